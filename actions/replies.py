@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Quick replies. Intent payloads are deterministic; section 3 sub-answers are served by the
-# ResponseSelector, which needs real text to choose, so their buttons send a question.
+# Quick replies: intent payloads are deterministic (no NLU guess on a click).
 Q_DEFINITION = ("Qu'est-ce qu'une BMA ?", "/faq_bma_definition")
 Q_REASON = ("Pourquoi cette migration ?", "/faq_migration_reason")
-Q_WHAT_CHANGES = ("Qu'est-ce qui change ?", "Qu'est-ce qui change pour moi avec la migration ?")
-Q_ADDRESS_SAME = ("Mon adresse change-t-elle ?", "Est-ce que mon adresse mail change ?")
+Q_WHAT_CHANGES = ("Qu'est-ce qui change ?", "/faq_what_changes")
+
+
+def what_changes_button(title: str, topic: str) -> tuple[str, str]:
+    return (title, '/faq_what_changes{"change_topic": "%s"}' % topic)
+
+
+Q_ADDRESS_SAME = what_changes_button("Mon adresse change-t-elle ?", "address_unchanged")
 Q_STEPS = ("Les étapes", "/faq_migration_steps")
 Q_HOW = ("Que dois-je faire ?", "/faq_how_to_migrate")
 Q_NEW_PASSWORD = ("Nouveau mot de passe perdu", "/faq_lost_new_password")

@@ -1,0 +1,90 @@
+# The project's front door: every command a person or CI runs is a target here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore
+# A working Python 3.10 (pyenv shims may exist without the version being active).
+PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+# The model is keyed on everything that shapes it: an unchanged project starts without retraining.
+MODEL_HASH = $(shell cat config.yml domain.yml $$(find data -type f | sort) requirements.txt | sha256sum | cut -c1-12)
+MODEL = models/bma-$(MODEL_HASH).tar.gz
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean
+
+help:
+	@echo "make run      set up, train if needed, start the assistant (REST + socket.io on :5005, actions on :5055)"
+	@echo "make shell    set up, then chat in the terminal (DEBUG=1 shows intent, confidence and action)"
+	@echo "make test     set up, then data validation, pytest, story tests and the NLU gate"
+	@echo "make train    train a model for the current data/config"
+	@echo "make import CSV=FILE   import a registry CSV (BMA_DB_URL honoured)"
+	@echo "make clean    remove models, the local registry and caches"
+
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable (Rasa 3.6 en a besoin)"; exit 1; }
+	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.0
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip check
+	touch $@
+
+venv: $(INSTALLED)
+
+setup: venv model
+
+$(MODEL): | $(INSTALLED)
+	mkdir -p models
+	$(RASA) train --fixed-model-name bma-$(MODEL_HASH) --out models --quiet
+	@ls -1 models/bma-*.tar.gz | grep -v "$(MODEL_HASH)" | xargs -r rm -f
+
+model: venv
+	@$(MAKE) --no-print-directory $(MODEL)
+
+train: venv
+	rm -f $(MODEL)
+	@$(MAKE) --no-print-directory $(MODEL)
+
+demo: venv
+	$(PY) -m actions.registry demo --if-empty
+
+run: setup demo
+	MODEL=$(MODEL) scripts/run.sh
+
+shell: setup demo
+	MODEL=$(MODEL) DEBUG=$(DEBUG) scripts/shell.sh
+
+import: venv
+	@test -n "$(CSV)" || { echo "usage: make import CSV=FILE.csv"; exit 2; }
+	$(PY) -m actions.registry import "$(CSV)"
+
+validate: venv
+	@$(RASA) data validate --fail-on-warnings > var/validate.log 2>&1 || { cat var/validate.log; exit 1; }
+	@if grep -E "UserWarning|WARNING|ERROR" var/validate.log; then echo "rasa data validate: warnings above"; exit 1; fi
+	@echo "rasa data validate: clean"
+
+test-python: setup
+	$(PY) -m pytest -q tests
+
+test-stories: setup
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out var/test-core > var/test-core.log 2>&1 \
+		|| { tail -40 var/test-core.log; cat var/test-core/failed_test_stories.yml 2>/dev/null; exit 1; }
+	@echo "story tests: all passed"
+
+nlu-gate: setup
+	$(PY) scripts/nlu_gate.py --model $(MODEL) --test tests/nlu_test.yml --min-macro-f1 0.90
+
+test: setup
+	@mkdir -p var
+	$(MAKE) --no-print-directory validate
+	$(MAKE) --no-print-directory test-python
+	$(MAKE) --no-print-directory test-stories
+	$(MAKE) --no-print-directory nlu-gate
+
+clean:
+	rm -rf models var results/nlu .pytest_cache .rasa
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

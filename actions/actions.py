@@ -1,0 +1,287 @@
+"""Rasa actions: thin wrappers that read the tracker, ask the domain modules, and reply.
+
+What to say lives in ``answers``/``routing``; where a mailbox stands in ``registry`` and
+``phases``; the facts in ``facts``.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import address as bma_address
+from actions import answers, prompts, registry, routing, tickets
+from actions.answers import Lookup, Situation
+from actions.labels import candidate_buttons
+from actions.phases import BadReferenceDate, reference_date
+from actions.replies import Q_NONE, Reply
+
+log = logging.getLogger(__name__)
+
+# Intents that carry no question of their own (the answer goes to the previous question).
+NON_QUESTION_INTENTS = {"inform", "affirm", "deny", "greet", "thanks", "goodbye", "nlu_fallback", "request_ticket"}
+REGISTRY_TIMEOUT_S = 3.0
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    dispatcher.utter_message(text=reply.text, buttons=reply.as_buttons() or None)
+    for bubble in reply.more:
+        dispatcher.utter_message(text=bubble)
+
+
+def today():
+    try:
+        return reference_date()
+    except BadReferenceDate:
+        log.error("BMA_TODAY is not a date (YYYY-MM-DD); using today")
+        import datetime as dt
+
+        return dt.date.today()
+
+
+_registry_down_logged = False
+
+
+async def look_up(address: Optional[str]) -> Situation:
+    """The situation of ``address`` on the reference date; never raises."""
+    global _registry_down_logged
+    day = today()
+    if not address:
+        return Situation(today=day)
+    try:
+        mailbox = await asyncio.wait_for(asyncio.to_thread(registry.find_mailbox, address), REGISTRY_TIMEOUT_S)
+    except Exception as error:  # database down, timeout: answer generally, log once
+        if not _registry_down_logged:
+            log.error("registry unavailable (%s): answering with the general procedure", type(error).__name__)
+            _registry_down_logged = True
+        return Situation(today=day, lookup=Lookup.UNAVAILABLE, address=address)
+    if _registry_down_logged:
+        log.warning("registry available again")
+        _registry_down_logged = False
+    if mailbox is None:
+        return Situation(today=day, lookup=Lookup.NOT_FOUND, address=address)
+    return Situation(today=day, lookup=Lookup.FOUND, address=address, mailbox=mailbox)
+
+
+def last_question(tracker: Tracker) -> tuple[Optional[str], str]:
+    """The most recent user intent that asks something, and its text."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        if intent and intent not in NON_QUESTION_INTENTS:
+            return intent, event.get("text") or ""
+    return None, ""
+
+
+class ActionAnswerFaq(Action):
+    """Answers the FAQ question asked last, with the mailbox's state when known."""
+
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        intent, text = last_question(tracker)
+        if intent not in answers.GENERAL_ANSWERS:
+            intent = "check_migration_status"  # an address alone: say where that mailbox stands
+        situation = await look_up(tracker.get_slot("bma_address"))
+        if intent == "faq_what_changes":
+            entity_topic = next(
+                (e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "change_topic"),
+                None,
+            )
+            reply = answers.what_changes(situation, entity_topic or answers.change_topic(text))
+        elif intent == "faq_more_questions":
+            route = routing.route(text, situation.phase) if text and not text.startswith("/") else None
+            reply = answers.more_questions(situation, route)
+        else:
+            reply = answers.GENERAL_ANSWERS[intent](situation)
+        send(dispatcher, reply)
+        return [SlotSet("form_cancelled", False), SlotSet("address_attempts", 0)]
+
+
+class ActionHumanHandoff(Action):
+    """The right desk for the user's problem, with the reason; offers a prepared message."""
+
+    def name(self) -> Text:
+        return "action_human_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        situation = await look_up(tracker.get_slot("bma_address"))
+        intent, text = last_question(tracker)
+        not_understood = tracker.latest_message.get("intent", {}).get("name") in ("nlu_fallback", "deny")
+        route = routing.route(text if intent != "human_handoff" else "", situation.phase)
+        lead = (
+            "Je n'arrive pas à répondre à votre question : une personne pourra vous aider. "
+            if not_understood else "Je vous oriente vers une personne. "
+        )
+        reply = answers.more_questions(situation, route)
+        reply.text = lead + reply.text
+        send(dispatcher, reply)
+        return []
+
+
+class ActionAskAffirmation(Action):
+    """« Vouliez-vous dire… » with the top candidate intents (replaces Rasa's English one)."""
+
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        buttons = candidate_buttons(ranking)
+        dispatcher.utter_message(
+            text="Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…",
+            buttons=[{"title": t, "payload": p} for t, p in buttons + [Q_NONE]],
+        )
+        return []
+
+
+class ValidateAddressForm(FormValidationAction):
+    """Reads the BMA address; explains the format on a mistake; lets the user decline."""
+
+    def name(self) -> Text:
+        return "validate_address_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        return [] if tracker.get_slot("form_cancelled") else domain_slots
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        return validate_address_turn(dispatcher, tracker, "address_form")
+
+
+def validate_address_turn(dispatcher: CollectingDispatcher, tracker: Tracker, form: str) -> List[EventType]:
+    requested = tracker.get_slot("requested_slot")
+    text = tracker.latest_message.get("text") or ""
+    intent = tracker.latest_message.get("intent", {}).get("name")
+    current = tracker.get_slot("bma_address")
+    if requested != "bma_address":
+        # Activation: keep an address given earlier (normalised), or ask for it.
+        if current and bma_address.normalise(current):
+            return [SlotSet("bma_address", bma_address.normalise(current))]
+        return [SlotSet("bma_address", None)]
+    check = bma_address.check(text)
+    if check.ok:
+        return [SlotSet("bma_address", check.address.address), SlotSet("address_attempts", 0)]
+    attempts = int(tracker.get_slot("address_attempts") or 0) + 1
+    declined = intent == "deny" or (check.problem == "missing" and intent not in ("inform", "nlu_fallback"))
+    if declined or attempts >= 3:
+        if form == "address_form" and not declined:
+            dispatcher.utter_message(text="Je n'arrive pas à lire cette adresse : je vous réponds de manière générale.")
+        return [SlotSet("bma_address", None), SlotSet("form_cancelled", True), SlotSet("requested_slot", None)]
+    dispatcher.utter_message(text=answers.address_problem(check))
+    return [SlotSet("bma_address", None), SlotSet("address_attempts", attempts)]
+
+
+class ValidateEscalationForm(FormValidationAction):
+    """Collects nom, prénom, adresse and a one-line description; « non » cancels."""
+
+    def name(self) -> Text:
+        return "validate_escalation_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        return [] if tracker.get_slot("form_cancelled") else domain_slots
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        text = (tracker.latest_message.get("text") or "").strip()
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        if requested is None:
+            return validate_address_turn(dispatcher, tracker, "escalation_form")
+        if intent == "deny" and text.startswith("/") or text.lower() in ("annuler", "non", "stop"):
+            return [SlotSet("form_cancelled", True), SlotSet("requested_slot", None)]
+        if requested == "bma_address":
+            if intent == "deny" or bma_address.check(text).problem == "missing":
+                # No address known: the ticket goes without one.
+                return [SlotSet("bma_address", "inconnue")]
+            return validate_address_turn(dispatcher, tracker, "escalation_form")
+        value, problem = tickets.clean_field(requested, text)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return [SlotSet(requested, None)]
+        return [SlotSet(requested, value)]
+
+
+class ActionSubmitTicket(Action):
+    """Records the ticket and gives the right contact with a ready-to-send message."""
+
+    def name(self) -> Text:
+        return "action_submit_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        reset = [SlotSet(slot, None) for slot in ("ticket_last_name", "ticket_first_name", "ticket_description")]
+        reset += [SlotSet("form_cancelled", False), SlotSet("address_attempts", 0)]
+        if tracker.get_slot("form_cancelled"):
+            send(dispatcher, prompts.TICKET_CANCELLED)
+            return reset
+        address = tracker.get_slot("bma_address")
+        known_address = address if bma_address.normalise(address or "") else None
+        situation = await look_up(known_address)
+        description = tracker.get_slot("ticket_description") or ""
+        route = routing.route(description, situation.phase)
+        draft = tickets.draft(
+            route=route,
+            last_name=tracker.get_slot("ticket_last_name") or "",
+            first_name=tracker.get_slot("ticket_first_name") or "",
+            address=known_address,
+            description=description,
+        )
+        try:
+            number = await asyncio.wait_for(asyncio.to_thread(
+                registry.record_ticket, route=route.contact.key, address=known_address,
+                last_name=draft.last_name, first_name=draft.first_name,
+                description=description, conversation_id=tracker.sender_id,
+            ), REGISTRY_TIMEOUT_S)
+        except Exception as error:
+            log.error("ticket not recorded (%s)", type(error).__name__)
+            number = None
+        send(dispatcher, tickets.reply(draft, number))
+        if not known_address:
+            reset.append(SlotSet("bma_address", None))
+        return reset
+
+
+class AskSlotAction(Action):
+    """Asks for one form slot (``action_ask_<slot>``), text from ``prompts.ASK``."""
+
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        send(dispatcher, prompts.ASK[self.slot])
+        return []
+
+
+class ActionAskBmaAddress(AskSlotAction):
+    slot = "bma_address"
+
+
+class ActionAskTicketLastName(AskSlotAction):
+    slot = "ticket_last_name"
+
+
+class ActionAskTicketFirstName(AskSlotAction):
+    slot = "ticket_first_name"
+
+
+class ActionAskTicketDescription(AskSlotAction):
+    slot = "ticket_description"
+
+
+class ActionDefaultFallback(Action):
+    """When the dialogue itself is lost: say so in French and give the SGNE contact."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        send(dispatcher, prompts.DEFAULT_FALLBACK)
+        from rasa_sdk.events import UserUtteranceReverted
+
+        return [UserUtteranceReverted()]

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts the action server (:5055) and the Rasa server (:5005, rest + socketio) in the
+# foreground; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${MODEL:?MODEL must name the trained model}"
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+RASA_PORT=${RASA_PORT:-5005}
+mkdir -p var
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Arrêt de l'assistant…"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --auto-reload false 2>&1 | sed -u 's/^/[actions] /' &
+pids+=($!)
+.venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml \
+  --endpoints endpoints.yml --cors "http://localhost:8080" 2>&1 | sed -u 's/^/[rasa] /' &
+pids+=($!)
+
+for _ in $(seq 1 120); do
+  if curl -sf "http://127.0.0.1:$RASA_PORT/" >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+cat <<MSG
+
+  L'assistant BMA est prêt (date de référence : ${BMA_TODAY:-aujourd'hui}).
+  - REST :      curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"moi","message":"bonjour"}'
+  - socket.io : http://localhost:$RASA_PORT (canal socketio)
+  Ctrl-C pour arrêter.
+
+MSG
+wait -n "${pids[@]}"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `rasa shell` for support staff, with the action server alongside.
+# DEBUG=1 shows, for each message, the intent, its confidence and the action chosen.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${MODEL:?MODEL must name the trained model}"
+mkdir -p var
+.venv/bin/python -m rasa_sdk --actions actions --port 5055 --auto-reload false > var/actions-shell.log 2>&1 &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5055/health >/dev/null 2>&1 && break; sleep 0.5; done
+if [ "${DEBUG:-}" = "1" ]; then
+  # Debug logs go to stderr; keep only the lines that say what was understood and decided.
+  .venv/bin/rasa shell --model "$MODEL" --endpoints endpoints.yml --debug \
+    2> >(grep --line-buffered -E "Received user message|Predicted next action|Policy prediction ended" \
+         | sed -u -E 's/.*Received user message/  [NLU] message/; s/.*Predicted next action/  [action]/' >&2)
+else
+  .venv/bin/rasa shell --model "$MODEL" --endpoints endpoints.yml 2> >(grep -v -E "Warning|warn|^\s*$" >&2)
+fi

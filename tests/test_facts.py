@@ -1,0 +1,94 @@
+"""The catalogue matches the official FAQ, and nothing the bot says states another fact."""
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+
+from actions import answers, facts, prompts
+from actions.answers import Lookup, Situation
+from actions.mailbox import Mailbox
+from actions.phases import MailboxDates
+
+ROOT = Path(__file__).resolve().parent.parent
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE_RE = re.compile(r"\+32 \(0\)\d+ \d+(?:\.\d+)*")
+URL_RE = re.compile(r"https?://[^\s)\]]+")
+
+
+def test_contacts_are_in_the_faq(faq_text):
+    for contact in facts.CONTACTS.values():
+        assert contact.email in faq_text
+        if contact.phone:
+            assert contact.phone in faq_text
+    assert facts.FORM_MODE in faq_text.replace("\\_", "_")
+    assert facts.FORM_HORS_MODE in faq_text.replace("\\_", "_")
+
+
+def test_dates_and_figures_are_in_the_faq(faq_text):
+    assert "Entre le 01/10/24 et le 30/11/24" in faq_text
+    assert facts.CAMPAIGN_START.strftime("%d/%m/%Y") in faq_text
+    assert facts.CAMPAIGN_END.strftime("%d/%m/%Y") in faq_text
+    assert "Environ 3500 boîtes" in faq_text and facts.MAILBOX_COUNT_TEXT == "environ 3500 boîtes"
+    assert "multipliée par 25" in faq_text and "25 fois" in faq_text
+    assert "entre le 7 et le 31 octobre 2024" in faq_text
+    assert facts.EMAIL1_WINDOWS["po"] == (dt.date(2024, 10, 7), dt.date(2024, 10, 31))
+    assert "entre le 4 et le 30 novembre 2024" in faq_text
+    assert facts.EMAIL1_WINDOWS["ec"] == (dt.date(2024, 11, 4), dt.date(2024, 11, 30))
+    assert "à partir du 4 octobre 2024" in faq_text and facts.FIRST_EMAILS_FROM == dt.date(2024, 10, 4)
+    assert "Entre 3 et 12 semaines" in faq_text and facts.EMAIL3_DELAY_WEEKS == (3, 12)
+
+
+def _all_bot_texts() -> list[str]:
+    texts = []
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    for variations in domain["responses"].values():
+        texts += [v["text"] for v in variations]
+    mailboxes = [
+        Mailbox("ec000001@adm.cfwb.be", "ec", "000001", True, MailboxDates(dt.date(2024, 11, 4), dt.date(2024, 11, 11), dt.date(2024, 12, 2), dt.date(2024, 12, 9))),
+        Mailbox("po000003@adm.cfwb.be", "po", "000003", False, MailboxDates()),
+    ]
+    for today in ("2024-09-01", "2024-10-15", "2024-11-05", "2024-11-12", "2024-12-05", "2026-11-27"):
+        day = dt.date.fromisoformat(today)
+        situations = [Situation(day), Situation(day, Lookup.NOT_FOUND, "ec9@adm.cfwb.be"), Situation(day, Lookup.UNAVAILABLE, "ec9@adm.cfwb.be")]
+        situations += [Situation(day, Lookup.FOUND, m.address, m) for m in mailboxes]
+        for situation in situations:
+            texts += [answer(situation).text for answer in answers.GENERAL_ANSWERS.values()]
+            texts += [answers.what_changes(situation, topic).text for topic in answers.CHANGE_TOPICS]
+    texts += [reply.text for reply in prompts.ASK.values()]
+    texts += [prompts.DEFAULT_FALLBACK.text, prompts.TICKET_CANCELLED.text]
+    return texts
+
+
+def test_every_contact_link_and_phone_the_bot_states_is_in_the_catalogue():
+    emails = {c.email.lower() for c in facts.CONTACTS.values()}
+    phones = {c.phone for c in facts.CONTACTS.values() if c.phone}
+    urls = {facts.FORM_MODE, facts.FORM_HORS_MODE}
+    texts = _all_bot_texts()
+    assert len(texts) > 200
+    seen_emails, seen_phones, seen_urls = set(), set(), set()
+    for text in texts:
+        for email in EMAIL_RE.findall(text):
+            if "XXXXXX" in email or re.fullmatch(r"(ec|po)\d+@adm\.cfwb\.be", email):
+                continue
+            assert email.lower() in emails, (email, text)
+            seen_emails.add(email.lower())
+        for phone in PHONE_RE.findall(text):
+            assert phone in phones, (phone, text)
+            seen_phones.add(phone)
+        for url in URL_RE.findall(text):
+            assert url in urls, (url, text)
+            seen_urls.add(url)
+    # Every catalogued contact is actually given somewhere.
+    assert seen_emails == emails and seen_phones == phones and seen_urls == urls
+
+
+def test_no_broken_link_is_ever_shown():
+    for text in _all_bot_texts():
+        assert "webmail@adm" not in text
+        assert "](#)" not in text
+
+
+def test_french_dates():
+    assert facts.french_date(dt.date(2024, 11, 5)) == "5 novembre 2024"
+    assert facts.french_date(dt.date(2024, 10, 1)) == "1er octobre 2024"
