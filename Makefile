@@ -68,7 +68,7 @@ validate: venv
 	@echo "rasa data validate: clean"
 
 test-python: setup
-	$(PY) -m pytest -q tests
+	BMA_MODEL=$(MODEL) $(PY) -m pytest -q tests
 
 test-stories: setup
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out var/test-core > var/test-core.log 2>&1 \

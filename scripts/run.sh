@@ -16,7 +16,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" --auto-reload false 2>&1 | sed -u 's/^/[actions] /' &
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" 2>&1 | sed -u 's/^/[actions] /' &
 pids+=($!)
 .venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml \
   --endpoints endpoints.yml --cors "http://localhost:8080" 2>&1 | sed -u 's/^/[rasa] /' &

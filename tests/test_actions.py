@@ -1,0 +1,150 @@
+"""The Rasa actions, run on rasa-sdk trackers built from small dicts (no server)."""
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions, facts, registry
+
+DEMO_ROWS = (
+    "address,in_mode,email1_date,email2_date,email3_date,migration_date\n"
+    "ec000001@adm.cfwb.be,yes,2024-11-04,2024-11-11,2024-12-02,2024-12-09\n"
+    "ec000002@adm.cfwb.be,no,2024-11-04,2024-11-11,2024-12-02,2024-12-09\n"
+    "po000003@adm.cfwb.be,yes,,,,\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def small_registry(monkeypatch, sqlite_url):
+    monkeypatch.setenv("BMA_DB_URL", sqlite_url)
+    monkeypatch.setenv("BMA_TODAY", "2024-11-20")
+    assert registry.import_csv(DEMO_ROWS.encode(), sqlite_url).ok
+    yield
+    registry.dispose_engines()
+
+
+def user(text, intent, entities=(), confidence=0.99, ranking=None):
+    return {
+        "event": "user", "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": confidence}, "entities": list(entities),
+                       "intent_ranking": ranking or [{"name": intent, "confidence": confidence}]},
+    }
+
+
+def tracker(events, slots=None, active_loop=None):
+    latest = next((e["parse_data"] | {"text": e["text"]} for e in reversed(events) if e["event"] == "user"), {})
+    return Tracker("test-user", slots or {}, latest, events, False, None, active_loop or {}, "action_listen")
+
+
+def run(action, events, slots=None, active_loop=None):
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(action.run(dispatcher, tracker(events, slots, active_loop), {"forms": {
+        "address_form": {"required_slots": ["bma_address"]},
+        "escalation_form": {"required_slots": ["ticket_last_name", "ticket_first_name", "bma_address", "ticket_description"]},
+    }}))
+    return dispatcher.messages, result
+
+
+def test_lost_new_password_for_a_mode_school_gives_the_mode_form():
+    messages, events = run(actions.ActionAnswerFaq(), [user("j'ai perdu le nouveau mdp", "faq_lost_new_password")],
+                           {"bma_address": "ec000001@adm.cfwb.be"})
+    assert facts.FORM_MODE in messages[0]["text"] and facts.FORM_HORS_MODE not in messages[0]["text"]
+    assert messages[0]["buttons"]
+    assert SlotSet("form_cancelled", False) in events
+
+
+def test_hors_mode_school_gets_the_hors_mode_form():
+    messages, _ = run(actions.ActionAnswerFaq(), [user("mdp perdu", "faq_lost_new_password")],
+                      {"bma_address": "ec000002@adm.cfwb.be"})
+    assert facts.FORM_HORS_MODE in messages[0]["text"]
+
+
+def test_answer_goes_to_the_question_before_the_address():
+    events = [user("je n'ai reçu aucun mail", "faq_no_email_received"), user("po000003@adm.cfwb.be", "inform")]
+    messages, _ = run(actions.ActionAnswerFaq(), events, {"bma_address": "po000003@adm.cfwb.be"})
+    assert "s'est terminée le 31 octobre 2024" in messages[0]["text"] and facts.SGNE.email in messages[0]["text"]
+
+
+def test_an_address_alone_gives_the_status():
+    messages, _ = run(actions.ActionAnswerFaq(), [user("ec000001@adm.cfwb.be", "inform")], {"bma_address": "ec000001@adm.cfwb.be"})
+    assert "nouveau mot de passe a été envoyé" in messages[0]["text"]
+
+
+def test_unknown_address_gets_not_found_and_sgne():
+    messages, _ = run(actions.ActionAnswerFaq(), [user("statut", "check_migration_status")], {"bma_address": "ec777777@adm.cfwb.be"})
+    assert "Je ne trouve pas ec777777@adm.cfwb.be" in messages[0]["text"] and facts.SGNE.email in messages[0]["text"]
+
+
+def test_registry_down_answers_generally(monkeypatch):
+    monkeypatch.setenv("BMA_DB_URL", "postgresql://nobody@127.0.0.1:1/none")
+    messages, _ = run(actions.ActionAnswerFaq(), [user("mdp perdu", "faq_lost_new_password")], {"bma_address": "ec000001@adm.cfwb.be"})
+    text = messages[0]["text"]
+    assert "Je ne peux pas consulter" in text and facts.FORM_MODE in text and facts.FORM_HORS_MODE in text
+
+
+def test_section_3_entity_from_a_quick_reply_wins():
+    events = [user('/faq_what_changes{"change_topic": "storage"}', "faq_what_changes", [{"entity": "change_topic", "value": "storage"}])]
+    messages, _ = run(actions.ActionAnswerFaq(), events)
+    assert "25 fois" in messages[0]["text"]
+
+
+def test_more_questions_routes_cerbere_to_etnic_with_reason():
+    messages, _ = run(actions.ActionAnswerFaq(), [user("mon compte Cerbère ne marche pas", "faq_more_questions")])
+    text = messages[0]["text"]
+    assert text.startswith("Pour votre demande, le bon interlocuteur est le Service Desk de l'ETNIC, car")
+    assert facts.ETNIC.email in text and facts.ETNIC.phone in text
+
+
+def test_ask_affirmation_lists_french_candidates_and_none():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "faq_lost_new_password", "confidence": 0.4},
+               {"name": "faq_lost_old_password", "confidence": 0.35}, {"name": "out_of_scope", "confidence": 0.1}]
+    messages, _ = run(actions.ActionAskAffirmation(), [user("mot de passe", "nlu_fallback", ranking=ranking)])
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert messages[0]["text"].startswith("Je ne suis pas sûr d'avoir compris. Vouliez-vous dire")
+    assert titles == ["J'ai perdu le nouveau mot de passe", "Je n'ai plus mon ancien mot de passe", "Aucune de ces propositions"]
+
+
+@pytest.mark.parametrize("text, expected_slot, message_part", [
+    ("EC000001@ADM.CFWB.BE", "ec000001@adm.cfwb.be", None),
+    ("ec000001@adm.cfwb", None, "Vouliez-vous dire ec000001@adm.cfwb.be"),
+    ("direction@ecole.be", None, "Ce n'est pas une adresse de BMA"),
+])
+def test_address_form_validation(text, expected_slot, message_part):
+    events = [user("statut", "check_migration_status"), user(text, "inform")]
+    messages, result = run(actions.ValidateAddressForm(), events, {"requested_slot": "bma_address"}, {"name": "address_form"})
+    assert SlotSet("bma_address", expected_slot) in result
+    if message_part:
+        assert message_part in messages[0]["text"]
+    else:
+        assert not messages
+
+
+def test_address_form_decline_ends_the_form():
+    events = [user("statut", "check_migration_status"), user("/deny", "deny")]
+    _, result = run(actions.ValidateAddressForm(), events, {"requested_slot": "bma_address"}, {"name": "address_form"})
+    assert SlotSet("form_cancelled", True) in result and SlotSet("requested_slot", None) in result
+
+
+def test_address_given_before_the_form_is_kept_normalised():
+    events = [user("statut de EC000001@adm.cfwb.be", "check_migration_status")]
+    _, result = run(actions.ValidateAddressForm(), events, {"bma_address": "EC000001@adm.cfwb.be"}, {"name": "address_form"})
+    assert result == [SlotSet("bma_address", "ec000001@adm.cfwb.be")]
+
+
+def test_submit_ticket_records_it_and_prepares_the_message(sqlite_url):
+    slots = {"ticket_last_name": "Dupont", "ticket_first_name": "Anne", "bma_address": "po000003@adm.cfwb.be",
+             "ticket_description": "Nous n'avons reçu aucun e-mail de migration"}
+    messages, _ = run(actions.ActionSubmitTicket(), [user("/request_ticket", "request_ticket")], slots)
+    text = messages[0]["text"]
+    assert "mailto:migrationbma@cfwb.be?subject=" in text and "Dupont" in text
+    assert facts.SGNE.phone in text
+    tickets = registry.list_tickets(sqlite_url)
+    assert len(tickets) == 1 and tickets[0].route == "sgne" and tickets[0].conversation_id == "test-user"
+
+
+def test_cancelled_ticket_records_nothing(sqlite_url):
+    messages, _ = run(actions.ActionSubmitTicket(), [user("non", "deny")], {"form_cancelled": True})
+    assert "je n'envoie rien" in messages[0]["text"]
+    assert registry.list_tickets(sqlite_url) == []
