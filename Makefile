@@ -14,11 +14,12 @@ PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python
 MODEL_HASH = $(shell cat config.yml domain.yml $$(find data -type f | sort) requirements.txt | sha256sum | cut -c1-12)
 MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
+VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean
+.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium
 
 help:
-	@echo "make run      set up, train if needed, start the assistant (REST + socket.io on :5005, actions on :5055)"
+	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
 	@echo "make shell    set up, then chat in the terminal (DEBUG=1 shows intent, confidence and action)"
 	@echo "make test     set up, then data validation, pytest, story tests and the NLU gate"
 	@echo "make train    train a model for the current data/config"
@@ -35,7 +36,19 @@ $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
 
 venv: $(INSTALLED)
 
-setup: venv model
+setup: venv model web-vendor
+
+# Front-end packages from npm, vendored so that the page loads nothing from the internet.
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p web/static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.min.js $@
+
+web-vendor: $(VENDOR)
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 $(MODEL): | $(INSTALLED)
 	mkdir -p models
@@ -78,7 +91,7 @@ test-stories: setup
 nlu-gate: setup
 	$(PY) scripts/nlu_gate.py --model $(MODEL) --test tests/nlu_test.yml --min-macro-f1 0.90
 
-test: setup
+test: setup chromium
 	@mkdir -p var
 	$(MAKE) --no-print-directory validate
 	$(MAKE) --no-print-directory test-python

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Starts the action server (:5055) and the Rasa server (:5005, rest + socketio) in the
-# foreground; Ctrl-C stops both.
+# Starts the action server (:5055), the Rasa server (:5005, rest + socketio) and the web page
+# (:8080) in the foreground; Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${MODEL:?MODEL must name the trained model}"
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
+WEB_PORT=${WEB_PORT:-8080}
 mkdir -p var
 pids=()
 stop() {
@@ -21,6 +22,8 @@ pids+=($!)
 .venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml \
   --endpoints endpoints.yml --cors "http://localhost:8080" 2>&1 | sed -u 's/^/[rasa] /' &
 pids+=($!)
+BMA_SOCKET_URL=${BMA_SOCKET_URL:-http://localhost:$RASA_PORT} .venv/bin/python -m web.app --port "$WEB_PORT" 2>&1 | sed -u 's/^/[web] /' &
+pids+=($!)
 
 for _ in $(seq 1 120); do
   if curl -sf "http://127.0.0.1:$RASA_PORT/" >/dev/null 2>&1; then break; fi
@@ -29,6 +32,7 @@ done
 cat <<MSG
 
   L'assistant BMA est prêt (date de référence : ${BMA_TODAY:-aujourd'hui}).
+  - Page web :  http://localhost:$WEB_PORT  (bouton « Poser une question à l'assistant »)
   - REST :      curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"moi","message":"bonjour"}'
   - socket.io : http://localhost:$RASA_PORT (canal socketio)
   Ctrl-C pour arrêter.
