@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${MODEL:?MODEL must name the trained model}"
 mkdir -p var
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 .venv/bin/python -m rasa_sdk --actions actions --port 5055 > var/actions-shell.log 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT

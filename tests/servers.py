@@ -46,7 +46,7 @@ class Servers:
     def __init__(self, workdir: Path, env: dict, model: Path, *, credentials: str = "rest:\n",
                  endpoints_extra: str = "", rasa_args: tuple = ()):
         self.workdir = workdir
-        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", **env}
+        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "PYTHONPATH": str(ROOT), **env}
         self.model = model
         self.actions_port = free_port()
         self.rasa_port = free_port()

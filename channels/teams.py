@@ -1,0 +1,318 @@
+"""Microsoft Teams input channel (Bot Framework), fit for a new single-tenant Teams bot.
+
+Replaces Rasa's built-in ``botframework`` channel, which fetches keys at start-up, trusts the
+token's ``alg``, checks neither issuer nor ``serviceUrl``, only supports multi-tenant tokens,
+blocks the event loop, ignores ``conversationUpdate``, keeps ``<at>`` mentions, sends buttons
+without a usable value and answers 200 when processing fails.
+
+Register it in credentials.yml::
+
+    channels.teams.TeamsInput:
+      app_id: ...            # or env TEAMS_APP_ID
+      app_password: ...      # or env TEAMS_APP_PASSWORD (never logged)
+      tenant_id: ...         # or env TEAMS_TENANT_ID
+      # optional: openid_metadata_url, token_url, issuer, leeway_seconds
+
+Without an app id the channel stays off (503), so the server still starts offline.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import os
+import re
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import aiohttp
+import jwt
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token"
+DEFAULT_ISSUER = "https://api.botframework.com"
+BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
+MENTION_RE = re.compile(r"<at\b[^>]*>.*?</at>", re.I | re.S)
+TAG_RE = re.compile(r"<[^>]+>")
+MAX_TEXT = 2000
+
+
+class AuthError(Exception):
+    """The request is not a valid Bot Framework call (answered 401)."""
+
+
+class KeyStore:
+    """Bot Framework signing keys from the OpenID metadata: fetched lazily, cached,
+    refreshed when a token names an unknown ``kid`` (at most once per ``min_refresh_s``)."""
+
+    def __init__(self, metadata_url: str, session_factory: Callable[[], aiohttp.ClientSession],
+                 cache_seconds: float = 24 * 3600, min_refresh_s: float = 30):
+        self.metadata_url = metadata_url
+        self._session_factory = session_factory
+        self._keys: Dict[str, dict] = {}
+        self._fetched_at = 0.0
+        self._cache_seconds = cache_seconds
+        self._min_refresh_s = min_refresh_s
+        self._lock = asyncio.Lock()
+
+    async def _refresh(self) -> None:
+        session = self._session_factory()
+        async with session.get(self.metadata_url) as reply:
+            if not 200 <= reply.status < 300:
+                raise AuthError(f"OpenID metadata unavailable ({reply.status})")
+            metadata = await reply.json(content_type=None)
+        async with session.get(metadata["jwks_uri"]) as reply:
+            if not 200 <= reply.status < 300:
+                raise AuthError(f"signing keys unavailable ({reply.status})")
+            jwks = await reply.json(content_type=None)
+        self._keys = {key["kid"]: key for key in jwks.get("keys", []) if "kid" in key}
+        self._fetched_at = time.monotonic()
+
+    async def get(self, kid: str) -> dict:
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            stale = not self._keys or age > self._cache_seconds
+            unknown = kid not in self._keys and age > self._min_refresh_s
+            if stale or unknown:
+                try:
+                    await self._refresh()
+                except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError) as error:
+                    raise AuthError(f"cannot fetch signing keys ({type(error).__name__})") from error
+        if kid not in self._keys:
+            raise AuthError("unknown signing key")
+        return self._keys[kid]
+
+
+class TokenValidator:
+    def __init__(self, app_id: str, keys: KeyStore, issuer: str = DEFAULT_ISSUER, leeway_seconds: int = 300):
+        self.app_id = app_id
+        self.keys = keys
+        self.issuer = issuer
+        self.leeway = leeway_seconds
+
+    async def validate(self, authorization: Optional[str], activity: dict) -> dict:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise AuthError("missing bearer token")
+        token = authorization[len("Bearer "):].strip()
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise AuthError("malformed token") from error
+        if header.get("alg") != "RS256":  # never let the token choose (none, HS256…)
+            raise AuthError("algorithm not allowed")
+        jwk = await self.keys.get(str(header.get("kid", "")))
+        endorsements = jwk.get("endorsements")
+        channel_id = activity.get("channelId")
+        if endorsements is not None and channel_id and channel_id not in endorsements:
+            raise AuthError("key not endorsed for this channel")
+        try:
+            key = jwt.PyJWK(jwk, algorithm="RS256").key
+            claims = jwt.decode(
+                token, key, algorithms=["RS256"], audience=self.app_id, issuer=self.issuer,
+                leeway=self.leeway, options={"require": ["exp", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as error:
+            raise AuthError(f"invalid token ({type(error).__name__})") from error
+        if claims.get("serviceUrl") != activity.get("serviceUrl"):
+            raise AuthError("serviceUrl claim does not match the activity")
+        return claims
+
+
+class TokenClient:
+    """Outgoing token from the tenant's endpoint (client credentials), cached until expiry."""
+
+    def __init__(self, token_url: str, app_id: str, app_password: str,
+                 session_factory: Callable[[], aiohttp.ClientSession]):
+        self.token_url = token_url
+        self.app_id = app_id
+        self._app_password = app_password
+        self._session_factory = session_factory
+        self._token: Optional[str] = None
+        self._expires_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> str:
+        async with self._lock:
+            if self._token and time.monotonic() < self._expires_at - 300:
+                return self._token
+            form = {"grant_type": "client_credentials", "client_id": self.app_id,
+                    "client_secret": self._app_password, "scope": BOT_FRAMEWORK_SCOPE}
+            async with self._session_factory().post(self.token_url, data=form) as reply:
+                if not 200 <= reply.status < 300:
+                    raise RuntimeError(f"token endpoint answered {reply.status}")
+                body = await reply.json(content_type=None)
+            self._token = body["access_token"]
+            self._expires_at = time.monotonic() + float(body.get("expires_in", 3600))
+            return self._token
+
+
+def clean_text(activity: dict) -> str:
+    """The user's words: a card click's payload, else the text without mentions or markup."""
+    value = activity.get("value")
+    if isinstance(value, dict) and isinstance(value.get("payload"), str):
+        return value["payload"][:MAX_TEXT]
+    text = activity.get("text") or ""
+    if not isinstance(text, str):
+        return ""
+    text = MENTION_RE.sub(" ", text)
+    text = html.unescape(TAG_RE.sub(" ", text))
+    return " ".join(text.split())[:MAX_TEXT]
+
+
+class TeamsOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "teams"
+
+    def __init__(self, tokens: TokenClient, session_factory, activity: dict):
+        self.tokens = tokens
+        self._session_factory = session_factory
+        self.activity = activity
+        self.failures = 0
+
+    def _reply(self, **fields: Any) -> dict:
+        incoming = self.activity
+        return {
+            "type": "message",
+            "from": incoming.get("recipient"),
+            "recipient": incoming.get("from"),
+            "conversation": incoming.get("conversation"),
+            "replyToId": incoming.get("id"),
+            **fields,
+        }
+
+    async def _post(self, reply: dict) -> None:
+        service_url = self.activity["serviceUrl"].rstrip("/")
+        conversation_id = self.activity["conversation"]["id"]
+        url = f"{service_url}/v3/conversations/{conversation_id}/activities"
+        try:
+            token = await self.tokens.get()
+            async with self._session_factory().post(url, json=reply, headers={"Authorization": f"Bearer {token}"}) as answer:
+                if not 200 <= answer.status < 300:
+                    raise RuntimeError(f"connector answered {answer.status}")
+        except Exception as error:
+            self.failures += 1
+            log.error("Teams reply not delivered (%s)", error)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._post(self._reply(text=text, textFormat="markdown"))
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+        card = {
+            "contentType": "application/vnd.microsoft.card.hero",
+            "content": {
+                "text": text,
+                "buttons": [
+                    {"type": "messageBack", "title": b.get("title", ""), "text": b.get("title", ""),
+                     "displayText": b.get("title", ""), "value": {"payload": b.get("payload", "")}}
+                    for b in buttons
+                ],
+            },
+        }
+        await self._post(self._reply(attachments=[card]))
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        await self._post(self._reply(attachments=[{"contentType": "image/png", "contentUrl": image}]))
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        await self._post(self._reply(**json_message))
+
+
+class TeamsInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "teams"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials or {}
+
+        def setting(key: str, env: str, default: str = "") -> str:
+            return str(credentials.get(key) or os.environ.get(env, default) or "")
+
+        tenant_id = setting("tenant_id", "TEAMS_TENANT_ID")
+        return cls(
+            app_id=setting("app_id", "TEAMS_APP_ID"),
+            app_password=setting("app_password", "TEAMS_APP_PASSWORD"),
+            tenant_id=tenant_id,
+            openid_metadata_url=setting("openid_metadata_url", "TEAMS_OPENID_METADATA_URL", DEFAULT_OPENID_METADATA_URL),
+            token_url=setting("token_url", "TEAMS_TOKEN_URL", DEFAULT_TOKEN_URL).format(tenant_id=tenant_id or "common"),
+            issuer=setting("issuer", "TEAMS_ISSUER", DEFAULT_ISSUER),
+            leeway_seconds=int(setting("leeway_seconds", "TEAMS_LEEWAY_SECONDS", "300")),
+        )
+
+    def __init__(self, app_id: str, app_password: str, tenant_id: str, openid_metadata_url: str,
+                 token_url: str, issuer: str = DEFAULT_ISSUER, leeway_seconds: int = 300):
+        self.app_id = app_id
+        self.tenant_id = tenant_id
+        self._session: Optional[aiohttp.ClientSession] = None
+        self.keys = KeyStore(openid_metadata_url, self.session)
+        self.validator = TokenValidator(app_id, self.keys, issuer, leeway_seconds)
+        self.tokens = TokenClient(token_url, app_id, app_password, self.session)
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
+        return self._session
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        teams = Blueprint("teams_webhook", __name__)
+
+        @teams.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.app_id else "not configured"})
+
+        @teams.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.app_id:
+                return response.json({"error": "Teams channel not configured"}, status=503)
+            try:
+                activity = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError):
+                return response.json({"error": "invalid JSON"}, status=400)
+            if not isinstance(activity, dict):
+                return response.json({"error": "activity must be an object"}, status=400)
+            try:
+                await self.validator.validate(request.headers.get("Authorization"), activity)
+            except AuthError as error:
+                log.warning("Teams request refused: %s", error)
+                return response.json({"error": "unauthorized"}, status=401)
+            conversation = activity.get("conversation") or {}
+            if not isinstance(conversation, dict) or not conversation.get("id") or not activity.get("serviceUrl"):
+                return response.json({"error": "conversation.id and serviceUrl are required"}, status=400)
+            kind = activity.get("type")
+            if kind == "conversationUpdate":
+                bot_id = (activity.get("recipient") or {}).get("id")
+                added = [m.get("id") for m in activity.get("membersAdded") or [] if isinstance(m, dict)]
+                if bot_id not in added:
+                    return response.empty(status=200)
+                text = "/greet"  # the bot was added: say who it is
+            elif kind == "message":
+                text = clean_text(activity)
+                if not text:
+                    return response.empty(status=200)
+            else:
+                return response.empty(status=200)
+            output = TeamsOutput(self.tokens, self.session, activity)
+            message = UserMessage(
+                text, output, sender_id=str(conversation["id"]), input_channel=self.name(),
+                metadata={"teams_user": (activity.get("from") or {}).get("id")},
+            )
+            try:
+                await on_new_message(message)
+            except Exception as error:
+                log.exception("Teams message failed: %s", type(error).__name__)
+                return response.json({"error": "processing failed"}, status=500)
+            if output.failures:
+                return response.json({"error": "reply not delivered"}, status=502)
+            return response.empty(status=200)
+
+        return teams
