@@ -16,13 +16,15 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium
+.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-smoke
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
 	@echo "make shell    set up, then chat in the terminal (DEBUG=1 shows intent, confidence and action)"
 	@echo "make test     set up, then data validation, pytest, story tests and the NLU gate"
 	@echo "make train    train a model for the current data/config"
+	@echo "make evaluate NLU evaluation (held-out + 5-fold CV) against a TF-IDF baseline -> results/nlu/"
+	@echo "make bench    latency/throughput/memory benchmark over REST -> results/bench.json, bench.png"
 	@echo "make import CSV=FILE   import a registry CSV (BMA_DB_URL honoured)"
 	@echo "make clean    remove models, the local registry and caches"
 
@@ -97,6 +99,16 @@ test: setup chromium
 	$(MAKE) --no-print-directory test-python
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory nlu-gate
+	$(MAKE) --no-print-directory bench-smoke
+
+evaluate: setup
+	$(PY) scripts/evaluate.py --model $(MODEL) --folds 5
+
+bench: setup
+	$(PY) scripts/bench.py --model $(MODEL)
+
+bench-smoke: setup
+	$(PY) scripts/bench.py --model $(MODEL) --quick
 
 clean:
 	rm -rf models var results/nlu .pytest_cache .rasa

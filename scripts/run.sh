@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 WEB_PORT=${WEB_PORT:-8080}
+TODAY_LABEL=${BMA_TODAY:-"aujourd'hui"}
+# Keep the console readable: drop Python deprecation warnings and their continuation lines.
+quiet() { grep --line-buffered -v -E "Warning|^  |^\[0m$" | sed -u "s/^/[$1] /"; }
 mkdir -p var
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 pids=()
@@ -18,12 +21,12 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" 2>&1 | sed -u 's/^/[actions] /' &
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" > >(quiet actions) 2>&1 &
 pids+=($!)
 .venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml \
-  --endpoints endpoints.yml --cors "http://localhost:8080" 2>&1 | sed -u 's/^/[rasa] /' &
+  --endpoints endpoints.yml --cors "http://localhost:$WEB_PORT" > >(quiet rasa) 2>&1 &
 pids+=($!)
-BMA_SOCKET_URL=${BMA_SOCKET_URL:-http://localhost:$RASA_PORT} .venv/bin/python -m web.app --port "$WEB_PORT" 2>&1 | sed -u 's/^/[web] /' &
+BMA_SOCKET_URL=${BMA_SOCKET_URL:-http://localhost:$RASA_PORT} .venv/bin/python -m web.app --port "$WEB_PORT" > >(quiet web) 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 120); do
@@ -32,7 +35,7 @@ for _ in $(seq 1 120); do
 done
 cat <<MSG
 
-  L'assistant BMA est prêt (date de référence : ${BMA_TODAY:-aujourd'hui}).
+  L'assistant BMA est prêt (date de référence : $TODAY_LABEL).
   - Page web :  http://localhost:$WEB_PORT  (bouton « Poser une question à l'assistant »)
   - REST :      curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"moi","message":"bonjour"}'
   - socket.io : http://localhost:$RASA_PORT (canal socketio)

@@ -11,10 +11,13 @@ actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5055/health >/dev/null 2>&1 && break; sleep 0.5; done
 if [ "${DEBUG:-}" = "1" ]; then
-  # Debug logs go to stderr; keep only the lines that say what was understood and decided.
+  # Debug logs go to stderr (as JSON when it is not a terminal); keep only what was understood
+  # (intent, confidence) and decided (action).
   .venv/bin/rasa shell --model "$MODEL" --endpoints endpoints.yml --debug \
-    2> >(grep --line-buffered -E "Received user message|Predicted next action|Policy prediction ended" \
-         | sed -u -E 's/.*Received user message/  [NLU] message/; s/.*Predicted next action/  [action]/' >&2)
+    2> >(sed -u -E -n \
+      -e 's/\x1b\[[0-9;]*m//g' \
+      -e 's/.*"parse_data_intent": \{"name": "([^"]+)", "confidence": ([0-9]\.[0-9]{2}).*/  [NLU] intent \1 (confiance \2)/p' \
+      -e "s/.*Predicted next action '([^']+)' with confidence ([0-9]+\.[0-9]+).*/  [action] \1 (confiance \2)/p" >&2)
 else
   .venv/bin/rasa shell --model "$MODEL" --endpoints endpoints.yml 2> >(grep -v -E "Warning|warn|^\s*$" >&2)
 fi
