@@ -17,12 +17,9 @@ from actions.phases import (
     WindowStatus,
     campaign_period,
     email1_window_status,
-    migration_started,
 )
 from actions.replies import (
-    Q_ADDRESS_SAME,
     Q_CONTACTS,
-    Q_DEFINITION,
     Q_HOW,
     Q_NEW_PASSWORD,
     Q_NO_EMAIL,

@@ -33,6 +33,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import guard
+
 log = logging.getLogger(__name__)
 
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
@@ -42,7 +44,6 @@ BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
 MENTION_RE = re.compile(r"<at\b[^>]*>.*?</at>", re.I | re.S)
 TAG_RE = re.compile(r"<[^>]+>")
-MAX_TEXT = 2000
 
 
 class AuthError(Exception):
@@ -158,13 +159,13 @@ def clean_text(activity: dict) -> str:
     """The user's words: a card click's payload, else the text without mentions or markup."""
     value = activity.get("value")
     if isinstance(value, dict) and isinstance(value.get("payload"), str):
-        return value["payload"][:MAX_TEXT]
+        return value["payload"]
     text = activity.get("text") or ""
     if not isinstance(text, str):
         return ""
     text = MENTION_RE.sub(" ", text)
     text = html.unescape(TAG_RE.sub(" ", text))
-    return " ".join(text.split())[:MAX_TEXT]
+    return " ".join(text.split())
 
 
 class TeamsOutput(OutputChannel):
@@ -276,7 +277,7 @@ class TeamsInput(InputChannel):
                 return response.json({"error": "Teams channel not configured"}, status=503)
             try:
                 activity = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 return response.json({"error": "invalid JSON"}, status=400)
             if not isinstance(activity, dict):
                 return response.json({"error": "activity must be an object"}, status=400)
@@ -297,20 +298,22 @@ class TeamsInput(InputChannel):
                 text = "/greet"  # the bot was added: say who it is
             elif kind == "message":
                 text = clean_text(activity)
-                if not text:
-                    return response.empty(status=200)
             else:
                 return response.empty(status=200)
             output = TeamsOutput(self.tokens, self.session, activity)
-            message = UserMessage(
-                text, output, sender_id=str(conversation["id"]), input_channel=self.name(),
-                metadata={"teams_user": (activity.get("from") or {}).get("id")},
-            )
-            try:
-                await on_new_message(message)
-            except Exception as error:
-                log.exception("Teams message failed: %s", type(error).__name__)
-                return response.json({"error": "processing failed"}, status=500)
+            screened = guard.screen(text) if kind == "message" else guard.Screened(text)
+            for notice in screened.notices:
+                await output.send_text_message(str(conversation["id"]), notice)
+            if screened.text is not None:
+                message = UserMessage(
+                    screened.text, output, sender_id=str(conversation["id"]), input_channel=self.name(),
+                    metadata={"teams_user": (activity.get("from") or {}).get("id")},
+                )
+                try:
+                    await on_new_message(message)
+                except Exception as error:
+                    log.error("Teams message failed: %s", type(error).__name__)
+                    return response.json({"error": "processing failed"}, status=500)
             if output.failures:
                 return response.json({"error": "reply not delivered"}, status=502)
             return response.empty(status=200)

@@ -25,3 +25,24 @@ def sqlite_url(tmp_path) -> str:
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+@pytest.fixture(scope="session")
+def channel_stack(tmp_path_factory):
+    """Fake Bot Framework + action server + Rasa with the REST, socket.io and Teams channels."""
+    from actions import registry
+    from tests.botframework import APP_PASSWORD, start_stack
+
+    workdir = tmp_path_factory.mktemp("stack")
+    servers, fake_url, fake = None, None, None
+    try:
+        servers, fake_url, fake = start_stack(workdir)
+        yield servers, fake_url
+        assert APP_PASSWORD not in (workdir / "rasa.log").read_text()  # never logged
+    finally:
+        if servers:
+            servers.stop()
+        if fake:
+            fake.terminate()
+            fake.wait(10)
+        registry.dispose_engines()

@@ -13,6 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
+GUARDED_REST = "channels.web.GuardedRestInput:\n"
+GUARDED_SOCKETIO = (
+    "channels.web.GuardedSocketIOInput:\n  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n"
+    "  session_persistence: true\n"
+)
+SQLITE_TRACKER = "tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {path}\n"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -43,7 +51,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, log: Path
 class Servers:
     """An action server and a Rasa server (REST channel) sharing ``env``."""
 
-    def __init__(self, workdir: Path, env: dict, model: Path, *, credentials: str = "rest:\n",
+    def __init__(self, workdir: Path, env: dict, model: Path, *, credentials: str = GUARDED_REST,
                  endpoints_extra: str = "", rasa_args: tuple = ()):
         self.workdir = workdir
         self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "PYTHONPATH": str(ROOT), **env}

@@ -1,5 +1,4 @@
 """What the assistant says for each intent, phase, kind and MODE status (pure Python)."""
-import datetime as dt
 
 import pytest
 

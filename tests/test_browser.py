@@ -2,21 +2,17 @@
 action server, Rasa server (socket.io channel) and web app on loopback."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, Servers, free_port, latest_model, wait_until_up
+from tests.servers import GUARDED_REST, GUARDED_SOCKETIO, ROOT, Servers, free_port, latest_model, wait_until_up
 
 CHROMIUM = os.environ.get("BMA_CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 RESULTS = ROOT / "results"
-SOCKETIO_CREDENTIALS = (
-    "rest:\nsocketio:\n  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n  session_persistence: true\n"
-)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -28,9 +24,10 @@ def site(tmp_path_factory):
     if not (ROOT / "web/static/vendor/socket.io.min.js").exists() or not AXE.exists():
         pytest.fail("front-end packages are not vendored: run `make web-vendor` (make test does)")
     workdir = tmp_path_factory.mktemp("browser")
-    servers = Servers(workdir, {"BMA_DB_URL": f"sqlite:///{workdir / 'registry.sqlite3'}", "BMA_TODAY": "2024-11-15"},
-                      latest_model(), credentials=SOCKETIO_CREDENTIALS)
     web_port = free_port()
+    servers = Servers(workdir, {"BMA_DB_URL": f"sqlite:///{workdir / 'registry.sqlite3'}", "BMA_TODAY": "2024-11-15",
+                                "BMA_SITE_ORIGINS": f"http://127.0.0.1:{web_port}"},
+                      latest_model(), credentials=GUARDED_REST + GUARDED_SOCKETIO)
     web = None
     try:
         servers.start_actions()

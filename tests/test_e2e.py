@@ -1,6 +1,5 @@
 """End to end: the real action server and Rasa server on loopback, a small imported registry,
 a fixed BMA_TODAY, conversations over the REST webhook."""
-import os
 import uuid
 
 import pytest
