@@ -203,9 +203,18 @@ def read_csv(raw: bytes) -> tuple[list[ImportRow], list[str]]:
         return [], [f"line 1: the file is not UTF-8 ({error.reason} at byte {error.start})"]
     if not text.strip():
         return [], ["line 1: the file is empty"]
+    if "\x00" in text:
+        return [], ["line 1: the file contains NUL bytes (not a CSV text file)"]
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _read_rows(reader)
+    except csv.Error as error:
+        return [], [f"line {reader.line_num}: unreadable CSV ({error})"]
+
+
+def _read_rows(reader) -> tuple[list[ImportRow], list[str]]:
     header = [cell.strip().lower() for cell in next(reader)]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
