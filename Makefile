@@ -16,13 +16,14 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-smoke
+.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-smoke test-scale
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
 	@echo "make shell    set up, then chat in the terminal (DEBUG=1 shows intent, confidence and action)"
 	@echo "make test     set up, then data validation, pytest, story tests and the NLU gate"
 	@echo "make train    train a model for the current data/config"
+	@echo "make test-scale  two Rasa instances, PostgreSQL tracker store, Redis lock store"
 	@echo "make evaluate NLU evaluation (held-out + 5-fold CV) against a TF-IDF baseline -> results/nlu/"
 	@echo "make bench    latency/throughput/memory benchmark over REST -> results/bench.json, bench.png"
 	@echo "make import CSV=FILE   import a registry CSV (BMA_DB_URL honoured)"
@@ -83,7 +84,7 @@ validate: venv
 	@echo "rasa data validate: clean"
 
 test-python: setup
-	BMA_MODEL=$(MODEL) $(PY) -m pytest -q tests
+	BMA_MODEL=$(MODEL) $(PY) -m pytest -q -m "not scale" tests
 
 test-stories: setup
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out var/test-core > var/test-core.log 2>&1 \
@@ -106,6 +107,10 @@ evaluate: setup
 
 bench: setup
 	$(PY) scripts/bench.py --model $(MODEL)
+
+# Two Rasa instances + PostgreSQL tracker store + Redis lock store (the machine's servers).
+test-scale: setup
+	BMA_MODEL=$(MODEL) $(PY) -m pytest -q -m scale tests/test_scale.py
 
 bench-smoke: setup
 	$(PY) scripts/bench.py --model $(MODEL) --quick

@@ -23,7 +23,10 @@ trap stop INT TERM EXIT
 
 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" > >(quiet actions) 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml \
+# Rasa's HTTP API (trackers, model, …) only with a token.
+api_args=()
+if [ -n "${BMA_API_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$BMA_API_TOKEN"); fi
+.venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml "${api_args[@]}" \
   --endpoints endpoints.yml --cors "http://localhost:$WEB_PORT" > >(quiet rasa) 2>&1 &
 pids+=($!)
 BMA_SOCKET_URL=${BMA_SOCKET_URL:-http://localhost:$RASA_PORT} .venv/bin/python -m web.app --port "$WEB_PORT" > >(quiet web) 2>&1 &
