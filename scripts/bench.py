@@ -28,8 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import aiohttp  # noqa: E402
+from rasa.utils.log_utils import configure_structlog  # noqa: E402
+
+configure_structlog(30)
 
 from actions import demo, registry  # noqa: E402
 from tests.servers import Servers  # noqa: E402
@@ -117,7 +121,7 @@ async def nlu_floor(model: Path, messages: list[str], repeat: int) -> dict:
 
 def train_time(workdir: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--out", str(workdir), "--quiet"], cwd=ROOT, check=True,
+    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--force", "--out", str(workdir), "--quiet"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"})
     return time.perf_counter() - started

@@ -20,7 +20,11 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 logging.disable(logging.WARNING)
+from rasa.utils.log_utils import configure_structlog  # noqa: E402
+
+configure_structlog(logging.WARNING)
 
 import matplotlib  # noqa: E402
 

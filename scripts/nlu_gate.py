@@ -11,7 +11,11 @@ import os
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 logging.disable(logging.WARNING)
+from rasa.utils.log_utils import configure_structlog  # noqa: E402
+
+configure_structlog(logging.WARNING)
 
 from rasa.core.agent import Agent  # noqa: E402
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402

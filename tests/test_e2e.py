@@ -126,3 +126,13 @@ def test_faq_sections_in_new_words(bot):
     assert "25" in reason
     assert "déconseillées" in changes
     assert "Environ 3500 boîtes" in steps
+
+
+def test_http_api_is_off_without_a_token(bot):
+    import urllib.error
+    import urllib.request
+
+    for path in ("/status", "/conversations/anyone/tracker", "/model/parse"):
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(bot.rasa_url + path, timeout=10)
+        assert error.value.code in (403, 404, 405)
