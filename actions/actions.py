@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -141,14 +142,22 @@ class ActionAskAffirmation(Action):
         return []
 
 
-class ValidateAddressForm(FormValidationAction):
+class CancellableFormValidation(FormValidationAction):
+    """A form that ends at once (no slot left to ask) when the user declined or changed subject."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        ...
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        return [] if tracker.get_slot("form_cancelled") else domain_slots
+
+
+class ValidateAddressForm(CancellableFormValidation):
     """Reads the BMA address; explains the format on a mistake; lets the user decline."""
 
     def name(self) -> Text:
         return "validate_address_form"
-
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
-        return [] if tracker.get_slot("form_cancelled") else domain_slots
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         return validate_address_turn(dispatcher, tracker, "address_form")
@@ -177,14 +186,11 @@ def validate_address_turn(dispatcher: CollectingDispatcher, tracker: Tracker, fo
     return [SlotSet("bma_address", None), SlotSet("address_attempts", attempts)]
 
 
-class ValidateEscalationForm(FormValidationAction):
+class ValidateEscalationForm(CancellableFormValidation):
     """Collects nom, prénom, adresse and a one-line description; « non » cancels."""
 
     def name(self) -> Text:
         return "validate_escalation_form"
-
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
-        return [] if tracker.get_slot("form_cancelled") else domain_slots
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         requested = tracker.get_slot("requested_slot")
@@ -245,10 +251,13 @@ class ActionSubmitTicket(Action):
         return reset
 
 
-class AskSlotAction(Action):
+class AskSlotAction(Action, ABC):
     """Asks for one form slot (``action_ask_<slot>``), text from ``prompts.ASK``."""
 
-    slot = ""
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        ...
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
