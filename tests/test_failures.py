@@ -4,13 +4,17 @@ import json
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
+
+import pytest
 
 
 from actions import facts, registry
 from tests.servers import SQLITE_TRACKER, Servers, latest_model, texts
 
+API_TOKEN = "test-token-" + uuid.uuid4().hex
 REGISTRY_CSV = (
     "address,in_mode,email1_date,email2_date,email3_date,migration_date\n"
     "po000002@adm.cfwb.be,yes,2024-10-14,2024-10-21,2024-11-11,2024-11-18\n"
@@ -49,13 +53,20 @@ def test_restart_action_server_down_and_slow(tmp_path):
     assert registry.import_csv(REGISTRY_CSV.encode(), db_url).ok
     registry.dispose_engines()
     servers = Servers(tmp_path, {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", "BMA_ACTION_TIMEOUT": "3"},
-                      latest_model(), endpoints_extra=SQLITE_TRACKER.format(path=tmp_path / "tracker.sqlite3"))
+                      latest_model(), endpoints_extra=SQLITE_TRACKER.format(path=tmp_path / "tracker.sqlite3"),
+                      rasa_args=("--enable-api", "--auth-token", API_TOKEN))
     sender = f"fail-{uuid.uuid4().hex[:8]}"
     hole = None
     try:
         servers.start_actions()
         servers.start_rasa()
         assert "adresse de votre BMA" in texts(servers.say(sender, "où en est ma boîte ?"))
+        # The HTTP API (as scripts/run.sh enables it when BMA_API_TOKEN is set) needs the token.
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{servers.rasa_url}/conversations/{sender}/tracker", timeout=10)
+        assert refused.value.code == 401
+        with urllib.request.urlopen(f"{servers.rasa_url}/conversations/{sender}/tracker?token={API_TOKEN}", timeout=10) as ok:
+            assert json.loads(ok.read())["sender_id"] == sender
 
         # The Rasa server restarts between the question and the answer: the form goes on.
         servers.stop_rasa()
