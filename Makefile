@@ -16,7 +16,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-smoke test-scale
+.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -107,6 +107,11 @@ evaluate: setup
 
 bench: setup
 	$(PY) scripts/bench.py --model $(MODEL)
+
+# Both cores: two Rasa processes behind nginx (Debian's nginx-light), Redis tracker and lock stores.
+bench-2: setup
+	@command -v nginx >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light; }
+	$(PY) scripts/bench.py --model $(MODEL) --instances 2
 
 # Two Rasa instances + PostgreSQL tracker store + Redis lock store (the machine's servers).
 test-scale: setup

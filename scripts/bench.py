@@ -127,6 +127,31 @@ def train_time(workdir: Path) -> float:
     return time.perf_counter() - started
 
 
+def start_nginx(workdir: Path, ports: list[int]):
+    """nginx (Debian's package) balancing the REST webhook over the Rasa processes."""
+    from tests.servers import free_port, wait_until_up
+
+    port = free_port()
+    temp = workdir / "nginx"
+    temp.mkdir()
+    upstream = "".join(f"server 127.0.0.1:{p};" for p in ports)
+    (temp / "nginx.conf").write_text(f"""
+worker_processes 1; daemon off; pid {temp}/nginx.pid; error_log {temp}/error.log;
+events {{ worker_connections 2048; }}
+http {{
+  access_log off; client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy;
+  fastcgi_temp_path {temp}/fcgi; uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;
+  upstream rasa {{ {upstream} keepalive 64; }}
+  server {{ listen 127.0.0.1:{port};
+    location / {{ proxy_pass http://rasa; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_read_timeout 60s; }} }}
+}}
+""")
+    process = subprocess.Popen(["nginx", "-c", str(temp / "nginx.conf"), "-p", str(temp)],
+                               stdout=subprocess.DEVNULL, stderr=(temp / "stderr.log").open("w"))
+    wait_until_up(f"http://127.0.0.1:{port}/", process, 20, temp / "stderr.log")
+    return process, f"http://127.0.0.1:{port}"
+
+
 def plot(levels: list[dict], path: Path) -> None:
     import matplotlib
 
@@ -154,6 +179,8 @@ def main() -> int:
     parser.add_argument("--model", required=True)
     parser.add_argument("--quick", action="store_true", help="bounded smoke run for make test")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per load level")
+    parser.add_argument("--instances", type=int, default=1, choices=(1, 2),
+                        help="2: two Rasa processes behind nginx, Redis tracker and lock stores")
     args = parser.parse_args()
     duration = 3.0 if args.quick else args.duration
     levels_users = [1, 5] if args.quick else [1, 10, 50, 100]
@@ -166,7 +193,15 @@ def main() -> int:
         registry.dispose_engines()
         addresses = [row[0] for row in demo.rows()]
         training_s = None if args.quick else round(train_time(workdir / "models"), 1)
-        servers = Servers(workdir, {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15"}, model)
+        env = {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15"}
+        prefix = f"bmabench{random.getrandbits(32):x}"
+        shared = ("" if args.instances == 1 else
+                  f"tracker_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
+                  f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n")
+        (workdir / "a").mkdir()
+        servers = Servers(workdir / "a", env, model, endpoints_extra=shared)
+        extra = []
+        nginx = None
         try:
             servers.start_actions()
             started = time.perf_counter()
@@ -178,19 +213,40 @@ def main() -> int:
                 except OSError:
                     time.sleep(0.2)
             cold_start_s = round(time.perf_counter() - started, 1)
-            url = servers.rasa_url + "/webhooks/rest/webhook"
+            if args.instances == 2:
+                (workdir / "b").mkdir()
+                second = Servers(workdir / "b", env, model, endpoints_extra=shared)
+                second.actions_port = servers.actions_port
+                second.start_rasa()
+                extra.append(second)
+                nginx, front = start_nginx(workdir, [servers.rasa_port, second.rasa_port])
+            url = (front if nginx else servers.rasa_url) + "/webhooks/rest/webhook"
             realistic = [asyncio.run(run_level(url, addresses, users, duration, (1.0, 3.0), seed=users))
                          for users in levels_users]
             saturation = asyncio.run(run_level(url, addresses, 3 if args.quick else 20, duration, None, seed=7))
             memory = {"rasa_mb": round(peak_rss_mb(servers.processes["rasa"].pid)),
                       "actions_mb": round(peak_rss_mb(servers.processes["actions"].pid))}
+            for number, other in enumerate(extra, start=2):
+                memory[f"rasa{number}_mb"] = round(peak_rss_mb(other.processes["rasa"].pid))
         finally:
+            if nginx:
+                nginx.terminate()
+                nginx.wait(10)
+            for other in extra:
+                other.stop()
             servers.stop()
+            if args.instances == 2:
+                import redis
+
+                client = redis.Redis("127.0.0.1", 6379)
+                for key in client.scan_iter(f"{prefix}*"):
+                    client.delete(key)
 
     messages = sorted({m.format(address="ec000001@adm.cfwb.be") for c in CONVERSATIONS for m in c})
     floor = asyncio.run(nlu_floor(model, messages, 2 if args.quick else 20))
     single = realistic[0]
     report = {
+        "instances": args.instances,
         "machine": {"cores": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                     "python": platform.python_version()},
         "quick": args.quick, "model": model.name, "cold_start_s": cold_start_s, "training_s": training_s,
@@ -198,10 +254,10 @@ def main() -> int:
         "end_to_end_over_nlu_p50": round(single["p50_ms"] / floor["p50_ms"], 2) if floor["p50_ms"] else None,
     }
     RESULTS.mkdir(exist_ok=True)
-    name = "bench-quick" if args.quick else "bench"
+    name = ("bench-quick" if args.quick else "bench") + ("" if args.instances == 1 else f"-{args.instances}proc")
     (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2))
     if not args.quick:
-        plot(realistic, RESULTS / "bench.png")
+        plot(realistic, RESULTS / f"{name}.png")
 
     print(f"\n{'users':>6}{'msgs':>7}{'msg/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for level in realistic + [saturation]:
@@ -209,8 +265,7 @@ def main() -> int:
         print(f"{label:>6}{level['messages']:>7}{level['messages_per_s']:>8}{level['p50_ms']:>9}{level['p95_ms']:>9}"
               f"{level['p99_ms']:>9}{level['errors']:>8}")
     print("* saturation: no think time")
-    print(f"cold start {cold_start_s} s; training {training_s} s; peak RSS rasa {memory['rasa_mb']} MB, "
-          f"actions {memory['actions_mb']} MB")
+    print(f"cold start {cold_start_s} s; training {training_s} s; peak RSS (MB) {memory}")
     print(f"NLU only (Agent.parse_message): p50 {floor['p50_ms']} ms, p95 {floor['p95_ms']} ms; "
           f"end-to-end / NLU-only at 1 user (p50): {report['end_to_end_over_nlu_p50']}")
     errors = sum(level["errors"] for level in realistic + [saturation])
