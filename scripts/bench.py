@@ -197,7 +197,7 @@ def main() -> int:
         prefix = f"bmabench{random.getrandbits(32):x}"
         shared = ("" if args.instances == 1 else
                   f"tracker_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
-                  f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n")
+                  f"lock_store:\n  type: channels.locks.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n")
         (workdir / "a").mkdir()
         servers = Servers(workdir / "a", env, model, endpoints_extra=shared)
         extra = []
