@@ -18,7 +18,7 @@ from actions import address as bma_address
 from actions import answers, prompts, registry, routing, tickets
 from actions.answers import Lookup, Situation
 from actions.labels import candidate_buttons
-from actions.phases import BadReferenceDate, reference_date
+from actions.phases import reference_date_or_today
 from actions.replies import Q_NONE, Reply
 
 log = logging.getLogger(__name__)
@@ -30,18 +30,6 @@ REGISTRY_TIMEOUT_S = 3.0
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.as_buttons() or None)
-    for bubble in reply.more:
-        dispatcher.utter_message(text=bubble)
-
-
-def today():
-    try:
-        return reference_date()
-    except BadReferenceDate:
-        log.error("BMA_TODAY is not a date (YYYY-MM-DD); using today")
-        import datetime as dt
-
-        return dt.date.today()
 
 
 _registry_down_logged = False
@@ -50,7 +38,7 @@ _registry_down_logged = False
 async def look_up(address: Optional[str]) -> Situation:
     """The situation of ``address`` on the reference date; never raises."""
     global _registry_down_logged
-    day = today()
+    day = reference_date_or_today()
     if not address:
         return Situation(today=day)
     try:

@@ -6,6 +6,7 @@ campaign of autumn 2024 can be replayed.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass
 from enum import Enum
@@ -59,6 +60,15 @@ def reference_date(environ: dict | None = None) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError as error:
         raise BadReferenceDate(f"BMA_TODAY must be YYYY-MM-DD, got {value!r}") from error
+
+
+def reference_date_or_today(environ: dict | None = None) -> dt.date:
+    """``reference_date()``, falling back to today (logged) when BMA_TODAY is malformed."""
+    try:
+        return reference_date(environ)
+    except BadReferenceDate as error:
+        logging.getLogger(__name__).error("%s; using today", error)
+        return dt.date.today()
 
 
 def phase_of(dates: MailboxDates | None, today: dt.date) -> Phase:

@@ -98,6 +98,7 @@ def database_url(environ: dict | None = None) -> str:
 
 
 _engines: dict[str, Engine] = {}
+_sessionmakers: dict[str, sessionmaker] = {}
 _engines_lock = threading.Lock()
 
 
@@ -125,10 +126,16 @@ def dispose_engines() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+        _sessionmakers.clear()
 
 
 def session(url: str | None = None) -> Session:
-    return sessionmaker(get_engine(url), future=True, expire_on_commit=False)()
+    """A new session on the URL's pooled engine (the factory is built once per URL)."""
+    url = url or database_url()
+    factory = _sessionmakers.get(url)
+    if factory is None:
+        factory = _sessionmakers[url] = sessionmaker(get_engine(url), future=True, expire_on_commit=False)
+    return factory()
 
 
 def find_mailbox(address: str, url: str | None = None) -> Mailbox | None:

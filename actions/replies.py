@@ -29,8 +29,6 @@ Q_NONE = ("Aucune de ces propositions", "/deny")
 class Reply:
     text: str
     buttons: list[tuple[str, str]] = field(default_factory=list)
-    # Extra bubbles sent after the text (e.g. a ready-to-send message).
-    more: list[str] = field(default_factory=list)
 
     def as_buttons(self) -> list[dict]:
         return [{"title": title, "payload": payload} for title, payload in self.buttons]

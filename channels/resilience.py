@@ -10,14 +10,13 @@ the user's question, computed by the same pure-Python modules the action server 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import os
 from typing import Any, List
 
 from actions import answers, prompts
 from actions.answers import Lookup, Situation
-from actions.phases import BadReferenceDate, reference_date
+from actions.phases import reference_date_or_today
 
 log = logging.getLogger(__name__)
 FALLBACK_MARK = "bma_action_fallback"
@@ -35,10 +34,7 @@ def fallback_reply(action_name: str, intent: str | None, text: str):
     """The reply given without the action server, for ``action_name`` after ``intent``."""
     if action_name.startswith("action_ask_") and action_name[len("action_ask_"):] in prompts.ASK:
         return prompts.ASK[action_name[len("action_ask_"):]]
-    try:
-        today = reference_date()
-    except BadReferenceDate:
-        today = dt.date.today()
+    today = reference_date_or_today()
     situation = Situation(today, Lookup.UNAVAILABLE, "votre boîte")
     if intent == "faq_what_changes":
         return answers.what_changes(situation, answers.change_topic(text))
