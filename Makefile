@@ -8,10 +8,12 @@ RASA := $(VENV)/bin/rasa
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
+# Custom NLU components (components/) and channels are imported from the project root.
+export PYTHONPATH := $(CURDIR)
 # A working Python 3.10 (pyenv shims may exist without the version being active).
 PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 # The model is keyed on everything that shapes it: an unchanged project starts without retraining.
-MODEL_HASH = $(shell cat config.yml domain.yml $$(find data -type f | sort) requirements.txt | sha256sum | cut -c1-12)
+MODEL_HASH = $(shell cat config.yml domain.yml $$(find data components -type f -name '*.y*ml' -o -type f -name '*.py' | sort) requirements.txt | sha256sum | cut -c1-12)
 MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js

@@ -64,6 +64,8 @@ def peak_rss_mb(pid: int) -> float:
 
 
 async def user_loop(session, url, addresses, deadline, think, results, rng):
+    if think:  # users arrive at random moments, not all in the same millisecond
+        await asyncio.sleep(rng.uniform(0, think[1]))
     while time.monotonic() < deadline:
         sender = f"bench-{rng.getrandbits(48):x}"
         address = rng.choice(addresses)
