@@ -7,7 +7,8 @@ same (/webhooks/rest/webhook, /socket.io). Differences from Rasa's own:
 - socket.io only accepts the site's origins (``BMA_SITE_ORIGINS``, comma-separated;
   default http://localhost:8080 and http://127.0.0.1:8080);
 - socket.io joins the session's room correctly with every python-socketio 5.x.
-Importing this module also installs the action-server fallback (channels/resilience.py).
+Importing this module also installs the action-server fallback (channels/resilience.py) and the
+speed-ups (channels/speedups.py).
 """
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import guard, resilience
+from channels import guard, resilience, speedups
 
 log = logging.getLogger(__name__)
 resilience.install()
+speedups.install()
 
 FAILURE_FR = (
     "Désolé, je n'ai pas pu traiter votre message. Réessayez dans un instant ; pour une question urgente, "

@@ -198,7 +198,7 @@ def main() -> int:
         env = {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15"}
         prefix = f"bmabench{random.getrandbits(32):x}"
         shared = ("" if args.instances == 1 else
-                  f"tracker_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
+                  f"tracker_store:\n  type: channels.trackers.PrefixRedisTrackerStore\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
                   f"lock_store:\n  type: channels.locks.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n")
         (workdir / "a").mkdir()
         servers = Servers(workdir / "a", env, model, endpoints_extra=shared)
