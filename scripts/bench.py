@@ -2,7 +2,8 @@
 
 Starts the action server and the Rasa server (demo registry, BMA_TODAY=2024-11-15), then drives
 them with simulated users holding multi-turn conversations:
-  (a) realistic traffic: users thinking 1–3 s between messages, at 1, 10, 50 and 100 users;
+  (a) realistic traffic: users arriving at random moments and thinking 1–3 s between messages,
+      at 1 (three times longer, for enough samples), 10, 50 and 100 users;
   (b) saturation: 20 users with no think time.
 A reply with no message counts as an error. Also: cold start (process start → first answer),
 training time, peak resident memory of each server, and the NLU-only floor
@@ -29,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# As scripts/run.sh serves: one TensorFlow/BLAS thread per Rasa process (servers and NLU floor).
+SERVING_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+os.environ.update(SERVING_THREADS)
 
 import aiohttp  # noqa: E402
 from rasa.utils.log_utils import configure_structlog  # noqa: E402
@@ -125,7 +129,8 @@ def train_time(workdir: Path) -> float:
     started = time.perf_counter()
     subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--force", "--out", str(workdir), "--quiet"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"})
+                   env={**{k: v for k, v in os.environ.items() if k not in SERVING_THREADS},  # training: all cores
+                        "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"})
     return time.perf_counter() - started
 
 
@@ -154,7 +159,7 @@ http {{
     return process, f"http://127.0.0.1:{port}"
 
 
-def plot(levels: list[dict], path: Path) -> None:
+def plot(levels: list[dict], path: Path, instances: int = 1) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -168,7 +173,8 @@ def plot(levels: list[dict], path: Path) -> None:
     ax.set_xticks(users, [str(u) for u in users])
     ax.set_xlabel("concurrent users (thinking 1–3 s between messages)")
     ax.set_ylabel("latency per message (ms)")
-    ax.set_title(f"BMA assistant over REST, {os.cpu_count()} cores")
+    setup = "one Rasa process" if instances == 1 else f"{instances} Rasa processes behind nginx"
+    ax.set_title(f"BMA assistant over REST, {setup}, {os.cpu_count()} cores")
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -195,7 +201,7 @@ def main() -> int:
         registry.dispose_engines()
         addresses = [row[0] for row in demo.rows()]
         training_s = None if args.quick else round(train_time(workdir / "models"), 1)
-        env = {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15"}
+        env = {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", **SERVING_THREADS}
         prefix = f"bmabench{random.getrandbits(32):x}"
         shared = ("" if args.instances == 1 else
                   f"tracker_store:\n  type: channels.trackers.PrefixRedisTrackerStore\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
@@ -223,7 +229,9 @@ def main() -> int:
                 extra.append(second)
                 nginx, front = start_nginx(workdir, [servers.rasa_port, second.rasa_port])
             url = (front if nginx else servers.rasa_url) + "/webhooks/rest/webhook"
-            realistic = [asyncio.run(run_level(url, addresses, users, duration, (1.0, 3.0), seed=users))
+            # One thinking user sends a message every ~2 s: three times longer for enough samples.
+            realistic = [asyncio.run(run_level(url, addresses, users, duration * (3 if users == 1 and not args.quick else 1),
+                                               (1.0, 3.0), seed=users))
                          for users in levels_users]
             saturation = asyncio.run(run_level(url, addresses, 3 if args.quick else 20, duration, None, seed=7))
             memory = {"rasa_mb": round(peak_rss_mb(servers.processes["rasa"].pid)),
@@ -259,7 +267,7 @@ def main() -> int:
     name = ("bench-quick" if args.quick else "bench") + ("" if args.instances == 1 else f"-{args.instances}proc")
     (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2))
     if not args.quick:
-        plot(realistic, RESULTS / f"{name}.png")
+        plot(realistic, RESULTS / f"{name}.png", args.instances)
 
     print(f"\n{'users':>6}{'msgs':>7}{'msg/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for level in realistic + [saturation]:
