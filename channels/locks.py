@@ -57,19 +57,9 @@ save()
 return number
 """
 
-# ARGV: now, ticket → how many tickets still wait (the lock is deleted at 0).
-FINISH = _LIVE_TICKETS + """
-if not raw then return 0 end
-if #live == 0 then
-  redis.call('DEL', KEYS[1])
-else
-  save()
-end
-return #live
-"""
-
-# ARGV: now, -1 → drops expired tickets of an existing lock.
-EXPIRE = _LIVE_TICKETS + """
+# ARGV: now, a finished ticket or -1 → drops it and the expired tickets of an existing lock;
+# returns how many still wait (the lock is deleted at 0, as Rasa's cleanup does).
+SETTLE = _LIVE_TICKETS + """
 if not raw then return 0 end
 if #live == 0 then
   redis.call('DEL', KEYS[1])
@@ -88,8 +78,7 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs = {"host": endpoint_config.url or "localhost", **settings, **kwargs}
         super().__init__(**kwargs)
         self._issue = self.red.register_script(ISSUE)
-        self._finish = self.red.register_script(FINISH)
-        self._expire = self.red.register_script(EXPIRE)
+        self._settle = self.red.register_script(SETTLE)
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:
@@ -99,7 +88,7 @@ class AtomicRedisLockStore(RedisLockStore):
             raise LockError(f"Error while acquiring lock: {type(error).__name__}") from error
 
     def update_lock(self, conversation_id: Text) -> None:
-        self._expire(keys=[self.key_prefix + conversation_id], args=[repr(time.time()), -1])
+        self._settle(keys=[self.key_prefix + conversation_id], args=[repr(time.time()), -1])
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
-        self._finish(keys=[self.key_prefix + conversation_id], args=[repr(time.time()), int(ticket_number)])
+        self._settle(keys=[self.key_prefix + conversation_id], args=[repr(time.time()), int(ticket_number)])
