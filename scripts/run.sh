@@ -21,7 +21,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" > >(quiet actions) 2>&1 &
+# The action server is internal (Rasa calls it): loopback only unless SANIC_HOST says otherwise.
+SANIC_HOST=${SANIC_HOST:-127.0.0.1} .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" > >(quiet actions) 2>&1 &
 pids+=($!)
 # Rasa's HTTP API (trackers, model, …) only with a token.
 api_args=()

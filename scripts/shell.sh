@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 : "${MODEL:?MODEL must name the trained model}"
 mkdir -p var
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
-.venv/bin/python -m rasa_sdk --actions actions --port 5055 > var/actions-shell.log 2>&1 &
+SANIC_HOST=${SANIC_HOST:-127.0.0.1} .venv/bin/python -m rasa_sdk --actions actions --port 5055 > var/actions-shell.log 2>&1 &
 actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf http://127.0.0.1:5055/health >/dev/null 2>&1 && break; sleep 0.5; done
