@@ -20,20 +20,17 @@ def install() -> None:
     if _installed:
         return
     from rasa.shared.core.events import Event
-    from rasa.shared.utils.common import all_subclasses
 
     original = Event.resolve_by_type
     known: Dict[str, Type[Event]] = {}
 
     def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
         found = known.get(type_name)
-        if found is not None:
-            return found
-        for cls in all_subclasses(Event):  # the same first match as Rasa's walk
-            if cls.type_name == type_name:
-                known[type_name] = cls
-                return cls
-        return original(type_name, default)
+        if found is None:
+            found = original(type_name, default)
+            if getattr(found, "type_name", None) == type_name:  # a real match, not the default
+                known[type_name] = found
+        return found
 
     Event.resolve_by_type = staticmethod(resolve_by_type)
     _installed = True
