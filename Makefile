@@ -18,7 +18,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale
+.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -29,6 +29,8 @@ help:
 	@echo "make evaluate NLU evaluation (held-out + 5-fold CV) against a TF-IDF baseline -> results/nlu/"
 	@echo "make bench    latency/throughput/memory benchmark over REST -> results/bench.json, bench.png"
 	@echo "make import CSV=FILE   import a registry CSV (BMA_DB_URL honoured)"
+	@echo "make teams-package  Teams app package -> var/teams/bma-assistant-teams.zip (needs TEAMS_APP_ID)"
+	@echo "make remask  re-mask passwords in conversations and tickets already stored (idempotent)"
 	@echo "make clean    remove models, the local registry and caches"
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
@@ -50,6 +52,16 @@ $(VENDOR): package.json package-lock.json
 	cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
 web-vendor: $(VENDOR)
+
+# Microsoft Teams app package: the manifest is filled from the environment, checked against
+# Microsoft's schema from node_modules (no network) and zipped with the icons.
+#   TEAMS_APP_ID=<Azure Bot Microsoft App ID> make teams-package
+teams-package: venv $(VENDOR)
+	$(PY) scripts/teams_package.py
+
+# Re-mask secrets already stored (tracker store of endpoints.yml or TRACKER_URL, tickets of BMA_DB_URL).
+remask: venv
+	$(PY) -m actions.remask $(if $(TRACKER_URL),--tracker-url "$(TRACKER_URL)")
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 chromium:
@@ -81,6 +93,7 @@ import: venv
 	$(PY) -m actions.registry import "$(CSV)"
 
 validate: venv
+	@mkdir -p var
 	@$(RASA) data validate --fail-on-warnings > var/validate.log 2>&1 || { cat var/validate.log; exit 1; }
 	@if grep -E "UserWarning|WARNING|ERROR" var/validate.log; then echo "rasa data validate: warnings above"; exit 1; fi
 	@echo "rasa data validate: clean"

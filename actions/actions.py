@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import address as bma_address
-from actions import answers, prompts, registry, routing, tickets
+from actions import answers, desks, prompts, registry, routing, tickets
 from actions.answers import Lookup, Situation
 from actions.labels import candidate_buttons
 from actions.phases import reference_date_or_today
@@ -84,13 +84,25 @@ class ActionAnswerFaq(Action):
                 None,
             )
             reply = answers.what_changes(situation, entity_topic or answers.change_topic(text))
-        elif intent == "faq_more_questions":
-            route = routing.route(text, situation.phase) if text and not text.startswith("/") else None
-            reply = answers.more_questions(situation, route)
+        elif intent in ("faq_more_questions", "faq_not_covered"):
+            technical = bool(text) and not text.startswith("/") and desks.is_technical(text)
+            reply = answers.GENERAL_ANSWERS[intent](situation, technical_first=technical)
+            if intent == "faq_not_covered" and text and not text.startswith("/"):
+                await record_for_review(text, tracker.latest_message.get("intent", {}).get("confidence"))
         else:
             reply = answers.GENERAL_ANSWERS[intent](situation)
         send(dispatcher, reply)
-        return [SlotSet("form_cancelled", False), SlotSet("address_attempts", 0)]
+        # The topic answered decides where a prepared message goes (desks.TABLE).
+        return [SlotSet("form_cancelled", False), SlotSet("address_attempts", 0), SlotSet("topic", intent)]
+
+
+async def record_for_review(text: str, confidence: Optional[float]) -> None:
+    """A question the FAQ does not answer, kept for the staff (masked text, no conversation id)."""
+    try:
+        await asyncio.wait_for(asyncio.to_thread(registry.record_review_question, text, "faq_not_covered", confidence),
+                               REGISTRY_TIMEOUT_S)
+    except Exception as error:
+        log.error("question for review not recorded (%s)", type(error).__name__)
 
 
 class ActionHumanHandoff(Action):
@@ -101,16 +113,10 @@ class ActionHumanHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         situation = await look_up(tracker.get_slot("bma_address"))
-        intent, text = last_question(tracker)
+        topic = tracker.get_slot("topic")
         not_understood = tracker.latest_message.get("intent", {}).get("name") in ("nlu_fallback", "deny")
-        route = routing.route(text if intent != "human_handoff" else "", situation.phase)
-        lead = (
-            "Je n'arrive pas à répondre à votre question : une personne pourra vous aider. "
-            if not_understood else "Je vous oriente vers une personne. "
-        )
-        reply = answers.more_questions(situation, route)
-        reply.text = lead + reply.text
-        send(dispatcher, reply)
+        contacts = desks.handoff_contacts(topic, situation.phase, situation.lookup is Lookup.NOT_FOUND)
+        send(dispatcher, answers.handoff(situation, contacts, not_understood))
         return []
 
 
@@ -121,6 +127,11 @@ class ActionAskAffirmation(Action):
         return "action_default_ask_affirmation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if any(e.get("entity") == "bma_address" for e in tracker.latest_message.get("entities", [])):
+            # An address is never wasted: an unclear message that holds one gets that mailbox's state.
+            situation = await look_up(bma_address.normalise(tracker.get_slot("bma_address") or "") or None)
+            send(dispatcher, answers.migration_status(situation))
+            return [SlotSet("topic", "check_migration_status")]
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons = candidate_buttons(ranking)
         dispatcher.utter_message(
@@ -216,7 +227,7 @@ class ActionSubmitTicket(Action):
         known_address = address if bma_address.normalise(address or "") else None
         situation = await look_up(known_address)
         description = tracker.get_slot("ticket_description") or ""
-        route = routing.route(description, situation.phase)
+        route = routing.route(tracker.get_slot("topic"), situation.phase, description)
         draft = tickets.draft(
             route=route,
             last_name=tracker.get_slot("ticket_last_name") or "",

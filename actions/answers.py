@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
-from actions import facts
+from actions import desks, facts
 from actions.facts import ENSEIGNEMENT_BE, ETNIC, SGNE, contact_lines, french_date
 from actions.mailbox import Mailbox
 from actions.phases import (
@@ -109,7 +109,8 @@ def migration_steps(s: Situation) -> Reply:
         s.period,
         f"{facts.MAILBOX_COUNT_TEXT.capitalize()} vont migrer, en lots hebdomadaires du {start} au {end}.",
         f"{facts.MAILBOX_COUNT_TEXT.capitalize()} migrent, en lots hebdomadaires du {start} au {end}.",
-        f"{facts.MAILBOX_COUNT_TEXT.capitalize()} ont migré, en lots hebdomadaires du {start} au {end}.",
+        f"La migration d'{facts.MAILBOX_COUNT_TEXT} s'est faite en lots hebdomadaires à partir du {start} ; "
+        f"la FAQ en annonçait la fin pour le {end}. La date de migration de chaque boîte figure dans son e-mail n°3.",
     )
     text = (
         f"{lead} Procéder par lots évite de surcharger les serveurs et répartit les demandes "
@@ -135,7 +136,7 @@ def how_to_migrate(s: Situation) -> Reply:
     text = (
         f"{lead}\n\n"
         "1. E-mail n°1 : la procédure, les dates, l'accompagnement et les supports (tutoriels, FAQ, contacts).\n"
-        "2. E-mail n°2, une semaine plus tard : votre nouveau mot de passe. Conservez ce mail précieusement.\n"
+        "2. E-mail n°2, une semaine plus tard : votre nouveau mot de passe. Conservez cet e-mail précieusement.\n"
         "3. E-mail n°3, entre 3 et 12 semaines plus tard : la date de la migration et le lien vers "
         "la nouvelle interface ; cliquez sur ce lien et connectez-vous avec le mot de passe de l'e-mail n°2.\n"
         "4. E-mail n°4, la nuit de la migration : l'e-mail de clôture, qui rappelle votre mot de passe.\n\n"
@@ -149,7 +150,7 @@ def how_to_migrate(s: Situation) -> Reply:
 def _new_password_forms(in_mode: bool | None) -> str:
     mode = (
         f"Vous êtes connu dans MODE : complétez ce formulaire\n{facts.FORM_MODE}\n"
-        "Identifiants Cerbère EDU perso oubliés ? Le Service Desk de l'ETNIC vous aide à les récupérer."
+        "Si vous avez oublié vos identifiants Cerbère EDU personnels, le Service Desk de l'ETNIC vous aide."
     )
     hors_mode = (
         f"Vous n'êtes pas connu dans MODE ({facts.HORS_MODE_EXAMPLES}) : complétez ce formulaire\n"
@@ -187,21 +188,22 @@ def lost_new_password(s: Situation) -> Reply:
                 f" Votre e-mail n°1 date du {french_date(mailbox.dates.email1_date)} ; "
                 f"attendez l'e-mail n°2 vers le {french_date(expected)}."
             )
-        text += " D'ici là, votre mot de passe actuel reste valable."
-        return Reply(text, [Q_HOW, Q_STATUS, Q_OLD_PASSWORD])
-    if phase is Phase.MIGRATED:
-        text = (
-            f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)} : la récupération du "
-            "mot de passe est désormais gérée par le Service Desk de l'ETNIC. Votre mot de passe figure "
-            "aussi dans l'e-mail n°2 et a été rappelé dans l'e-mail n°4, la nuit de la migration.\n"
+        text += (
+            "\n\nSi vous ne savez pas quoi faire, contactez le Service Desk de l'ETNIC :\n"
             f"{contact_lines(ETNIC)}\n{details_reminder()}"
         )
-        return Reply(text, [Q_TICKET, Q_CONTACTS])
+        return Reply(text, [Q_HOW, Q_STATUS, Q_OLD_PASSWORD])
     sent = mailbox.dates.email2_date
+    if phase is Phase.MIGRATED:
+        lead = (
+            f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)}. Votre mot de passe est celui "
+            f"de l'e-mail n°2 du {french_date(sent)}, rappelé dans l'e-mail n°4, la nuit de la migration."
+        )
+    else:
+        lead = f"Votre nouveau mot de passe vous a été envoyé dans l'e-mail n°2 du {french_date(sent)}."
     text = (
-        f"Votre nouveau mot de passe vous a été envoyé dans l'e-mail n°2 du {french_date(sent)}. "
-        "Cherchez d'abord ce mail (pensez aux courriers indésirables). S'il est perdu :\n"
-        + _new_password_forms(mailbox.in_mode)
+        f"{lead} Cherchez d'abord ces e-mails (pensez aux courriers indésirables). "
+        "Si vous avez égaré ce mot de passe :\n" + _new_password_forms(mailbox.in_mode)
     )
     return Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS])
 
@@ -214,47 +216,50 @@ BROWSER_STEPS = (
     "- Firefox : Paramètres > Vie privée et sécurité > Mots de passe enregistrés\n"
     "- Chrome : Paramètres > Saisie automatique et mots de passe > Gestionnaire de mots de passe\n"
     "- Opera : Paramètres > Saisie automatique > Gestionnaire de mots de passe\n"
-    "Cherchez « adm.cfwb.be » ; le navigateur vous demande le code de votre ordinateur avant de l'afficher."
+    "Cherchez « adm.cfwb.be » dans la liste."
 )
 
 
 def lost_old_password(s: Situation) -> Reply:
     buttons = [Q_NEW_PASSWORD, Q_STATUS, Q_CONTACTS]
+    no_password = "Si vous n'avez plus du tout de mot de passe pour accéder à votre BMA"
+    new_password_elsewhere = (
+        "Le nouveau mot de passe, lui, arrive dans l'e-mail n°2 ; s'il est égaré, choisissez "
+        "« Nouveau mot de passe perdu »."
+    )
     if s.lookup is not Lookup.FOUND:
         text = (
-            f"{BROWSER_STEPS}\n\nSi vous n'avez plus du tout de mot de passe :\n"
-            "- la migration de votre boîte a commencé : un nouveau mot de passe vous a été envoyé par "
-            f"e-mail (e-mail n°2). Mail égaré ? Contactez {SGNE.name} :\n{contact_lines(SGNE)}\n"
-            "- la migration n'a pas encore commencé (et seulement dans ce cas) : écrivez au service "
-            f"Enseignement.be : {facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}"
+            f"{BROWSER_STEPS}\n\n{no_password} :\n"
+            f"- si la migration de votre boîte a commencé, contactez {SGNE.name} :\n{contact_lines(SGNE)}\n"
+            "- si la migration n'a pas encore commencé (et seulement dans ce cas), écrivez au service "
+            f"Enseignement.be : {facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}\n\n{new_password_elsewhere}"
         )
         return _with_lookup_note(s, Reply(text, buttons))
     mailbox, phase = s.mailbox, s.phase
-    if phase is Phase.MIGRATED:
-        text = (
-            f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)} : l'ancien mot de passe "
-            "n'est plus nécessaire. Utilisez le nouveau, reçu dans l'e-mail n°2 et rappelé dans "
-            "l'e-mail n°4. Perdu ? Le Service Desk de l'ETNIC s'en occupe :\n"
-            f"{contact_lines(ETNIC)}\n{details_reminder()}"
-        )
-        return Reply(text, [Q_TICKET, Q_CONTACTS])
     if phase is Phase.NOT_STARTED:
         text = (
-            f"{BROWSER_STEPS}\n\nSinon, comme la migration de {mailbox.address} n'a pas encore commencé, "
+            f"{BROWSER_STEPS}\n\nLa migration de {mailbox.address} n'a pas encore commencé : {no_password[3:]}, "
             f"écrivez au service Enseignement.be : {facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}"
         )
         return Reply(text, [Q_TICKET, Q_HOW, Q_STATUS])
-    if phase is Phase.ANNOUNCED:
-        new_password = "Votre nouveau mot de passe arrivera avec l'e-mail n°2, une semaine après l'e-mail n°1."
+    if phase is Phase.MIGRATED:
+        lead = (
+            f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)} : l'ancien mot de passe ne sert "
+            "plus. Connectez-vous avec le nouveau, reçu dans l'e-mail n°2 et rappelé dans l'e-mail n°4."
+        )
+    elif phase is Phase.ANNOUNCED:
+        lead = (
+            f"La migration de {mailbox.address} a commencé. Votre nouveau mot de passe arrivera avec l'e-mail "
+            "n°2, une semaine après l'e-mail n°1."
+        )
     else:
-        new_password = (
-            f"Un nouveau mot de passe vous a été envoyé dans l'e-mail n°2 du "
-            f"{french_date(mailbox.dates.email2_date)}."
+        lead = (
+            f"La migration de {mailbox.address} a commencé. Un nouveau mot de passe vous a été envoyé dans "
+            f"l'e-mail n°2 du {french_date(mailbox.dates.email2_date)}."
         )
     text = (
-        f"La migration de {mailbox.address} a commencé. {new_password} "
-        f"Mail égaré, ou pas d'accès en attendant ? Contactez {SGNE.name} :\n"
-        f"{contact_lines(SGNE)}\n{details_reminder()}\n\n{BROWSER_STEPS}"
+        f"{lead}\n\n{no_password}, contactez {SGNE.name} :\n{contact_lines(SGNE)}\n{details_reminder()}"
+        + ("" if phase is Phase.MIGRATED else f"\n\n{BROWSER_STEPS}")
     )
     return Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS])
 
@@ -295,13 +300,15 @@ def no_email_received(s: Situation) -> Reply:
     if window is WindowStatus.NOT_OPEN:
         text = (
             f"Pas d'inquiétude : pour un {who}, le premier e-mail est envoyé entre le "
-            f"{french_date(start)} et le {french_date(end)}. Vous n'avez rien à faire d'ici là."
+            f"{french_date(start)} et le {french_date(end)}. Vous n'avez rien à faire d'ici là.\n\n"
+            f"Si vous ne l'avez pas reçu à la fin de cette période, {contact_block(SGNE).replace('Contactez', 'contactez', 1)}"
         )
         return Reply(text, [Q_HOW, Q_STEPS])
     if window is WindowStatus.OPEN:
         text = (
             f"Pas d'inquiétude : la période d'envoi du premier e-mail aux {whom} court jusqu'au "
-            f"{french_date(end)}. Vous le recevrez d'ici là à {mailbox.address} ; vous n'avez rien à faire."
+            f"{french_date(end)}. Vous le recevrez d'ici là à {mailbox.address} ; vous n'avez rien à faire.\n\n"
+            f"Si vous ne l'avez pas reçu à la fin de cette période, {contact_block(SGNE).replace('Contactez', 'contactez', 1)}"
         )
         return Reply(text, [Q_HOW, Q_STATUS])
     text = (
@@ -357,7 +364,7 @@ def migration_status(s: Situation) -> Reply:
         lead = f"{mailbox.address} a migré vers la nouvelle interface le {french_date(dates.migration_date)}."
         next_step = (
             "Connectez-vous par le lien de l'e-mail n°3 avec le mot de passe de l'e-mail n°2 (rappelé dans "
-            "l'e-mail n°4). Pour tout souci, c'est désormais le Service Desk de l'ETNIC."
+            f"l'e-mail n°4).\n\n{remits()}"
         )
         buttons = [Q_NEW_PASSWORD, Q_WHAT_CHANGES, Q_CONTACTS]
     text = lead
@@ -387,20 +394,40 @@ def _with_lookup_note(s: Situation, reply: Reply) -> Reply:
 
 # --- Section 9 / human hand-off: routed by topic and state ----------------------------------------
 
-def more_questions(s: Situation, route=None) -> Reply:
-    if route is None:
-        text = (
-            "Pour toute question sur le processus de migration de votre boîte, contactez "
-            f"{SGNE.name} :\n{contact_lines(SGNE)}\n\n"
-            "Pour tout souci technique avec votre BMA ou vos identifiants Cerbère EDU personnels, "
-            f"contactez {ETNIC.name} :\n{contact_lines(ETNIC)}"
-        )
-        return Reply(text, [Q_TICKET, Q_STATUS, Q_HOW])
-    text = (
-        f"Pour votre demande, le bon interlocuteur est {route.contact.name}, car {route.reason}.\n"
-        f"{contact_lines(route.contact)}\n{details_reminder()}"
+REMIT_SGNE = "Pour toute question sur le processus de migration de votre boîte"
+REMIT_ETNIC = "Pour tout souci technique avec votre BMA ou vos identifiants Cerbère EDU personnels"
+
+
+def remits(technical_first: bool = False) -> str:
+    """Both desks of section 9, each with its remit."""
+    blocks = [f"{REMIT_SGNE}, contactez {SGNE.name} :\n{contact_lines(SGNE)}",
+              f"{REMIT_ETNIC}, contactez {ETNIC.name} :\n{contact_lines(ETNIC)}"]
+    return "\n\n".join(reversed(blocks) if technical_first else blocks)
+
+
+def more_questions(s: Situation, technical_first: bool = False) -> Reply:
+    return _with_lookup_note(s, Reply(remits(technical_first), [Q_TICKET, Q_STATUS, Q_HOW]))
+
+
+def not_covered(s: Situation, technical_first: bool = False) -> Reply:
+    """A question about the migration that the official FAQ does not answer: say so, name who can."""
+    text = "La FAQ officielle de la migration ne répond pas à cette question. Une personne pourra vous renseigner.\n\n"
+    return Reply(text + remits(technical_first), [Q_TICKET, Q_CONTACTS, Q_HOW])
+
+
+def handoff(s: Situation, contacts: tuple, not_understood: bool) -> Reply:
+    """The desk(s) for the question asked last, each with its remit (``desks.handoff_contacts``)."""
+    lead = (
+        "Je n'arrive pas à répondre à votre question : une personne pourra vous aider."
+        if not_understood else "Je vous oriente vers une personne."
     )
-    return Reply(text, [Q_TICKET, Q_STATUS])
+    if set(contacts) == {SGNE, ETNIC}:
+        body = remits(technical_first=contacts[0] is ETNIC)
+    else:
+        body = "\n\n".join(
+            f"Contactez {c.name}, car {desks.WHY[c.key]} :\n{contact_lines(c)}" for c in contacts
+        ) + f"\n{details_reminder()}"
+    return _with_lookup_note(s, Reply(f"{lead}\n\n{body}", [Q_TICKET, Q_STATUS]))
 
 
 GENERAL_ANSWERS = {
@@ -413,6 +440,7 @@ GENERAL_ANSWERS = {
     "faq_no_email_received": no_email_received,
     "check_migration_status": migration_status,
     "faq_more_questions": more_questions,
+    "faq_not_covered": not_covered,
 }
 # Questions whose answer depends on the mailbox: the address is asked for once.
 STATE_DEPENDENT = {
@@ -481,13 +509,13 @@ def what_changes(s: Situation, topic: str) -> Reply:
         ),
         "address_unchanged": Reply(
             f"Votre adresse ne change pas : {facts.ADDRESS_PATTERNS['ec']} ou {facts.ADDRESS_PATTERNS['po']} "
-            "reste identique après la migration. Vous n'avez rien à communiquer à vos contacts.",
+            "reste identique après la migration.",
             [what_changes_button("Et le mot de passe ?", "new_password"), Q_WHAT_CHANGES],
         ),
         "new_password": Reply(
             "Oui, toutes les BMA reçoivent un nouveau mot de passe pour la nouvelle interface (une leçon "
             "de la phase pilote). Il arrive dans l'e-mail n°2, une semaine après l'e-mail n°1 : conservez "
-            "ce mail précieusement, vous en aurez besoin pour vous connecter.",
+            "cet e-mail précieusement, vous en aurez besoin pour vous connecter.",
             [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS],
         ),
         "contact_point": Reply(

@@ -118,7 +118,7 @@ def mailto(contact: Contact) -> str:
 
 def contact_lines(contact: Contact) -> str:
     """The contact in the house form: e-mail as a link, phone in the FAQ's format."""
-    lines = [f"- par courriel : {mailto(contact)}"]
+    lines = [f"- par e-mail : {mailto(contact)}"]
     if contact.phone:
         lines.append(f"- par téléphone : {contact.phone}")
     return "\n".join(lines)

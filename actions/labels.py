@@ -14,6 +14,7 @@ INTENT_LABELS: dict[str, tuple[str, str]] = {
     "faq_lost_old_password": ("Je n'ai plus mon ancien mot de passe", "/faq_lost_old_password"),
     "faq_no_email_received": ("Je n'ai reçu aucun e-mail", "/faq_no_email_received"),
     "faq_more_questions": ("Contacter l'équipe migration ou l'ETNIC", "/faq_more_questions"),
+    "faq_not_covered": ("Une autre question sur la migration", "/faq_not_covered"),
     "check_migration_status": ("Où en est ma boîte ?", "/check_migration_status"),
     "human_handoff": ("Parler à une personne", "/human_handoff"),
     "bot_challenge": ("Qui êtes-vous ?", "/bot_challenge"),

@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import sys
 import threading
 from collections import Counter
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from sqlalchemy import (
+    Float,
     Boolean,
     Column,
     Date,
@@ -43,6 +45,7 @@ from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from actions import address as bma_address
 from actions.mailbox import Mailbox
 from actions.phases import MailboxDates, Phase, phase_of, reference_date
+from actions.secrets import mask_string
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,20 @@ class MailboxRow(Base):
             in_mode=bool(self.in_mode),
             dates=MailboxDates(self.email1_date, self.email2_date, self.email3_date, self.migration_date),
         )
+
+
+class ReviewQuestionRow(Base):
+    """A question the FAQ does not answer, for the staff (FAQ owners) to review."""
+
+    __tablename__ = "review_questions"
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    text = Column(Text, nullable=False)
+    intent = Column(String(64), nullable=False)
+    confidence = Column(Float)
+
+
+OTHER_EMAIL_RE = re.compile(r"\b(?!(?:ec|po)\d{6}@adm\.cfwb\.be\b)[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 
 
 class TicketRow(Base):
@@ -161,6 +178,22 @@ def record_ticket(
         db.add(ticket)
         db.flush()
         return ticket.id
+
+
+def record_review_question(text: str, intent: str, confidence: float | None, url: str | None = None) -> int:
+    """Keep a question for the staff's review: the masked text, any e-mail address other than a BMA's
+    removed; no conversation id, no name."""
+    cleaned = OTHER_EMAIL_RE.sub("[adresse e-mail]", mask_string(text))[:500]
+    with session(url) as db, db.begin():
+        row = ReviewQuestionRow(text=cleaned, intent=intent, confidence=confidence)
+        db.add(row)
+        db.flush()
+        return row.id
+
+
+def list_review_questions(url: str | None = None) -> list["ReviewQuestionRow"]:
+    with session(url) as db:
+        return list(db.execute(select(ReviewQuestionRow).order_by(ReviewQuestionRow.id)).scalars())
 
 
 def list_tickets(url: str | None = None) -> list[TicketRow]:
@@ -356,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     showing.add_argument("address")
     commands.add_parser("stats", help="mailboxes per phase")
     commands.add_parser("tickets", help="list support tickets")
+    commands.add_parser("review", help="questions the FAQ does not answer, for review")
     demo = commands.add_parser("demo", help="load the demo campaign")
     demo.add_argument("--if-empty", action="store_true", help="only when the registry is empty")
     args = parser.parse_args(argv)
@@ -403,6 +437,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"#{ticket.id} {ticket.created_at:%Y-%m-%d %H:%M} {ticket.route:<15} {ticket.address or '-'} "
                 f"{ticket.last_name or ''} {ticket.first_name or ''} [{ticket.conversation_id}] {ticket.description or ''}"
             )
+        return 0
+    if args.command == "review":
+        questions = list_review_questions(url)
+        if not questions:
+            print("no questions to review")
+        for question in questions:
+            print(f"#{question.id} {question.created_at:%Y-%m-%d %H:%M} {question.text}")
         return 0
     if args.command == "demo":
         from actions import demo as demo_campaign

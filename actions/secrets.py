@@ -1,41 +1,114 @@
 """Spot and mask passwords or secrets in a user's message (no Rasa import).
 
-Users sometimes paste their password into the chat (« mon mot de passe est Ecole2024! »).
-The channels mask it before anything is stored or parsed, and the assistant warns never to
-share a password. Ordinary questions (addresses, FASE numbers, dates, phone numbers, « j'ai
-perdu mon mot de passe ») are left alone.
+Users sometimes paste their password into the chat (« mon mdp c'est Ecole2024! », « identifiants :
+po000123 / Ecole#2024 », a line copied from e-mail n°2). The channels mask it before anything is
+parsed, stored or logged, and the assistant warns never to share a password.
+
+Rules, in order of strength:
+- a token that is credential-shaped and strong (three character classes out of lower, upper,
+  digit, symbol, at least 8 characters: « Secretariat2024 », « Rt5%kLm8 ») is masked anywhere;
+- when the message holds a credential cue (mot de passe, mdp, pwd, password, code d'accès, accès,
+  identifiants, login, « j'ai tapé / essayé / encodé »…), every credential-shaped token (letters
+  mixed with digits or symbols: « ecole5678 », « Meuse_1998 ») is masked, wherever it stands;
+- the value right after « cue : », « cue = », « cue est … », « cue "…" » or after a login
+  (« ec000002 / … ») is masked even when it is a plain word, unless it reads as an ordinary word
+  of the sentence (« perdu », « refusé »…);
+- never masked: e-mail addresses (a BMA address stays usable), BMA logins (ec000123), URLs, dates,
+  phone numbers, FASE and other plain numbers, ordinals (n°2, 3e), times (10h30), sizes (25 Go).
 """
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import quote, unquote
 
 MASK = "[secret masqué]"
 
-# Words that may follow « mon mot de passe est … » without being the password.
-NOT_A_SECRET = {
-    "perdu", "perdue", "oublié", "oublie", "oubliée", "introuvable", "incorrect", "incorrecte", "faux", "fausse",
-    "expiré", "expire", "bloqué", "bloque", "bloquée", "changé", "change", "invalide", "erroné", "errone", "refusé",
-    "refuse", "mauvais", "bon", "correct", "valide", "nouveau", "ancien", "le", "la", "les", "un", "une", "dans",
-    "sur", "toujours", "encore", "pas", "plus", "trop", "égaré", "egare", "perimé", "périmé", "vide", "celui",
-    "enregistré", "enregistre", "sauvegardé", "sauvegarde", "reçu", "recu", "envoyé", "envoye", "dans", "du", "de",
-    "ok", "bien", "faux.", "quoi", "lequel", "où", "ou", "comment", "inconnu", "inconnue", "inutile", "nécessaire",
-    "necessaire", "requis", "demandé", "demande", "accepté", "accepte", "modifié", "modifie", "réinitialisé",
-}
-SECRET_WORD = r"(?:mot\s*de\s*passe|mots\s*de\s*passe|mdp|m\.d\.p\.?|password|passwd|pwd|pass|code\s*d'?acc[eè]s|code\s*secret|identifiant\s*et\s*mot\s*de\s*passe)"
-# « mdp: X », « mot de passe = X », « password X »
-EXPLICIT_RE = re.compile(SECRET_WORD + r"\s*(?:=>|->|[:=])\s*[\"'«]?\s*(?P<secret>\S+)", re.I)
-# « mon mot de passe est X », « le mdp c'est X », « nouveau mot de passe : X »
-STATED_RE = re.compile(SECRET_WORD + r"(?:\s+[\w'é]+){0,2}?\s+(?:est|c'?est|était|etait|serait|actuel est|sera)\s+[\"'«]?\s*(?P<secret>[^\s\"'»]+)", re.I)
+# Words that may follow « mot de passe : » or « … est » without being the password: grammar
+# words, what people say about a password, the vocabulary of the migration.
+NOT_A_SECRET = set("""
+le la les l un une des du de d au aux à a en dans sur sous par pour avec sans chez vers via cf voir
+et ou où mais car donc ni que qui quoi quel quelle lequel laquelle quand comment combien pourquoi
+je j'ai j il elle on nous vous ils elles me te se mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs
+ce cet cette ces ça ca cela celui celle ceci ici là la-bas y rien aucun aucune tout toute tous toutes
+pas plus trop très tres toujours encore déjà deja jamais bien mal juste ok oui non si même meme
+est c'est était etait sera serait reste semble ne n'est n'a n'ai ai as avons avez ont sont fait
+perdu perdue oublié oublie oubliée introuvable incorrect incorrecte faux fausse invalide erroné errone
+expiré expire bloqué bloque bloquée changé change refusé refuse mauvais bon bonne correct correcte valide
+nouveau nouvelle ancien ancienne actuel actuelle provisoire temporaire identique différent different
+long longue court courte compliqué complique simple sensible vide inconnu inconnue inutile illisible
+nécessaire necessaire requis requise obligatoire demandé demande reçu recu envoyé envoye égaré egare
+enregistré enregistre sauvegardé sauvegarde modifié modifie réinitialisé reinitialise inchangé inchange
+impossible idée idee aucune inconnu svp stp merci bonjour madame monsieur
+bma exchange smail2 outlook webmail cerbère cerbere edu mode etnic sgne fase
+marche fonctionne passe mot mots mail e-mail email courriel boîte boite interface plateforme compte adresse
+écrit ecrit écrite inscrit suivi suivie fini saisi choisi établi lu vu dit mis pris
+peut-être peut-etre parfois souvent aussi vraiment d'abord lui eux
+ask see none unknown idem na n/a xxx
+""".split())
+# Endings of French participles, adjectives and adverbs (« bloqué », « impossible », « exactement »):
+# words that describe a password rather than being one.
+DESCRIBING_WORD = re.compile(r"(é|ée|és|ées|ible|ibles|able|ables|if|ive|eux|euse|ment|ique|iques|aire)$", re.I)
 
-ADDRESS_LIKE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+[.,;!?]?$")
-URL_LIKE = re.compile(r"^(https?://|www\.)", re.I)
-DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}([/.-]\d{1,4})?[.,;!?]?$")
-PHONE_LIKE = re.compile(r"^\+?[\d().\s/-]{6,}$")
-NUMBER_LIKE = re.compile(r"^[a-z]{0,3}\d+[.,;!?]?$", re.I)  # FASE numbers, ec001234, 25, n°2…
+# Words that introduce a password. Strong cues also introduce a plain-word value (« mdp : soleil »).
+_CUE = (
+    r"mots?[\s-]*de[\s-]*passe|mdp|m\.d\.p\.?|password|passwd|passphrase|phrase\s*(?:de\s*passe|secr[eè]te)|pwd|psw|"
+    r"pass|code\s*d['’]?\s*acc[eè]s|codes?\s*secrets?|"
+    r"acc[eè]s|identifiants?|login|log-in|user(?:name)?|pin|code"
+)
+# Weak cues only make letters-with-digits tokens suspect: what someone typed (« j'ai tapé X »,
+# Belgian « encoder »), or tried to sign in with (« je n'arrive pas à me connecter avec X »).
+_WEAK_CUE = (
+    r"tap[ée]e?s?|essay[ée]e?s?|saisie?s?|entr[ée]e?s?|rentr[ée]e?s?|encod[ée]e?s?|introduite?s?|copi[ée]e?s?|"
+    r"coll[ée]e?s?|mis|connect\w*|connexion|co|log|refus[ée]e?s?|identifi\w*|tent[ée]e?s?|test[ée]e?s?|utilis[ée]e?s?|essais?"
+)
+CUE_RE = re.compile(rf"(?<![\w@.])(?:{_CUE}|{_WEAK_CUE})(?![\w@])", re.I)
+# The value introduced by a strong cue: « cue : X », « cue = X », « cue -> X », « cue est / c'est /
+# c X », « cue "X" »; up to three short words may stand between (« le mot de passe du mail n°2 = X »).
+_LABEL = r"(?:l['’]\s*)?(?:ancien|ancienne|nouveau|nouvelle|actuel|actuelle|provisoire|temporaire)"
+VALUE_RE = re.compile(
+    rf"(?<![\w@.])(?:{_CUE}|{_LABEL}(?=\s*[:=]))(?![\w@])"
+    r"(?P<gap>(?:[^\S\n]+[^\s:=\"«“'][^\s:=\"«“]{0,11}){0,3}?)"
+    r"(?:\s*(?P<sep>=>|->|[:=])|\s+(?P<verb>est|c['’]?est|c|était|etait|serait|sera)(?=\s)|(?=\s*[\"«“]|\s+'))"
+    r"\s*(?P<value>[\"'«“][^\"'»”\n]{1,64}[\"'»”]|\S+)",
+    re.I,
+)
+# « ec000002 / Meuse », « po000123@adm.cfwb.be : secret », « login ec000002 mdp X » is covered by VALUE_RE.
+LOGIN_PAIR_RE = re.compile(r"\b(?:ec|po)\d{4,8}(?:@adm\.cfwb\.be)?\s*(?:/|\||:|-{1,2}|;)\s*(?P<value>\S+)", re.I)
 TOKEN_RE = re.compile(r"\S+")
+ADDRESS_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+SEPARATORS = ":/|=;,-"
+EDGE_PUNCT = ".,;!?()[]{}\"'«»“”‘’:…"
+WRAPPERS = ",;()[]{}\"'«»“”‘’:"
+
+EMAIL_LIKE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+URL_LIKE = re.compile(r"^(https?://|www\.)|://|mailto:|\]\(|\.(be|com|org|net|eu|fr)(/|$)", re.I)
+DATE_LIKE = re.compile(r"^\d{1,4}[/.-]\d{1,2}([/.-]\d{1,4})?([T ]?\d{1,2}[:h]\d{2}(:\d{2})?)?$")
+TIME_INSIDE = re.compile(r"\d{1,2}:\d{2}")
+SNAKE_IDENTIFIER = re.compile(r"^[a-z0-9]*(?:[a-z]{3,}[a-z0-9]*_){1,}[a-z0-9_]*[a-z]{3,}[a-z0-9]*$|^[a-z0-9]+(?:_[a-z]{3,}){2,}$")
+HEX_LIKE = re.compile(r"^0x[0-9a-f]+$", re.I)
+DIGITS_AND_PUNCT = re.compile(r"^[\d\s()./,+:-]+$")
+BMA_LOGIN = re.compile(r"^(ec|po)\d{3,8}$", re.I)
+ORDINAL = re.compile(r"^(n°|no|nr|num)?\d+(e|er|ère|ere|ème|eme|ième|ieme|de|d|è|°)?$", re.I)
+N_NUMBER = re.compile(r"^n°\d+$", re.I)
+TIME_OR_SIZE = re.compile(r"^\d+([.,]\d+)?(h\d{0,2}|min|mn|s|sec|ko|mo|go|to|kb|mb|gb|tb|%|€|x|fois|j|ans?)$", re.I)
+# Product names and references that mix letters and digits in ordinary questions.
+PRODUCT_LIKE = re.compile(
+    r"^(office|microsoft|windows|win|w|outlook|iphone|ipad|ios|android|galaxy|exchange|smail|m365|o365|"
+    r"teams|ie|edge|chrome|firefox|covid|fwb|cfwb|mail|e-?mail|courriel|lot|batch|etape|étape|phase|p|q|s|t)"
+    r"[-_ ]?\d{1,4}[a-z]?$",
+    re.I,
+)
+# Ticket and error references (« INC0012345 », « AADSTS50126 ») and file numbers (« 2024/123 »).
+REFERENCE_LIKE = re.compile(
+    r"^(INC|RITM|REQ|CHG|TASK|SR|PRB|KB|AADSTS|CAA|ERR|ERROR|ID|REF|DOS|BE)[-_]?\d{3,}$|^\d{4}/\d{1,6}$", re.I
+)
+FILE_NAME = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|png|jpe?g|gif|zip|rar|7z|pst|ost|msg|eml|txt|csv|html?)$", re.I)
+VERSION = re.compile(r"^v?\d+(\.\d+)+[a-z]{0,5}$", re.I)
+HASHTAG = re.compile(r"^#[^\W\d_][\w-]*$")
+# Words between « est » and the value: « mon mot de passe est tout simplement X ».
+FILLER = {"tout", "juste", "simplement", "bien", "donc", "alors", "normalement", "toujours", "encore", "en", "fait",
+          "actuellement", "maintenant", "désormais", "aujourd'hui"}
 
 
 @dataclass(frozen=True)
@@ -44,67 +117,242 @@ class Masked:
     found: bool
 
 
-def _entropy_bits_per_char(token: str) -> float:
-    counts = Counter(token)
-    return -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
+def _bare(token: str) -> str:
+    """The word as read (for deciding), without the punctuation around it."""
+    return token.strip(EDGE_PUNCT)
 
 
-def _is_ordinary(token: str, after_separator: bool = False) -> bool:
-    """A word, an address, a link — or, unless it follows « mdp : », a date or a phone number."""
-    word = token.strip(".,;!?()[]{}\"'«»")
-    if not word or word.lower() in NOT_A_SECRET or ADDRESS_LIKE.match(word) or URL_LIKE.match(word):
-        return True
-    return not after_separator and bool(DATE_LIKE.match(word) or PHONE_LIKE.match(word))
+def _span(token: str, start: int) -> tuple[int, int]:
+    """What to mask of a token: all but quotes, brackets and commas around it (a final « ! » or « ? »
+    may belong to the password)."""
+    kept = token.strip(WRAPPERS)
+    offset = token.find(kept)
+    return start + offset, start + offset + len(kept)
 
 
-def looks_random(token: str) -> bool:
-    """A lone token that looks like a generated secret (« Xk7#pQ2m9L »), not a word or a number."""
-    word = token.strip(".,;!?()[]{}\"'«»")
-    if len(word) < 8 or _is_ordinary(word) or NUMBER_LIKE.match(word):
+def _classes(word: str) -> int:
+    return sum(bool(re.search(p, word)) for p in (r"[a-zà-ÿ]", r"[A-ZÀ-Ý]", r"\d", r"[^\w\s'’-]|_"))
+
+
+def is_structured(word: str) -> bool:
+    """Addresses, links, dates, numbers, ordinals, times and sizes: never a secret by shape."""
+    return bool(
+        not word or EMAIL_LIKE.match(word) or URL_LIKE.search(word) or DATE_LIKE.match(word)
+        or BMA_LOGIN.match(word) or ORDINAL.match(word) or N_NUMBER.match(word) or TIME_OR_SIZE.match(word)
+        or DIGITS_AND_PUNCT.match(word) or TIME_INSIDE.search(word) or HEX_LIKE.match(word)
+        or SNAKE_IDENTIFIER.match(word) or FILE_NAME.search(word) or VERSION.match(word) or HASHTAG.match(word)
+    )
+
+
+def _digit_secret(word: str) -> bool:
+    """Digits after « mdp : » are a secret (« 48213977 »), unless they read as a date or a phone number."""
+    digits = re.sub(r"\D", "", word)
+    phone = len(digits) >= 9 and (word.startswith(("+", "0")) or re.search(r"[ ./()-]", word))
+    return bool(DIGITS_AND_PUNCT.match(word)) and len(digits) >= 6 and not DATE_LIKE.match(word) and not phone
+
+
+def credential_shaped(word: str) -> bool:
+    """Letters mixed with digits or symbols, not a structured token nor a product or reference."""
+    if len(word) < 5 or is_structured(word) or PRODUCT_LIKE.match(word) or REFERENCE_LIKE.match(word):
         return False
-    # Hyphens and apostrophes belong to names (« Saint-Joseph »), not to the symbol class.
-    classes = sum(bool(re.search(pattern, word)) for pattern in (r"[a-z]", r"[A-Z]", r"\d", r"[^\w\s'-]"))
-    return classes >= 3 and _entropy_bits_per_char(word) >= 2.8
+    letters = re.search(r"[^\W\d_]", word)
+    others = re.search(r"\d|[^\w\s'’-]|_", word)
+    return bool(letters and others) and not re.fullmatch(r"[^\W\d_]+[-'’][^\W\d_]+", word)
 
 
-def _secret_candidate(token: str, stated: bool) -> bool:
-    word = token.strip(".,;!?()[]{}\"'«»")
-    if _is_ordinary(word, after_separator=not stated):
+def strongly_credential_shaped(word: str) -> bool:
+    """A generated or chosen password (« Secretariat2024 », « hT4-qPz9-Lw2 ») even without a cue."""
+    if len(word) < 8 or not credential_shaped(word):
         return False
-    if not stated:
-        return True  # after « mdp : » anything but an ordinary word is the secret
-    # After « … est », only what does not read as a French word.
-    return bool(re.search(r"\d|[^\w\s-]|[a-z][A-Z]", word)) or len(word) >= 12
+    return _classes(word) >= 3
+
+
+def describes(word: str) -> bool:
+    """A grammar word or a word about the password (« perdu », « impossible »), not a password."""
+    lowered = word.lower()
+    if lowered.count("-") >= 2:  # a passphrase « trois-pommes-vertes », not one describing word
+        return False
+    return lowered in NOT_A_SECRET or bool(DESCRIBING_WORD.search(lowered)) or len(word) < 4
+
+
+def _plain_value_is_secret(word: str) -> bool:
+    """The value right after a cue: a secret unless it reads as an ordinary word of the sentence."""
+    if not word or not re.search(r"[^\W_]", word):  # « ******** », « ? »
+        return False
+    if DIGITS_AND_PUNCT.match(word):
+        return _digit_secret(word)
+    if is_structured(word) or REFERENCE_LIKE.match(word):
+        return False
+    return credential_shaped(word) or not describes(word)
+
+
+SPELLED_OUT = re.compile(r"(?:\S )(?:\S ){4,}\S(?=\s|$)")
+
+
+def _value_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in VALUE_RE.finditer(text):
+        value, start = match.group("value"), match.start("value")
+        if value[:1] in "\"'«“":  # a quoted value: the whole of it, if it is one word
+            inner = value[1:-1].strip()
+            if " " not in inner and _plain_value_is_secret(inner):
+                spans.append((start + 1, start + len(value) - 1))
+            continue
+        rest = text[start:]
+        spelled = SPELLED_OUT.match(rest)
+        if spelled:  # « C h a r l e r o i 6 0 0 0 »
+            spans.append((start, start + spelled.end()))
+            continue
+        for _ in range(3):  # skip fillers: « est tout simplement X »
+            if _bare(value).lower() not in FILLER:
+                break
+            following = re.match(r"\S+\s+(\S+)", text[start:])
+            if not following:
+                break
+            start, value = start + following.start(1), following.group(1)
+        if _plain_value_is_secret(_bare(value)):
+            spans.append(_span(value, start))
+    for match in LOGIN_PAIR_RE.finditer(text):  # « ec000002 / secret »: a word ending the clause
+        value = match.group("value")
+        ends_clause = re.match(r"\s*($|[\n,;.!?)])", text[match.end("value"):])
+        if credential_shaped(_bare(value)) or (ends_clause and _plain_value_is_secret(_bare(value))):
+            spans.append(_span(value, match.start("value")))
+    return spans
+
+
+def _same_secret_elsewhere(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Other spellings of a secret already found (« Mons7000, mons7000 et MONS7000 »)."""
+    found = {text[a:b].lower() for a, b in spans if b - a >= 4}
+    extra = []
+    for match in TOKEN_RE.finditer(text):
+        if _bare(match.group()).lower() in found or match.group().strip(WRAPPERS).lower() in found:
+            extra.append(_span(match.group(), match.start()))
+    return extra
+
+
+def _words(text: str):
+    """(token, start) for each token, an address glued to something (« ec000002@adm.cfwb.be:Secret »)
+    split off so that each part is judged on its own."""
+    for match in TOKEN_RE.finditer(text):
+        token, start = match.group(), match.start()
+        address = ADDRESS_IN_TEXT.search(token) if "@" in token else None
+        if not address or address.span() == (0, len(token)):
+            yield token, start
+            continue
+        for a, b in ((0, address.start()), (address.end(), len(token))):
+            part = token[a:b]
+            stripped = part.strip(SEPARATORS)
+            if stripped:
+                yield stripped, start + a + part.find(stripped)
+
+
+def _token_spans(text: str, cue: bool) -> list[tuple[int, int]]:
+    spans = []
+    for token, start in _words(text):
+        word = _bare(token)
+        if word and ((cue and credential_shaped(word)) or strongly_credential_shaped(word)):
+            spans.append(_span(token, start))
+    return spans
+
+
+def _outside_protected(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans with every e-mail address and every earlier mask cut out (« ec000002@adm.cfwb.be:Secret »
+    keeps the address; masking a masked text changes nothing)."""
+    protected = [m.span() for m in ADDRESS_IN_TEXT.finditer(text)]
+    protected += [m.span() for m in re.finditer(re.escape(MASK), text)]
+    result = []
+    for start, end in spans:
+        pieces = [(start, end)]
+        for p_start, p_end in protected:
+            pieces = [piece for a, b in pieces
+                      for piece in ((a, min(b, p_start)), (max(a, p_end), b)) if piece[0] < piece[1]]
+        for a, b in pieces:
+            while a < b and text[a] in SEPARATORS:
+                a += 1
+            while a < b and text[b - 1] in SEPARATORS:
+                b -= 1
+            if a < b:
+                result.append((a, b))
+    return result
 
 
 def mask(text: str) -> Masked:
     """The text with secrets replaced by ``MASK``, and whether any was found."""
-    if not text:
+    if not text or text.startswith("/"):  # quick-reply payloads carry no secret (the guard filters them)
         return Masked(text or "", False)
-    spans: list[tuple[int, int]] = []
-    for regex, stated in ((EXPLICIT_RE, False), (STATED_RE, True)):
-        for match in regex.finditer(text):
-            if _secret_candidate(match.group("secret"), stated):
-                spans.append(match.span("secret"))
-    words = TOKEN_RE.findall(text)
-    if len(words) <= 3:  # a lone token pasted on its own
-        for match in TOKEN_RE.finditer(text):
-            if looks_random(match.group()):
-                spans.append(match.span())
+    cue = bool(CUE_RE.search(text))
+    spans = _token_spans(text, cue) + (_value_spans(text) if cue else [])
+    spans += _same_secret_elsewhere(text, spans)
+    if len(TOKEN_RE.findall(text)) == 1:  # a lone token pasted on its own
+        token = text.strip()
+        if credential_shaped(_bare(token)) and len(_bare(token)) >= 8:
+            spans.append(_span(token, text.find(token)))
+    spans = _outside_protected(text, spans)
     if not spans:
         return Masked(text, False)
-    masked, last = [], 0
+    merged: list[list[int]] = []
     for start, end in sorted(set(spans)):
-        if start < last:
-            continue
-        masked.append(text[last:start])
-        masked.append(MASK)
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, last = [], 0
+    for start, end in merged:
+        out.append(text[last:start])
+        out.append(MASK)
         last = end
-    masked.append(text[last:])
-    return Masked("".join(masked), True)
+    out.append(text[last:])
+    return Masked("".join(out), True)
+
+
+MAILTO_RE = re.compile(r"mailto:[^\s)\]]+")
+
+
+def _mask_mailto(link: str) -> str:
+    """A ``mailto:`` link with its URL-encoded subject and body masked (encoded the same way)."""
+    head, _, query = link.partition("?")
+    parts = []
+    for part in query.split("&") if query else []:
+        name, eq, value = part.partition("=")
+        masked = mask(unquote(value)).text
+        parts.append(f"{name}{eq}{quote(masked) if masked != unquote(value) else value}")
+    return f"{head}?{'&'.join(parts)}" if query else link
+
+
+QUOTED_RE = re.compile(r"«([^»]*)»")
+
+
+def mask_bot_text(value: str) -> str:
+    """The assistant's own text: only what it echoes of the user (prepared message links, « … »)."""
+    value = MAILTO_RE.sub(lambda m: _mask_mailto(m.group()), value)
+    return QUOTED_RE.sub(lambda m: f"«{mask(m.group(1)).text}»", value)
+
+
+def mask_string(value: str) -> str:
+    """``mask`` that also reads inside ``mailto:`` links (prepared messages)."""
+    return mask(MAILTO_RE.sub(lambda m: _mask_mailto(m.group()), value)).text
+
+
+# Keys whose values are identifiers or names chosen by the software, never typed by a person.
+IDENTIFIER_KEYS = {"model_id", "message_id", "sender_id", "id", "event", "name", "intent", "action_name", "policy",
+                   "input_channel", "assistant_id", "extractor", "entity", "timestamp", "type", "processors",
+                   "teams_user", "conversation_id", "session_id", "tenant_id", "channel", "payload"}
+
+
+def mask_json(value, key: str | None = None):
+    """Every string typed by a person inside a JSON-like value masked; identifiers left as they are."""
+    if key in IDENTIFIER_KEYS or (key or "").endswith("_id"):
+        return value
+    if isinstance(value, str):
+        return mask_string(value)
+    if isinstance(value, list):
+        return [mask_json(item, key) for item in value]
+    if isinstance(value, dict):
+        return {k: mask_json(item, k) for k, item in value.items()}
+    return value
 
 
 WARNING_FR = (
     "Attention : ne communiquez jamais un mot de passe, ni ici ni par e-mail, pas même au support. "
-    "Je l'ai masqué et il n'est pas conservé. Si vous pensez qu'il a été vu, changez-le."
+    "Je l'ai masqué : il n'est ni lu ni conservé. Si vous pensez qu'il a été vu, changez-le."
 )

@@ -75,5 +75,8 @@ def reply(d: Draft, ticket_number: int | None) -> Reply:
     if contact.phone:
         text += f"\nOu appelez le {contact.phone} et dites : {d.phone_script}"
     if ticket_number is not None:
-        text += f"\n\nVotre demande est notée sous le numéro {ticket_number} pour le support."
+        text += (
+            f"\n\nL'assistant garde une trace de cette demande sous le numéro {ticket_number}. Elle n'est pas "
+            "transmise automatiquement : envoyez le message préparé ou appelez."
+        )
     return Reply(text, [Q_STATUS])

@@ -27,6 +27,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from actions import facts
+from actions.secrets import mask_json
 from channels import guard, resilience, speedups
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ speedups.install()
 
 FAILURE_FR = (
     "Désolé, je n'ai pas pu traiter votre message. Réessayez dans un instant ; pour une question urgente, "
-    "contactez l'équipe migration du SGNE : migrationbma@cfwb.be ou +32 (0)2 413.3090."
+    f"contactez {facts.SGNE.name} : {facts.SGNE.email} ou {facts.SGNE.phone}."
 )
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 
@@ -86,7 +88,7 @@ class GuardedRestInput(InputChannel):
                 return response.json({"error": "« sender » doit être un identifiant court (texte)."}, status=400)
             if "message" not in body:
                 return response.json({"error": "Le champ « message » est obligatoire."}, status=400)
-            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
+            metadata = mask_json(body["metadata"]) if isinstance(body.get("metadata"), dict) else None
             collector = CollectingOutputChannel()
             await process(on_new_message, guard.screen(body.get("message")), collector, sender, self.name(), metadata)
             return response.json(collector.messages)

@@ -32,7 +32,8 @@ SIGNING_KEY = rsa_key()
 OTHER_KEY = rsa_key()
 
 
-def start_stack(workdir: Path, site_origin: str = "http://127.0.0.1:8080"):
+def start_stack(workdir: Path, site_origin: str = "http://127.0.0.1:8080", *, registry_url: str | None = None,
+                endpoints_extra: str = "", rasa_args: tuple = ()):
     """Start the fake Bot Framework and the servers; returns (servers, fake_url, fake_process)."""
     jwk = jwt.algorithms.RSAAlgorithm.to_jwk(SIGNING_KEY.public_key(), as_dict=True)
     jwk.update({"kid": "test-key", "use": "sig", "endorsements": ["msteams"]})
@@ -50,8 +51,9 @@ def start_stack(workdir: Path, site_origin: str = "http://127.0.0.1:8080"):
         f"  token_url: {fake_url}/{{tenant_id}}/oauth2/v2.0/token\n"
         "  leeway_seconds: 60\n"
     )
-    servers = Servers(workdir, {"BMA_DB_URL": f"sqlite:///{workdir / 'r.sqlite3'}", "BMA_TODAY": "2024-11-15",
-                                "BMA_SITE_ORIGINS": site_origin}, latest_model(), credentials=credentials)
+    servers = Servers(workdir, {"BMA_DB_URL": registry_url or f"sqlite:///{workdir / 'r.sqlite3'}",
+                                "BMA_TODAY": "2024-11-15", "BMA_SITE_ORIGINS": site_origin}, latest_model(),
+                      credentials=credentials, endpoints_extra=endpoints_extra, rasa_args=rasa_args)
     wait_until_up(fake_url + "/health", fake, 60, fake_log)
     servers.start_actions()
     servers.start_rasa()

@@ -90,11 +90,26 @@ def test_section_3_entity_from_a_quick_reply_wins():
     assert "25 fois" in messages[0]["text"]
 
 
-def test_more_questions_routes_cerbere_to_etnic_with_reason():
-    messages, _ = run(actions.ActionAnswerFaq(), [user("mon compte Cerbère ne marche pas", "faq_more_questions")])
+def test_more_questions_gives_both_desks_technical_first_for_cerbere():
+    messages, events = run(actions.ActionAnswerFaq(), [user("mon compte Cerbère ne marche pas", "faq_more_questions")])
     text = messages[0]["text"]
-    assert text.startswith("Pour votre demande, le bon interlocuteur est le Service Desk de l'ETNIC, car")
-    assert facts.ETNIC.email in text and facts.ETNIC.phone in text
+    assert text.startswith("Pour tout souci technique") and "identifiants Cerbère EDU" in text
+    assert text.index(facts.ETNIC.email) < text.index(facts.SGNE.email) and facts.SGNE.phone in text
+    assert SlotSet("topic", "faq_more_questions") in events
+
+
+def test_other_questions_give_both_desks_process_first():
+    messages, _ = run(actions.ActionAnswerFaq(), [user("À qui dois-je m'adresser si j'ai d'autres questions ?", "faq_more_questions")])
+    text = messages[0]["text"]
+    assert text.startswith("Pour toute question sur le processus") and text.index(facts.SGNE.email) < text.index(facts.ETNIC.email)
+
+
+def test_ticket_after_lost_new_password_goes_to_etnic(sqlite_url):
+    slots = {"ticket_last_name": "Dupont", "ticket_first_name": "Anne", "bma_address": "ec000001@adm.cfwb.be",
+             "ticket_description": "je ne retrouve pas le mot de passe", "topic": "faq_lost_new_password"}
+    messages, _ = run(actions.ActionSubmitTicket(), [user("/request_ticket", "request_ticket")], slots)
+    assert "mailto:support@etnic.be?subject=" in messages[0]["text"]
+    assert registry.list_tickets(sqlite_url)[0].route == "etnic"
 
 
 def test_ask_affirmation_lists_french_candidates_and_none():

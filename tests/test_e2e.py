@@ -136,3 +136,16 @@ def test_http_api_is_off_without_a_token(bot):
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(bot.rasa_url + path, timeout=10)
         assert error.value.code in (403, 404, 405)
+
+
+def test_ticket_after_a_lost_new_password_goes_to_the_etnic(bot):
+    replies = conversation(bot, "j'ai perdu le nouveau mot de passe", "ec000001@adm.cfwb.be", "/request_ticket",
+                           "Dupont", "Anne", "je ne retrouve pas l'e-mail n°2")
+    assert facts.FORM_MODE in replies[1] and facts.ETNIC.email in replies[1] and facts.SGNE.email not in replies[1]
+    assert "mailto:support@etnic.be?subject=" in replies[-1] and "pas transmise automatiquement" in replies[-1]
+
+
+def test_other_questions_name_both_desks_with_their_remit(bot):
+    (answer,) = conversation(bot, "À qui dois-je m'adresser si j'ai d'autres questions ?")
+    assert facts.SGNE.email in answer and facts.ETNIC.email in answer
+    assert "processus de migration" in answer and "souci technique" in answer

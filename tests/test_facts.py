@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from actions import answers, facts, prompts
+from actions import answers, facts, prompts, routing, secrets, tickets
 from actions.answers import Lookup, Situation
 from actions.mailbox import Mailbox
 from actions.phases import MailboxDates
@@ -55,9 +55,44 @@ def _all_bot_texts() -> list[str]:
         for situation in situations:
             texts += [answer(situation).text for answer in answers.GENERAL_ANSWERS.values()]
             texts += [answers.what_changes(situation, topic).text for topic in answers.CHANGE_TOPICS]
+        for contacts in ((facts.SGNE,), (facts.ETNIC,), (facts.ENSEIGNEMENT_BE,), (facts.SGNE, facts.ETNIC)):
+            texts.append(answers.handoff(Situation(day), contacts, not_understood=True).text)
     texts += [reply.text for reply in prompts.ASK.values()]
     texts += [prompts.DEFAULT_FALLBACK.text, prompts.TICKET_CANCELLED.text]
+    for contact in facts.CONTACTS.values():
+        draft = tickets.draft(route=routing.Route(contact, "raison"), last_name="Dupont", first_name="Anne",
+                              address="ec000001@adm.cfwb.be", description="Aucun e-mail reçu")
+        texts.append(tickets.reply(draft, 12).text)
     return texts
+
+
+def _channel_and_page_texts() -> list[str]:
+    """What the channels, the web page and the widget can show besides the answers."""
+    from channels import guard, web
+    from web.app import render_index
+
+    texts = [guard.EMPTY_FR, guard.TOO_LONG_FR, guard.NOT_TEXT_FR, secrets.WARNING_FR, web.FAILURE_FR]
+    page = render_index()
+    texts.append(re.sub(r"<[^>]+>", " ", page))
+    texts.append((ROOT / "web/static/chat.js").read_text(encoding="utf-8"))
+    return texts
+
+
+def test_the_page_and_the_channels_state_only_catalogued_facts():
+    emails = {c.email.lower() for c in facts.CONTACTS.values()}
+    phones = {c.phone for c in facts.CONTACTS.values() if c.phone}
+    dates = {facts.CAMPAIGN_START.strftime("%d/%m/%Y"), facts.CAMPAIGN_END.strftime("%d/%m/%Y")}
+    texts = _channel_and_page_texts()
+    joined = "\n".join(texts)
+    assert "{{" not in joined  # every placeholder of the page filled
+    for text in texts:
+        for email in EMAIL_RE.findall(text):
+            assert "XXXXXX" in email or email.lower() in emails, email
+        for phone in PHONE_RE.findall(text):
+            assert phone in phones, phone
+        for date in re.findall(r"\b\d{2}/\d{2}/\d{4}\b", text):
+            assert date in dates, date
+    assert facts.SGNE.email in joined and facts.ADDRESS_PATTERNS["ec"] in joined and facts.CAMPAIGN_START.strftime("%d/%m/%Y") in joined
 
 
 def test_every_contact_link_and_phone_the_bot_states_is_in_the_catalogue():

@@ -34,7 +34,7 @@ PASSWORD_MESSAGES = [
     ("password = correcthorsebatterystaple", "correcthorsebatterystaple"),
     ("mdp: T3st!ng", "T3st!ng"),
     ("le code secret est 9f8G7h6J", "9f8G7h6J"),
-    ("identifiant et mot de passe : ec001234 / Az3rty!!", "ec001234"),
+    ("identifiant et mot de passe : ec001234 / Az3rty!!", "Az3rty!!"),
     ("mot de passe actuel est Wavre1300?", "Wavre1300?"),
 ]
 

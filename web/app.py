@@ -7,22 +7,43 @@ BMA_SOCKET_URL tells the page where Rasa's socket.io channel is (default http://
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 from pathlib import Path
 
 from sanic import Sanic, response
 
+from actions import facts
+
 STATIC = Path(__file__).resolve().parent / "static"
+# The page's facts come from the catalogue (actions/facts.py), like everything the assistant says.
+PAGE_FACTS = {
+    "CAMPAIGN_START": facts.CAMPAIGN_START.strftime("%d/%m/%Y"),
+    "CAMPAIGN_END": facts.CAMPAIGN_END.strftime("%d/%m/%Y"),
+    "FAQ_EDITION": facts.FAQ_EDITION,
+    "FAQ_TITLE": facts.FAQ_TITLE,
+    "ADDRESS_EC": facts.ADDRESS_PATTERNS["ec"],
+    "ADDRESS_PO": facts.ADDRESS_PATTERNS["po"],
+}
+
+
+def render_index() -> str:
+    """index.html with its {{FACT}} placeholders filled (escaped); an unknown placeholder is an error."""
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    filled = re.sub(r"\{\{(\w+)\}\}", lambda m: html.escape(PAGE_FACTS[m.group(1)]), page)
+    return filled
 
 
 def create_app() -> Sanic:
     app = Sanic("bma_web")
+    INDEX = render_index()
     app.static("/static", str(STATIC))
 
     @app.get("/")
     async def index(request):
-        return await response.file(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+        return response.html(INDEX, headers={"Cache-Control": "no-cache"})
 
     @app.get("/config.js")
     async def config(request):
