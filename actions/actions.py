@@ -120,6 +120,28 @@ class ActionHumanHandoff(Action):
         return []
 
 
+def latest_address_entity(tracker: Tracker) -> bool:
+    return any(e.get("entity") == "bma_address" for e in tracker.latest_message.get("entities", []))
+
+
+async def status_of_given_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """An address is never wasted: the state of the mailbox the user just named."""
+    situation = await look_up(bma_address.normalise(tracker.get_slot("bma_address") or "") or None)
+    send(dispatcher, answers.migration_status(situation))
+    return [SlotSet("topic", "check_migration_status")]
+
+
+class ActionGreet(Action):
+    """The greeting, followed by the mailbox's state when the greeting names an address."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        send(dispatcher, prompts.GREETING)
+        return await status_of_given_address(dispatcher, tracker) if latest_address_entity(tracker) else []
+
+
 class ActionAskAffirmation(Action):
     """« Vouliez-vous dire… » with the top candidate intents (replaces Rasa's English one)."""
 
@@ -127,11 +149,8 @@ class ActionAskAffirmation(Action):
         return "action_default_ask_affirmation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        if any(e.get("entity") == "bma_address" for e in tracker.latest_message.get("entities", [])):
-            # An address is never wasted: an unclear message that holds one gets that mailbox's state.
-            situation = await look_up(bma_address.normalise(tracker.get_slot("bma_address") or "") or None)
-            send(dispatcher, answers.migration_status(situation))
-            return [SlotSet("topic", "check_migration_status")]
+        if latest_address_entity(tracker):  # an unclear message that holds an address: its state
+            return await status_of_given_address(dispatcher, tracker)
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons = candidate_buttons(ranking)
         dispatcher.utter_message(

@@ -21,6 +21,14 @@ ASK = {
     ),
 }
 
+GREETING = Reply(
+    "Bonjour ! Je suis l'assistant automatique (pas une personne) de la migration des boîtes mail "
+    "administratives (BMA) vers la nouvelle interface. Je réponds aux questions de la FAQ officielle et, avec "
+    "l'adresse de votre BMA, je vous dis où en est votre boîte. Je ne vous demanderai jamais de mot de passe : "
+    "ne l'écrivez jamais ici.",
+    [Q_STATUS, Q_HOW, ("Mot de passe perdu", "/faq_lost_new_password")],
+)
+
 TICKET_CANCELLED = Reply("D'accord, je n'envoie rien. Que puis-je faire d'autre pour vous ?", [Q_STATUS, Q_HOW])
 
 DEFAULT_FALLBACK = Reply(

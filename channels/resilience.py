@@ -34,6 +34,8 @@ def fallback_reply(action_name: str, intent: str | None, text: str):
     """The reply given without the action server, for ``action_name`` after ``intent``."""
     if action_name.startswith("action_ask_") and action_name[len("action_ask_"):] in prompts.ASK:
         return prompts.ASK[action_name[len("action_ask_"):]]
+    if action_name == "action_greet":
+        return prompts.GREETING
     today = reference_date_or_today()
     situation = Situation(today, Lookup.UNAVAILABLE, "votre boîte")
     if intent == "faq_what_changes":

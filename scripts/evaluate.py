@@ -1,9 +1,14 @@
 """`make evaluate`: how well the assistant understands, against a baseline a team would try first.
 
-- Held-out: the trained model on tests/nlu_test.yml (never used for training).
+- Held-out: the trained model on tests/heldout/nlu_heldout.yml, written by a helper who never saw
+  data/ (tests/test_heldout.py keeps it apart: no item with token Jaccard ≥ 0.6 to a training
+  example); never used for training nor to choose a threshold or a setting.
 - 5-fold cross-validation on the training data (one NLU model trained per fold).
 - Baseline on the same items: TF-IDF (word 1–2 + char_wb 2–5 n-grams) + logistic regression,
   trained on the same training data, with the same fallback threshold as the pipeline.
+
+- Confusable pairs (new/old password, steps/how-to, status/steps, changes/reason): how often each
+  is taken for the other, pipeline and baseline, held-out and cross-validation.
 
 Writes results/nlu/: summary.json, confusion.png, confidence.png, errors.txt.
 """
@@ -43,6 +48,10 @@ sys.path.insert(0, str(ROOT))  # custom NLU components (components/)
 OUT = ROOT / "results" / "nlu"
 FALLBACK = "nlu_fallback"
 OOS = "out_of_scope"
+NOT_COVERED = "faq_not_covered"
+HELD_OUT = ROOT / "tests" / "heldout" / "nlu_heldout.yml"
+CONFUSABLE = [("faq_lost_new_password", "faq_lost_old_password"), ("faq_migration_steps", "faq_how_to_migrate"),
+              ("check_migration_status", "faq_migration_steps"), ("faq_what_changes", "faq_migration_reason")]
 
 
 def load_examples(path_or_dir: Path):
@@ -92,12 +101,18 @@ def metrics(truth: list[str], predicted: list[str]) -> dict:
     precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
     oos = [p for t, p in zip(truth, predicted) if t == OOS]
     in_scope = [p for t, p in zip(truth, predicted) if t != OOS]
+    honest = [(t, p) for t, p in zip(truth, predicted) if t in (OOS, NOT_COVERED)]
     return {
         "items": len(truth),
         "accuracy": round(accuracy_score(truth, predicted), 4),
         "macro_f1": round(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0), 4),
         "oos_rejection": round(sum(p in (OOS, FALLBACK) for p in oos) / len(oos), 4) if oos else None,
         "false_fallback": round(sum(p == FALLBACK for p in in_scope) / len(in_scope), 4) if in_scope else None,
+        # Out of scope and « the FAQ does not say »: each must get its own reply.
+        "oos_and_not_covered_handled": round(sum(t == p for t, p in honest) / len(honest), 4) if honest else None,
+        "confusable_pairs": {f"{a} / {b}": {"a_as_b": sum(t == a and p == b for t, p in zip(truth, predicted)),
+                                            "b_as_a": sum(t == b and p == a for t, p in zip(truth, predicted))}
+                             for a, b in CONFUSABLE},
         "per_intent": {
             label: {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "support": int(s)}
             for label, p, r, f, s in zip(labels, precision, recall, f1, support)
@@ -145,7 +160,7 @@ def plot_confidence(truth, predicted, confidences, path: Path, threshold: float)
     ax.axvline(threshold, color="black", linestyle="--", label=f"fallback threshold {threshold}")
     ax.set_xlabel("confidence of the best intent")
     ax.set_ylabel("held-out items")
-    ax.set_title("DIET confidence on tests/nlu_test.yml")
+    ax.set_title("DIET confidence on the held-out file")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -165,7 +180,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     threshold = fallback_threshold()
     train_texts, train_intents, train_messages = load_examples(ROOT / "data" / "nlu")
-    test_texts, test_intents, _ = load_examples(ROOT / "tests" / "nlu_test.yml")
+    test_texts, test_intents, _ = load_examples(HELD_OUT)
 
     rasa_intents, rasa_conf = asyncio.run(rasa_predict(args.model, test_texts))
     base_intents, _ = baseline_predict(train_texts, train_intents, test_texts, threshold)
@@ -204,6 +219,13 @@ def main() -> int:
         print(row(f"{scope} baseline", results["baseline"]))
         diff = results["pipeline"]["macro_f1"] - results["baseline"]["macro_f1"]
         print(f"{scope}: pipeline − baseline macro-F1 = {diff:+.3f}")
+    for scope, results in (("held-out", held_out), (f"{args.folds}-fold CV", cross_validation)):
+        for who in ("pipeline", "baseline"):
+            if results:
+                m = results[who]
+                pairs = ", ".join(f"{k}: {v['a_as_b']}+{v['b_as_a']}" for k, v in m["confusable_pairs"].items())
+                print(f"{scope} {who}: out of scope + not in the FAQ handled {m['oos_and_not_covered_handled']:.3f}; "
+                      f"confusions {pairs}")
     print(f"\n{len(errors)} held-out errors in {OUT / 'errors.txt'}; figures in {OUT}")
     return 0
 

@@ -1,62 +1,65 @@
-"""Intent macro-F1 of a trained model on the held-out file; exits 1 below the threshold.
+"""The NLU gates of `make test`, on the independent held-out file; exits 1 when one fails.
 
-    python scripts/nlu_gate.py --model models/bma-….tar.gz --test tests/nlu_test.yml --min-macro-f1 0.90
+    python scripts/nlu_gate.py --model models/bma-….tar.gz
+
+- accuracy ≥ 0.95 **and** ≥ the TF-IDF + logistic-regression baseline + 0.03 (same file, same run,
+  same training data, same fallback threshold);
+- out of scope + « the FAQ does not say » each answered as such ≥ 0.90.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # custom NLU components (components/)
+sys.path.insert(0, str(ROOT))
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-logging.disable(logging.WARNING)
-from rasa.utils.log_utils import configure_structlog  # noqa: E402
-
-configure_structlog(logging.WARNING)
-
-from rasa.core.agent import Agent  # noqa: E402
-from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
-from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
-
-
-async def predict(agent: Agent, texts: list[str]) -> list[str]:
-    predictions = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        predictions.append(parsed["intent"]["name"])
-    return predictions
+from scripts.evaluate import (  # noqa: E402
+    HELD_OUT,
+    baseline_predict,
+    fallback_threshold,
+    load_examples,
+    metrics,
+    rasa_predict,
+)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
-    parser.add_argument("--test", default="tests/nlu_test.yml")
-    parser.add_argument("--min-macro-f1", type=float, default=0.90)
+    parser.add_argument("--test", default=str(HELD_OUT))
+    parser.add_argument("--min-accuracy", type=float, default=0.95)
+    parser.add_argument("--min-margin", type=float, default=0.03)
+    parser.add_argument("--min-honest", type=float, default=0.90)
     args = parser.parse_args()
-    examples = [m for m in load_data(args.test).intent_examples]
-    texts = [m.get("text") for m in examples]
-    truth = [m.get("intent") for m in examples]
-    agent = Agent.load(args.model)
-    predicted = asyncio.run(predict(agent, texts))
-    labels = sorted(set(truth))
-    macro_f1 = f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)
-    accuracy = accuracy_score(truth, predicted)
-    errors = [(t, y, p) for t, y, p in zip(texts, truth, predicted) if y != p]
-    print(f"NLU held-out ({len(texts)} items, {len(labels)} intents): accuracy {accuracy:.3f}, intent macro-F1 {macro_f1:.3f}")
-    for text, expected, got in errors:
-        print(f"  miss: {text!r}: expected {expected}, got {got}")
-    if macro_f1 < args.min_macro_f1:
-        print(f"FAIL: intent macro-F1 {macro_f1:.3f} < {args.min_macro_f1:.2f}")
-        return 1
-    print(f"OK: intent macro-F1 {macro_f1:.3f} >= {args.min_macro_f1:.2f}")
-    return 0
+    texts, truth, _ = load_examples(Path(args.test))
+    train_texts, train_intents, _ = load_examples(ROOT / "data" / "nlu")
+    predicted, _ = asyncio.run(rasa_predict(args.model, texts))
+    baseline, _ = baseline_predict(train_texts, train_intents, texts, fallback_threshold())
+    ours, theirs = metrics(truth, predicted), metrics(truth, baseline)
+    print(f"NLU held-out ({ours['items']} items, {len(set(truth))} intents, {Path(args.test).name}):")
+    print(f"  pipeline: accuracy {ours['accuracy']:.3f}, macro-F1 {ours['macro_f1']:.3f}, "
+          f"out of scope + not in the FAQ handled {ours['oos_and_not_covered_handled']:.3f}")
+    print(f"  baseline: accuracy {theirs['accuracy']:.3f}, macro-F1 {theirs['macro_f1']:.3f}, "
+          f"out of scope + not in the FAQ handled {theirs['oos_and_not_covered_handled']:.3f}")
+    for text, expected, got in zip(texts, truth, predicted):
+        if expected != got:
+            print(f"  miss: {text!r}: expected {expected}, got {got}")
+    failures = []
+    if ours["accuracy"] < args.min_accuracy:
+        failures.append(f"accuracy {ours['accuracy']:.3f} < {args.min_accuracy:.2f}")
+    if ours["accuracy"] < theirs["accuracy"] + args.min_margin:
+        failures.append(f"accuracy {ours['accuracy']:.3f} < baseline {theirs['accuracy']:.3f} + {args.min_margin:.2f}")
+    if ours["oos_and_not_covered_handled"] < args.min_honest:
+        failures.append(f"out of scope + not in the FAQ {ours['oos_and_not_covered_handled']:.3f} < {args.min_honest:.2f}")
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    if not failures:
+        print(f"OK: accuracy {ours['accuracy']:.3f} ≥ {args.min_accuracy:.2f} and ≥ baseline + {args.min_margin:.2f}; "
+              f"honest replies {ours['oos_and_not_covered_handled']:.3f} ≥ {args.min_honest:.2f}")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -149,3 +149,25 @@ def test_other_questions_name_both_desks_with_their_remit(bot):
     (answer,) = conversation(bot, "À qui dois-je m'adresser si j'ai d'autres questions ?")
     assert facts.SGNE.email in answer and facts.ETNIC.email in answer
     assert "processus de migration" in answer and "souci technique" in answer
+
+
+@pytest.mark.parametrize("question", [
+    "La nouvelle boîte fonctionnera-t-elle avec Thunderbird ?",
+    "Est-ce que les règles de tri automatique seront gardées ?",
+    "Est-ce que nos dossiers et sous-dossiers seront recréés ?",
+    "Y aura-t-il une formation pour utiliser Exchange ?",
+])
+def test_questions_the_faq_does_not_answer_get_an_honest_reply(bot, question):
+    (answer,) = conversation(bot, question)
+    assert "La FAQ officielle de la migration ne répond pas à cette question" in answer, answer
+    assert facts.SGNE.email in answer and facts.ETNIC.email in answer
+    assert "Vouliez-vous dire" not in answer and "adresse de votre BMA" not in answer
+    recorded = [q.text for q in registry.list_review_questions(bot.env["BMA_DB_URL"])]
+    registry.dispose_engines()
+    assert question in recorded  # kept for the staff's review
+
+
+def test_an_address_in_a_long_greeting_is_looked_up(bot):
+    (answer,) = conversation(bot, "Bonjour, je suis la directrice de l'école communale de Wanze, FASE 1234, notre "
+                                  "adresse est ec000001@adm.cfwb.be, merci")
+    assert "ec000001@adm.cfwb.be" in answer and "Vouliez-vous dire" not in answer and "Dire bonjour" not in answer

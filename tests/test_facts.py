@@ -58,7 +58,7 @@ def _all_bot_texts() -> list[str]:
         for contacts in ((facts.SGNE,), (facts.ETNIC,), (facts.ENSEIGNEMENT_BE,), (facts.SGNE, facts.ETNIC)):
             texts.append(answers.handoff(Situation(day), contacts, not_understood=True).text)
     texts += [reply.text for reply in prompts.ASK.values()]
-    texts += [prompts.DEFAULT_FALLBACK.text, prompts.TICKET_CANCELLED.text]
+    texts += [prompts.DEFAULT_FALLBACK.text, prompts.TICKET_CANCELLED.text, prompts.GREETING.text]
     for contact in facts.CONTACTS.values():
         draft = tickets.draft(route=routing.Route(contact, "raison"), last_name="Dupont", first_name="Anne",
                               address="ec000001@adm.cfwb.be", description="Aucun e-mail reçu")

@@ -364,9 +364,9 @@ def test_bad_icon_stops_the_build(tmp_path, npm_schema_installed):
     assert not out.exists()
 
 
-def test_integration_notes_document_the_defaults():
-    notes = (ROOT / "teams" / "INTEGRATION.md").read_text(encoding="utf-8")
-    assert tp.DEFAULT_MANIFEST_ID in notes
-    assert "teams-package:" in notes and "scripts/teams_package.py" in notes
+def test_readme_and_makefile_document_the_package():
+    notes = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert tp.DEFAULT_MANIFEST_ID in notes and "make teams-package" in notes
+    assert "teams-package:" in (ROOT / "Makefile").read_text() and "scripts/teams_package.py" in notes
     for variable in ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID", "/webhooks/teams/webhook"):
         assert variable in notes
