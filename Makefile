@@ -18,12 +18,13 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
 	@echo "make shell    set up, then chat in the terminal (DEBUG=1 shows intent, confidence and action)"
-	@echo "make test     set up, then data validation, pytest, story tests and the NLU gate"
+	@echo "make test     set up, then data validation, lint, unit/integration/browser tests, story tests, the NLU gate, the benchmark smoke"
+	@echo "make test-unit  the fast loop (< 1 minute, no server)"
 	@echo "make train    train a model for the current data/config"
 	@echo "make test-scale  two Rasa instances, PostgreSQL tracker store, Redis lock store"
 	@echo "make evaluate NLU evaluation (held-out + 5-fold CV) against a TF-IDF baseline -> results/nlu/"
@@ -61,7 +62,7 @@ teams-package: venv $(VENDOR)
 
 # Re-mask secrets already stored (tracker store of endpoints.yml or TRACKER_URL, tickets of BMA_DB_URL).
 remask: venv
-	$(PY) -m actions.remask $(if $(TRACKER_URL),--tracker-url "$(TRACKER_URL)")
+	$(PY) -m bma.remask $(if $(TRACKER_URL),--tracker-url "$(TRACKER_URL)")
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 chromium:
@@ -80,7 +81,7 @@ train: venv
 	@$(MAKE) --no-print-directory $(MODEL)
 
 demo: venv
-	$(PY) -m actions.registry demo --if-empty
+	$(PY) -m bma.registry demo --if-empty
 
 run: setup demo
 	MODEL=$(MODEL) scripts/run.sh
@@ -90,7 +91,7 @@ shell: setup demo
 
 import: venv
 	@test -n "$(CSV)" || { echo "usage: make import CSV=FILE.csv"; exit 2; }
-	$(PY) -m actions.registry import "$(CSV)"
+	$(PY) -m bma.registry import "$(CSV)"
 
 validate: venv
 	@mkdir -p var
@@ -98,20 +99,36 @@ validate: venv
 	@if grep -E "UserWarning|WARNING|ERROR" var/validate.log; then echo "rasa data validate: warnings above"; exit 1; fi
 	@echo "rasa data validate: clean"
 
-test-python: setup
-	BMA_MODEL=$(MODEL) $(PY) -m pytest -q -m "not scale" tests
+lint: venv
+	$(VENV)/bin/ruff check .
+
+# The fast loop: pure Python and rasa-sdk actions, no server, no model, no service (< 1 minute).
+test-unit: venv
+	$(PY) -m pytest -q tests/unit
+
+# Real servers on loopback, PostgreSQL and Redis (skipped with a reason locally when missing, required under CI).
+test-integration: setup
+	BMA_MODEL=$(MODEL) $(PY) -m pytest -q -m "not scale" tests/integration
+
+test-browser: setup chromium
+	BMA_MODEL=$(MODEL) $(PY) -m pytest -q tests/browser
+
+test-python: test-unit test-integration test-browser
 
 test-stories: setup
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out var/test-core > var/test-core.log 2>&1 \
 		|| { tail -40 var/test-core.log; cat var/test-core/failed_test_stories.yml 2>/dev/null; exit 1; }
 	@echo "story tests: all passed"
 
+# On the independent held-out file: accuracy >= 0.95 and >= the TF-IDF baseline + 0.03; out of
+# scope and « the FAQ does not say » answered as such >= 0.90.
 nlu-gate: setup
-	$(PY) scripts/nlu_gate.py --model $(MODEL) --test tests/nlu_test.yml --min-macro-f1 0.90
+	$(PY) scripts/nlu_gate.py --model $(MODEL)
 
 test: setup chromium
 	@mkdir -p var
 	$(MAKE) --no-print-directory validate
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-python
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory nlu-gate
@@ -119,6 +136,10 @@ test: setup chromium
 
 evaluate: setup
 	$(PY) scripts/evaluate.py --model $(MODEL) --folds 5
+
+# NLU variants compared by cross-validation on data/nlu, confirmed on the held-out file (~25 min).
+nlu-experiments: setup
+	$(PY) scripts/nlu_experiments.py --folds 3
 
 bench: setup
 	$(PY) scripts/bench.py --model $(MODEL)
@@ -130,7 +151,7 @@ bench-2: setup
 
 # Two Rasa instances + PostgreSQL tracker store + Redis lock store (the machine's servers).
 test-scale: setup
-	BMA_MODEL=$(MODEL) $(PY) -m pytest -q -m scale tests/test_scale.py
+	BMA_MODEL=$(MODEL) $(PY) -m pytest -q -m scale tests/integration/test_scale.py
 
 bench-smoke: setup
 	$(PY) scripts/bench.py --model $(MODEL) --quick

@@ -2,7 +2,7 @@
 
 - refuse, politely and in French, what is empty, not text, or too long (before NLU);
 - drop control characters;
-- mask passwords and secrets (actions.secrets) so that they are never parsed, stored or
+- mask passwords and secrets (bma.secrets) so that they are never parsed, stored or
   logged, and warn the user.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from actions.secrets import MASK, WARNING_FR, mask
+from bma.secrets import MASK, WARNING_FR, mask
 
 MAX_MESSAGE_CHARS = int(os.environ.get("BMA_MAX_MESSAGE_CHARS", "1000"))
 MAX_SENDER_CHARS = 128

@@ -33,6 +33,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import rasa_patches
 from channels import guard
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,7 @@ class TeamsInput(InputChannel):
         return self._session
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_patches.require_installed("the Teams channel")
         teams = Blueprint("teams_webhook", __name__)
 
         @teams.route("/", methods=["GET"])

@@ -7,8 +7,7 @@ same (/webhooks/rest/webhook, /socket.io). Differences from Rasa's own:
 - socket.io only accepts the site's origins (``BMA_SITE_ORIGINS``, comma-separated;
   default http://localhost:8080 and http://127.0.0.1:8080);
 - socket.io joins the session's room correctly with every python-socketio 5.x.
-Importing this module also installs the action-server fallback (channels/resilience.py) and the
-speed-ups (channels/speedups.py).
+Like every channel of the project, they refuse to serve without the Rasa patches (rasa_patches).
 """
 from __future__ import annotations
 
@@ -27,13 +26,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from actions import facts
-from actions.secrets import mask_json
-from channels import guard, resilience, speedups
+from bma import facts
+from bma.secrets import mask_json
+import rasa_patches
+from channels import guard
 
 log = logging.getLogger(__name__)
-resilience.install()
-speedups.install()
 
 FAILURE_FR = (
     "Désolé, je n'ai pas pu traiter votre message. Réessayez dans un instant ; pour une question urgente, "
@@ -69,6 +67,7 @@ class GuardedRestInput(InputChannel):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_patches.require_installed("the REST channel")
         rest = Blueprint("guarded_rest_webhook", inspect.getmodule(self).__name__)
 
         @rest.route("/", methods=["GET"])
@@ -102,6 +101,7 @@ class GuardedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_patches.require_installed("the socket.io channel")
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=site_origins(),
                           max_http_buffer_size=64 * 1024)
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)

@@ -39,8 +39,8 @@ from rasa.utils.log_utils import configure_structlog  # noqa: E402
 
 configure_structlog(30)
 
-from actions import demo, registry  # noqa: E402
-from tests.servers import Servers  # noqa: E402
+from bma import demo, registry  # noqa: E402
+from scripts.servers import Servers  # noqa: E402
 
 RESULTS = ROOT / "results"
 CONVERSATIONS = [
@@ -136,7 +136,7 @@ def train_time(workdir: Path) -> float:
 
 def start_nginx(workdir: Path, ports: list[int]):
     """nginx (Debian's package) balancing the REST webhook over the Rasa processes."""
-    from tests.servers import free_port, wait_until_up
+    from scripts.servers import free_port, wait_until_up
 
     port = free_port()
     temp = workdir / "nginx"
@@ -204,8 +204,8 @@ def main() -> int:
         env = {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", **SERVING_THREADS}
         prefix = f"bmabench{random.getrandbits(32):x}"
         shared = ("" if args.instances == 1 else
-                  f"tracker_store:\n  type: channels.trackers.PrefixRedisTrackerStore\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
-                  f"lock_store:\n  type: channels.locks.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n")
+                  f"tracker_store:\n  type: stores.redis_trackers.PrefixRedisTrackerStore\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
+                  f"lock_store:\n  type: stores.redis_locks.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n")
         (workdir / "a").mkdir()
         servers = Servers(workdir / "a", env, model, endpoints_extra=shared)
         extra = []

@@ -30,7 +30,7 @@ if [ -n "${BMA_API_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$BMA_A
 # One TensorFlow/BLAS thread per Rasa process: the models are small, and extra threads only add
 # wake-ups and contention between processes (`make bench`).
 TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1} TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1} \
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} .venv/bin/rasa run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml "${api_args[@]}" \
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} .venv/bin/python -m rasa_patches run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml "${api_args[@]}" \
   --endpoints endpoints.yml --cors "http://localhost:$WEB_PORT" > >(quiet rasa) 2>&1 &
 pids+=($!)
 BMA_SOCKET_URL=${BMA_SOCKET_URL:-http://localhost:$RASA_PORT} .venv/bin/python -m web.app --port "$WEB_PORT" > >(quiet web) 2>&1 &

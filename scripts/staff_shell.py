@@ -59,8 +59,8 @@ RASA_LAUNCHER = (
     "import os, sys\n"
     f"token = os.environ.pop({TOKEN_ENV!r}, '')\n"
     "sys.argv = ['rasa', *sys.argv[1:], *(['--enable-api', '--auth-token', token] if token else [])]\n"
-    "from rasa.__main__ import main\n"
-    "sys.exit(main())\n"
+    "from rasa_patches.__main__ import main\n"
+    "main()\n"
 )
 
 # --- What the terminal shows --------------------------------------------------------------

@@ -1,3 +1,8 @@
+"""Shared fixtures. Tests by layer: tests/unit (no server, no service), tests/integration (a real
+server on loopback, PostgreSQL or Redis), tests/browser (Chromium).
+
+One policy for a missing service (PostgreSQL, Redis, Chromium): skipped with the reason on a
+developer's machine, a failure under CI (``CI`` set), where every service must be there."""
 import datetime as dt
 import os
 import sys
@@ -9,6 +14,47 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 FAQ_PATH = ROOT.parent / "shared" / "seed" / "faq-bma-migration-smail2.md"
+PG_ADMIN_URL = os.environ.get("BMA_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+CHROMIUM = os.environ.get("BMA_CHROMIUM", "/usr/bin/chromium")
+
+
+def service_missing(what: str, reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required under CI: {reason}")
+    pytest.skip(f"{what} not available here: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    from sqlalchemy import create_engine
+
+    try:
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as error:
+        service_missing("PostgreSQL", f"{PG_ADMIN_URL} ({type(error).__name__})")
+    return PG_ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> tuple[str, int]:
+    import redis
+
+    try:
+        redis.Redis(REDIS_HOST, REDIS_PORT, socket_connect_timeout=2).ping()
+    except Exception as error:
+        service_missing("Redis", f"{REDIS_HOST}:{REDIS_PORT} ({type(error).__name__})")
+    return REDIS_HOST, REDIS_PORT
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    if not Path(CHROMIUM).exists():
+        service_missing("Chromium", f"{CHROMIUM} is missing (`make test` installs Debian's chromium)")
+    return CHROMIUM
 
 
 @pytest.fixture
@@ -30,8 +76,8 @@ def d(text: str) -> dt.date:
 @pytest.fixture(scope="session")
 def channel_stack(tmp_path_factory):
     """Fake Bot Framework + action server + Rasa with the REST, socket.io and Teams channels."""
-    from actions import registry
-    from tests.botframework import APP_PASSWORD, start_stack
+    from bma import registry
+    from tests.support.botframework import APP_PASSWORD, start_stack
 
     workdir = tmp_path_factory.mktemp("stack")
     servers, fake_url, fake = None, None, None

@@ -3,19 +3,28 @@
     .venv/bin/python -m web.app [--port 8080]
 
 BMA_SOCKET_URL tells the page where Rasa's socket.io channel is (default http://localhost:5005).
+POST /feedback records the widget's 👍/👎 (console/feedback.py: the rated bubble is named by the
+conversation id, a digest of its text and its occurrence; no user text, nothing about the person)
+in the BMA_DB_URL database, where the staff console links it to the answer.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import html
 import json
+import logging
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sanic import Sanic, response
 
-from actions import facts
+from bma import facts
+from console import feedback
+from console.config import settings as console_settings
+from console.events import Clock
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The page's facts come from the catalogue (actions/facts.py), like everything the assistant says.
@@ -38,6 +47,8 @@ def render_index() -> str:
 
 def create_app() -> Sanic:
     app = Sanic("bma_web")
+    app.config.REQUEST_MAX_SIZE = 64 * 1024
+    app.ctx.log = logging.getLogger("web.app")
     INDEX = render_index()
     app.static("/static", str(STATIC))
 
@@ -48,8 +59,32 @@ def create_app() -> Sanic:
     @app.get("/config.js")
     async def config(request):
         socket_url = os.environ.get("BMA_SOCKET_URL", "http://localhost:5005")
-        body = f"window.BMA_CHAT_CONFIG = {json.dumps({'socketUrl': socket_url})};\n"
+        body = f"window.BMA_CHAT_CONFIG = {json.dumps({'socketUrl': socket_url, 'feedbackUrl': '/feedback'})};\n"
         return response.text(body, content_type="application/javascript; charset=utf-8")
+
+    @app.post("/feedback")
+    async def record_feedback(request):
+        """A vote of the widget: JSON only (a cross-site form cannot send it without a CORS
+        preflight, which this page never grants), from this page's origin only."""
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            return response.json({"error": "Le corps doit être du JSON (application/json)."}, status=415)
+        origin = request.headers.get("origin")
+        if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
+            return response.json({"error": "Origine refusée."}, status=403)
+        if len(request.body or b"") > 1024:
+            return response.json({"error": "Corps trop long."}, status=413)
+        try:
+            vote = feedback.parse(json.loads((request.body or b"").decode("utf-8")))
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            message = str(error) if isinstance(error, feedback.FeedbackError) else "JSON invalide."
+            return response.json({"error": message}, status=400)
+        config = console_settings()
+        try:
+            await asyncio.to_thread(feedback.save, config.db_url, vote, day=Clock(config.timezone).today())
+        except Exception as error:  # the database is down: the page keeps working
+            app.ctx.log.error("feedback not recorded (%s)", type(error).__name__)
+            return response.json({"error": "Avis non enregistré, réessayez plus tard."}, status=503)
+        return response.empty(status=204)
 
     @app.get("/health")
     async def health(request):

@@ -1,12 +1,18 @@
 /* The BMA assistant chat widget: Rasa's socket.io channel, accessible, no HTML injection.
  * Bot and user text are inserted with textContent only; links are built as elements and only
- * http(s) and mailto targets become links. */
+ * http(s) and mailto targets become links.
+ * Under each answer, « Cette réponse vous a-t-elle aidé ? » 👍 / 👎 (toggle buttons, optional
+ * reasons after 👎), posted to the page's own /feedback: the rated bubble is named by the
+ * session id, a digest of its text and how many bubbles with that text came before — never
+ * the text itself (console/feedback.py links it to the answer). */
 (function () {
   "use strict";
 
   var config = window.BMA_CHAT_CONFIG || {};
   var SOCKET_URL = config.socketUrl || "http://localhost:5005";
+  var FEEDBACK_URL = config.feedbackUrl || "/feedback";
   var STORAGE_KEY = "bma-chat-v1";
+  var REASONS = [["not_my_question", "Pas ma question"], ["unclear", "Pas clair"], ["incorrect", "Incorrect"]];
   var WELCOME = "Je suis un assistant automatique, pas une personne. Ne tapez jamais de mot de passe dans cette conversation.";
 
   var state = load();
@@ -14,6 +20,7 @@
   var ready = false; // Rasa answers into the session's room: wait for session_confirm
   var pending = [];
   var els = {};
+  var ids = 0;
 
   function newSessionId() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
@@ -23,9 +30,12 @@
   function load() {
     try {
       var saved = JSON.parse(window.localStorage.getItem(STORAGE_KEY));
-      if (saved && saved.sessionId && Array.isArray(saved.messages)) return saved;
+      if (saved && saved.sessionId && Array.isArray(saved.messages)) {
+        if (!saved.seen || typeof saved.seen !== "object") saved.seen = {};
+        return saved;
+      }
     } catch (e) { /* unreadable storage: start afresh */ }
-    return { sessionId: newSessionId(), messages: [], open: false };
+    return { sessionId: newSessionId(), messages: [], open: false, seen: {} };
   }
 
   function save() {
@@ -70,7 +80,79 @@
     });
   }
 
-  function render(message, live) {
+  // FNV-1a over UTF-16 code units: the same function as console/feedback.py's digest().
+  function digest(text) {
+    var h = 0x811c9dc5;
+    for (var i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return ("0000000" + h.toString(16)).slice(-8);
+  }
+
+  function postFeedback(fb, status) {
+    var body = JSON.stringify({ session_id: state.sessionId, digest: fb.d, occurrence: fb.n,
+      rating: fb.rating || "none", reason: fb.rating === "down" ? (fb.reason || null) : null });
+    var done = function (ok) {
+      status.textContent = ok ? (fb.rating ? "Merci pour votre avis." : "Avis retiré.")
+        : "Votre avis n'a pas pu être envoyé. Réessayez plus tard.";
+    };
+    if (!window.fetch) { done(false); return; }
+    window.fetch(FEEDBACK_URL, { method: "POST", headers: { "Content-Type": "application/json" }, body: body,
+      credentials: "same-origin" }).then(function (r) { done(r.ok); }, function () { done(false); });
+  }
+
+  function toggle(button, on) {
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
+  // 👍 / 👎 under an answer. The row sits in an aria-live="off" container so that it is not read
+  // out with every answer; the thank-you is its own status message.
+  function feedbackRow(message) {
+    var fb = message.fb;
+    var id = "bma-fb-" + (++ids);
+    var box = el("div", { "class": "chat__feedback", "aria-live": "off" });
+    var group = el("div", { "class": "chat__fb-group", role: "group", "aria-labelledby": id });
+    group.appendChild(el("span", { id: id, "class": "chat__fb-question" }, "Cette réponse vous a-t-elle aidé ?"));
+    var reasons = el("div", { "class": "chat__fb-group", role: "group", "aria-labelledby": id + "-r" });
+    reasons.appendChild(el("span", { id: id + "-r", "class": "chat__fb-question" }, "Pourquoi ? (facultatif)"));
+    var status = el("p", { "class": "chat__fb-status", role: "status" });
+    var votes = {};
+    [["up", "👍", "Oui, utile"], ["down", "👎", "Non, pas utile"]].forEach(function (v) {
+      var button = el("button", { type: "button", "class": "chat__fb", "aria-pressed": fb.rating === v[0] ? "true" : "false" });
+      button.appendChild(el("span", { "aria-hidden": "true" }, v[1]));
+      button.appendChild(el("span", { "class": "visually-hidden" }, v[2]));
+      button.addEventListener("click", function () {
+        fb.rating = fb.rating === v[0] ? null : v[0];
+        if (fb.rating !== "down") fb.reason = null;
+        Object.keys(votes).forEach(function (k) { toggle(votes[k], fb.rating === k); });
+        reasonButtons.forEach(function (b) { toggle(b.node, fb.reason === b.code); });
+        reasons.hidden = fb.rating !== "down";
+        save();
+        postFeedback(fb, status);
+      });
+      votes[v[0]] = button;
+      group.appendChild(button);
+    });
+    var reasonButtons = REASONS.map(function (r) {
+      var button = el("button", { type: "button", "class": "chat__fb-reason", "aria-pressed": fb.reason === r[0] ? "true" : "false" }, r[1]);
+      button.addEventListener("click", function () {
+        fb.reason = fb.reason === r[0] ? null : r[0];
+        reasonButtons.forEach(function (b) { toggle(b.node, fb.reason === b.code); });
+        save();
+        postFeedback(fb, status);
+      });
+      reasons.appendChild(button);
+      return { code: r[0], node: button };
+    });
+    reasons.hidden = fb.rating !== "down";
+    box.appendChild(group);
+    box.appendChild(reasons);
+    box.appendChild(status);
+    return box;
+  }
+
+  function render(message, live, withFeedback) {
     var item = el("div", { "class": "chat__msg chat__msg--" + message.from });
     var who = el("span", { "class": "visually-hidden" }, message.from === "bot" ? "L'assistant : " : "Vous : ");
     var bubble = el("p", { "class": "chat__bubble" });
@@ -87,7 +169,20 @@
       item.appendChild(group);
     }
     els.log.appendChild(item);
+    if (withFeedback && message.fb) {
+      // Appended after the item is in the log: inside aria-live="off", it is not announced.
+      var holder = el("div", { "class": "chat__feedback-holder", "aria-live": "off" });
+      item.appendChild(holder);
+      holder.appendChild(feedbackRow(message));
+    }
     els.log.scrollTop = els.log.scrollHeight;
+  }
+
+  // The feedback row goes under the last bubble of an answer (Rasa sends long answers as
+  // several bubbles); a row already used stays where it is.
+  function lastOfAnswer(index) {
+    var next = state.messages[index + 1];
+    return !next || next.from !== "bot";
   }
 
   function clearReplies() {
@@ -96,16 +191,28 @@
 
   function renderAll() {
     els.log.textContent = "";
-    render({ from: "bot", text: WELCOME }, false);
-    state.messages.forEach(function (m, i) { render(m, i === state.messages.length - 1); });
+    render({ from: "bot", text: WELCOME }, false, false);
+    state.messages.forEach(function (m, i) {
+      render(m, i === state.messages.length - 1, m.fb && (lastOfAnswer(i) || m.fb.rating));
+    });
   }
 
   function addMessage(message) {
     clearReplies();
+    var previous = state.messages[state.messages.length - 1];
+    if (message.from === "bot" && previous && previous.from === "bot" && previous.fb && !previous.fb.rating) {
+      var row = els.log.lastElementChild && els.log.lastElementChild.querySelector(".chat__feedback-holder");
+      if (row) row.remove();
+    }
+    if (message.from === "bot" && message.text) {
+      var d = digest(message.text);
+      state.seen[d] = (state.seen[d] || 0) + 1;
+      message.fb = { d: d, n: state.seen[d], rating: null, reason: null };
+    }
     state.messages.push(message);
     if (state.messages.length > 200) state.messages = state.messages.slice(-200);
     save();
-    render(message, true);
+    render(message, true, !!message.fb);
   }
 
   function typing(on) {
@@ -172,7 +279,7 @@
   }
 
   function restart() {
-    state = { sessionId: newSessionId(), messages: [], open: true };
+    state = { sessionId: newSessionId(), messages: [], open: true, seen: {} };
     save();
     if (socket) { socket.disconnect(); socket = null; }
     ready = false;

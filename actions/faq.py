@@ -1,0 +1,93 @@
+"""The FAQ's answers, the greeting, the clarification « Vouliez-vous dire… » and the last-resort fallback."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import (
+    last_question,
+    latest_address_entity,
+    look_up,
+    record_for_review,
+    send,
+    status_of_given_address,
+)
+from bma import desks, intents, prompts, what_changes
+from bma.labels import candidate_buttons
+from bma.replies import Q_NONE
+
+
+class ActionAnswerFaq(Action):
+    """Answers the FAQ question asked last, with the mailbox's state when known."""
+
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        intent, text = last_question(tracker)
+        if intent not in intents.GENERAL_ANSWERS:
+            intent = "check_migration_status"  # an address alone: say where that mailbox stands
+        situation = await look_up(tracker.get_slot("bma_address"))
+        if intent == "faq_what_changes":
+            entity_topic = next(
+                (e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "change_topic"),
+                None,
+            )
+            reply = what_changes.what_changes(situation, entity_topic or what_changes.change_topic(text))
+        elif intent in ("faq_more_questions", "faq_not_covered"):
+            technical = bool(text) and not text.startswith("/") and desks.is_technical(text)
+            reply = intents.GENERAL_ANSWERS[intent](situation, technical_first=technical)
+            if intent == "faq_not_covered" and text and not text.startswith("/"):
+                await record_for_review(text, tracker.latest_message.get("intent", {}).get("confidence"))
+        else:
+            reply = intents.GENERAL_ANSWERS[intent](situation)
+        send(dispatcher, reply)
+        events = [SlotSet("form_cancelled", False), SlotSet("address_attempts", 0)]
+        if intent not in intents.STATE_DEPENDENT and latest_address_entity(tracker):
+            # An address is never wasted: a general answer is followed by that mailbox's state.
+            return events + await status_of_given_address(dispatcher, tracker)
+        # The topic answered decides where a prepared message goes (desks.TABLE).
+        return events + [SlotSet("topic", intent)]
+
+
+class ActionGreet(Action):
+    """The greeting, followed by the mailbox's state when the greeting names an address."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        send(dispatcher, prompts.GREETING)
+        return await status_of_given_address(dispatcher, tracker) if latest_address_entity(tracker) else []
+
+
+class ActionAskAffirmation(Action):
+    """« Vouliez-vous dire… » with the top candidate intents (replaces Rasa's English one)."""
+
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if latest_address_entity(tracker):  # an unclear message that holds an address: its state
+            return await status_of_given_address(dispatcher, tracker)
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        buttons = candidate_buttons(ranking)
+        dispatcher.utter_message(
+            text="Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…",
+            buttons=[{"title": t, "payload": p} for t, p in buttons + [Q_NONE]],
+        )
+        return []
+
+
+class ActionDefaultFallback(Action):
+    """When the dialogue itself is lost: say so in French and give the SGNE contact."""
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        send(dispatcher, prompts.DEFAULT_FALLBACK)
+        return [UserUtteranceReverted()]

@@ -1,0 +1,82 @@
+"""The prepared message to a desk: what to send, what to say on the phone (no Rasa import)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from bma.replies import Q_STATUS, Reply
+from bma.desks import Route
+
+NAME_RE = re.compile(r"^[^\W\d_][^\W\d_' \-.]*(?:[' \-.]+[^\W\d_]+)*\.?$")
+MAX_NAME = 60
+MAX_DESCRIPTION = 300
+
+
+@dataclass(frozen=True)
+class Draft:
+    route: Route
+    last_name: str
+    first_name: str
+    address: str | None
+    description: str
+
+    @property
+    def subject(self) -> str:
+        return f"BMA {self.address or '(adresse inconnue)'} : demande d'aide migration"
+
+    @property
+    def body(self) -> str:
+        return (
+            "Bonjour,\n\n"
+            f"{self.description}\n\n"
+            f"Nom : {self.last_name}\nPrénom : {self.first_name}\n"
+            f"Adresse mail administrative : {self.address or 'inconnue'}\n\n"
+            "Merci d'avance."
+        )
+
+    @property
+    def mailto(self) -> str:
+        return f"mailto:{self.route.contact.email}?subject={quote(self.subject)}&body={quote(self.body)}"
+
+    @property
+    def phone_script(self) -> str:
+        return (
+            f"« Bonjour, je suis {self.first_name} {self.last_name}, pour la boîte "
+            f"{self.address or '(adresse inconnue)'}. {self.description} »"
+        )
+
+
+def clean_field(slot: str, text: str) -> tuple[str | None, str | None]:
+    """(value, None) when ``text`` is acceptable for ``slot``, else (None, French reason)."""
+    value = " ".join(text.split())
+    if slot in ("ticket_last_name", "ticket_first_name"):
+        what = "nom" if slot == "ticket_last_name" else "prénom"
+        if not value or len(value) > MAX_NAME or not NAME_RE.match(value):
+            return None, f"Je n'ai pas compris ce {what} : indiquez-le en lettres, par exemple « Dupont »."
+        return value, None
+    if len(value) < 3:
+        return None, "Décrivez votre problème en une phrase, s'il vous plaît."
+    if len(value) > MAX_DESCRIPTION:
+        value = value[: MAX_DESCRIPTION - 1] + "…"
+    return value, None
+
+
+def draft(*, route: Route, last_name: str, first_name: str, address: str | None, description: str) -> Draft:
+    return Draft(route, last_name, first_name, address, description)
+
+
+def reply(d: Draft, ticket_number: int | None) -> Reply:
+    contact = d.route.contact
+    text = (
+        f"Votre demande est pour {contact.name}, car {d.route.reason}.\n"
+        f"[Envoyer le message préparé à {contact.email}]({d.mailto})"
+    )
+    if contact.phone:
+        text += f"\nOu appelez le {contact.phone} et dites : {d.phone_script}"
+    if ticket_number is not None:
+        text += (
+            f"\n\nL'assistant garde une trace de cette demande sous le numéro {ticket_number}. Elle n'est pas "
+            "transmise automatiquement : envoyez le message préparé ou appelez."
+        )
+    return Reply(text, [Q_STATUS])

@@ -1,0 +1,307 @@
+"""The staff console (Sanic), on its own port: loopback by default, so it can stay internal
+while the public page is exposed.
+
+    .venv/bin/python -m console.app [--host 127.0.0.1] [--port 8081]
+
+Every page but the sign-in page needs a session; a page without one redirects to the sign-in
+page, a data export answers 401. Every POST needs the session's CSRF token (403 otherwise) and,
+when the browser sends an Origin, the console's own. No CORS header is ever sent: the public page
+(another origin) cannot read anything from here. No script on any page (CSP default-src 'none').
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import logging
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.exceptions import NotFound
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from console import accounts, audit, charts, dashboard, inbox, ingest, sessions
+from console.config import settings
+from console.db import StaffAccount, console_engine
+from console.events import Clock
+from console.feedback import REASONS as FEEDBACK_REASONS
+from console.training_data import LabelConflict
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+TEMPLATES = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]),
+                        trim_blocks=True, lstrip_blocks=True)
+
+
+def pct(rate: float | None) -> str:
+    """12,5 % (French decimal comma); — when there is nothing to divide."""
+    return "—" if rate is None else f"{rate * 100:.1f}".replace(".", ",") + "\u00a0%"
+
+
+TEMPLATES.globals.update(fr=charts.fr, pct=pct)
+HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+REQUEST_BUDGET_SECONDS = 0.3  # fresh figures on each page, without making it slow
+
+
+def render(template: str, status: int = 200, **context) -> response.HTTPResponse:
+    body = TEMPLATES.get_template(template).render(**context)
+    return response.html(body, status=status)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path of this console after sign-in (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/tableau-de-bord"
+
+
+def create_app() -> Sanic:
+    config = settings()
+    app = Sanic("bma_console")
+    app.config.REQUEST_MAX_SIZE = 64 * 1024
+    app.config.KEEP_ALIVE_TIMEOUT = 5
+    app.static("/static", str(HERE / "static"))
+    clock = Clock(config.timezone)
+
+    async def db(function, *args, **kwargs):
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    @app.on_request
+    async def who(request):
+        token = request.cookies.get(sessions.COOKIE)
+        request.ctx.staff = await db(sessions.current, config.db_url, token, config.idle_minutes) if token else None
+
+    @app.on_response
+    async def headers(request, resp):
+        for name, value in HEADERS.items():
+            resp.headers.setdefault(name, value)
+        if not request.path.startswith("/static/"):
+            resp.headers["Cache-Control"] = "no-store"
+
+    def same_origin(request) -> bool:
+        origin = request.headers.get("origin")
+        return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
+
+    def page(handler):
+        """HTML pages: a session, or the sign-in page; POSTs also need the CSRF token."""
+        @functools.wraps(handler)
+        async def wrapped(request, *args, **kwargs):
+            if request.ctx.staff is None:
+                if request.method == "POST":
+                    return response.text("Connexion requise.", status=401)
+                return response.redirect(f"/connexion?suite={quote(request.path)}", status=303)
+            if request.method == "POST":
+                if not same_origin(request) or not sessions.same(request.form.get("csrf_token"),
+                                                                 request.ctx.staff.csrf_token):
+                    return response.text("Jeton de sécurité (CSRF) manquant ou invalide : rechargez la page.", status=403)
+            return await handler(request, *args, **kwargs)
+        return wrapped
+
+    def data(handler):
+        """Exports: a session, or 401 (no redirect for a file)."""
+        @functools.wraps(handler)
+        async def wrapped(request, *args, **kwargs):
+            if request.ctx.staff is None:
+                return response.text("Connexion requise.", status=401)
+            return await handler(request, *args, **kwargs)
+        return wrapped
+
+    def context(request, **extra) -> dict:
+        return {"staff": request.ctx.staff, "path": request.path, **extra}
+
+    # --- sign-in and sign-out -------------------------------------------------------------
+    def sign_in_page(request, status=200, error=None, token=None):
+        token = token or request.cookies.get(sessions.SIGN_IN_COOKIE) or sessions.new_token()
+        with Session(console_engine(config.db_url), future=True) as s:
+            no_account = s.execute(select(func.count()).select_from(StaffAccount)).scalar_one() == 0
+        suite = request.form.get("suite") if request.method == "POST" else request.args.get("suite")
+        resp = render("signin.html", status, staff=None, path=request.path, csrf_token=token, error=error,
+                      suite=safe_next(suite), no_account=no_account)
+        sessions.set_cookie(resp, sessions.SIGN_IN_COOKIE, token, secure=config.secure_cookies, max_age=3600)
+        return resp
+
+    @app.get("/connexion")
+    async def sign_in_form(request):
+        if request.ctx.staff is not None:
+            return response.redirect("/tableau-de-bord", status=303)
+        return await db(sign_in_page, request)
+
+    @app.post("/connexion")
+    async def sign_in(request):
+        if not same_origin(request) or not sessions.same(request.form.get("csrf_token"),
+                                                         request.cookies.get(sessions.SIGN_IN_COOKIE)):
+            return response.text("Jeton de sécurité (CSRF) manquant ou invalide : rechargez la page.", status=403)
+        result = await db(accounts.authenticate, config.db_url, request.form.get("identifiant", ""),
+                          request.form.get("mot_de_passe", ""))
+        if result.outcome is accounts.Outcome.LOCKED:
+            return await db(sign_in_page, request, 429, f"Trop de tentatives : connexion bloquée pendant "
+                            f"{accounts.LOCK_MINUTES} minutes pour cet identifiant.")
+        if result.outcome is not accounts.Outcome.OK:
+            return await db(sign_in_page, request, 401, "Identifiant ou mot de passe incorrect.")
+        token = await db(sessions.open_session, config.db_url, result.staff_id, config.session_hours)
+        resp = response.redirect(safe_next(request.form.get("suite")), status=303)
+        sessions.set_cookie(resp, sessions.COOKIE, token, secure=config.secure_cookies,
+                            max_age=int(config.session_hours * 3600))
+        sessions.clear_cookie(resp, sessions.SIGN_IN_COOKIE, secure=config.secure_cookies)
+        return resp
+
+    @app.post("/deconnexion")
+    @page
+    async def sign_out(request):
+        def close():
+            sessions.close(config.db_url, request.cookies.get(sessions.COOKIE))
+            with Session(console_engine(config.db_url), future=True) as s, s.begin():
+                audit.record(s, request.ctx.staff.login, "déconnexion")
+        await db(close)
+        resp = response.redirect("/connexion", status=303)
+        sessions.clear_cookie(resp, sessions.COOKIE, secure=config.secure_cookies)
+        return resp
+
+    # --- dashboard ------------------------------------------------------------------------
+    async def fresh():
+        """Fold in what the broker received since the last run (bounded), then report freshness."""
+        await db(ingest.catch_up, config, REQUEST_BUDGET_SECONDS, 0.2)
+        return await db(ingest.status, config)
+
+    @app.get("/")
+    @page
+    async def home(request):
+        return response.redirect("/tableau-de-bord", status=303)
+
+    @app.get("/tableau-de-bord")
+    @page
+    async def dashboard_page(request):
+        try:
+            start, end = dashboard.period(request.args.get("du"), request.args.get("au"), clock.today())
+        except dashboard.PeriodError as error:
+            start, end = dashboard.period(None, None, clock.today())
+            problem = str(error)
+        else:
+            problem = None
+        updated, waiting = await fresh()
+        figures = await db(dashboard.figures, config.db_url, start, end)
+        series = [(day, figures.per_day.get(day, 0)) for day in dashboard.days(start, end)]
+        topics = [(dashboard.intent_label(i), n) for i, n in figures.faq_topics]
+        opinions = [(dashboard.intent_label(i), up, down) for i, up, down in figures.feedback_by_topic]
+        desks = [(dashboard.DESKS_FR.get(d, d), n) for d, n in sorted(figures.tickets.items(), key=lambda x: -x[1])]
+        return render("dashboard.html", **context(
+            request, f=figures, start=start, end=end, problem=problem, updated=updated, waiting=waiting,
+            series=series, topics=topics, opinions=opinions, desks=desks, reasons=FEEDBACK_REASONS,
+            chart_days=charts.columns("jours", "Messages par jour", series),
+            chart_topics=charts.bars("sujets", "Questions par sujet de la FAQ", topics),
+            chart_opinions=charts.paired_bars("avis", "Avis sur les réponses, par sujet", opinions),
+            chart_desks=charts.bars("services", "Messages préparés, par service", desks),
+        ))
+
+    @app.get("/tableau-de-bord.csv")
+    @data
+    async def dashboard_csv(request):
+        try:
+            start, end = dashboard.period(request.args.get("du"), request.args.get("au"), clock.today())
+        except dashboard.PeriodError as error:
+            return response.text(str(error), status=400)
+        await fresh()
+        figures = await db(dashboard.figures, config.db_url, start, end)
+
+        def trace():
+            with Session(console_engine(config.db_url), future=True) as s, s.begin():
+                audit.record(s, request.ctx.staff.login, "export", f"tableau de bord CSV du {start} au {end}")
+        await db(trace)
+        return response.text(dashboard.as_csv(figures), content_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="tableau-de-bord-{start}-{end}.csv"'})
+
+    # --- inbox ----------------------------------------------------------------------------
+    async def inbox_page(request, message=None, error=None, status=200):
+        view = "done" if request.args.get("vue") == "traites" else "new"
+        await fresh()
+        groups, total_groups, total_messages = await db(inbox.groups, config.db_url, view)
+        return render("inbox.html", status, **context(
+            request, groups=groups, total_groups=total_groups, total_messages=total_messages, view=view,
+            message=message, error=error, reasons=inbox.REASONS, choices=inbox.LABEL_CHOICES,
+            intent_label=dashboard.intent_label))
+
+    @app.get("/boite-de-reception")
+    @page
+    async def inbox_get(request):
+        return await inbox_page(request)
+
+    @app.post("/boite-de-reception")
+    @page
+    async def inbox_post(request):
+        form = request.form
+        try:
+            message = await db(inbox.decide, config.db_url, config.nlu_dir, form.get("groupe", ""),
+                               form.get("action", ""), form.get("intention") or None, request.ctx.staff.login)
+        except (inbox.InboxError, LabelConflict) as problem:
+            return await inbox_page(request, error=str(problem), status=409)
+        return await inbox_page(request, message=message)
+
+    @app.get("/faq-a-ajouter")
+    @page
+    async def faq_page(request):
+        groups = await db(inbox.faq_groups, config.db_url)
+        return render("faq.html", **context(request, groups=groups, intent_label=dashboard.intent_label))
+
+    @app.get("/faq-a-ajouter.csv")
+    @data
+    async def faq_csv(request):
+        def export():
+            body = inbox.faq_candidates_csv(config.db_url)
+            with Session(console_engine(config.db_url), future=True) as s, s.begin():
+                audit.record(s, request.ctx.staff.login, "export", "questions à ajouter à la FAQ (CSV)")
+            return body
+        return response.text(await db(export), content_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="questions-a-ajouter-a-la-faq.csv"'})
+
+    @app.get("/journal")
+    @page
+    async def journal(request):
+        entries = await db(audit.recent, config.db_url)
+        return render("journal.html", **context(request, entries=entries))
+
+    @app.exception(NotFound)
+    async def not_found(request, exception):
+        return render("not_found.html", 404, staff=getattr(request.ctx, "staff", None), path=request.path)
+
+    # --- aggregation in the background ------------------------------------------------------
+    async def aggregate_forever():
+        while True:
+            try:
+                await db(ingest.catch_up, config, None, 0)
+            except Exception as error:  # logged, retried at the next tick; the pages still answer
+                log.error("aggregation failed: %s: %s", type(error).__name__, error)
+            await asyncio.sleep(config.ingest_seconds)
+
+    @app.after_server_start
+    async def start_aggregation(app, loop):
+        app.add_task(aggregate_forever())
+
+    return app
+
+
+def main() -> None:
+    config = settings()
+    parser = argparse.ArgumentParser(description="Console du personnel de l'assistant BMA")
+    parser.add_argument("--host", default=config.host)
+    parser.add_argument("--port", type=int, default=config.port)
+    args = parser.parse_args()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("console").addHandler(handler)
+    logging.getLogger("console").setLevel(logging.INFO)
+    create_app().run(host=args.host, port=args.port, access_log=False, workers=1)
+
+
+if __name__ == "__main__":
+    main()

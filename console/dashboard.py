@@ -1,0 +1,148 @@
+"""The dashboard's figures for a period: sums of the daily counters (console.ingest), the
+registry's tickets and the feedback table. A few indexed queries, whatever the traffic."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bma.intents import INTENTS
+from bma.registry.store import TicketRow
+from console.db import DailyCount, Feedback, console_engine
+
+DESKS_FR = {"sgne": "SGNE (équipe migration)", "etnic": "Service Desk de l'ETNIC", "enseignement_be": "Enseignement.be"}
+OTHER_LABELS_FR = {
+    "nlu_fallback": "non compris",
+    "out_of_scope": "hors sujet",
+    "affirm": "oui",
+    "deny": "non",
+    "inform": "adresse donnée",
+    "": "sujet inconnu",
+}
+MAX_DAYS = 366
+
+
+def intent_label(intent: str | None) -> str:
+    if intent in INTENTS and INTENTS[intent].label:
+        return INTENTS[intent].label
+    return OTHER_LABELS_FR.get(intent or "", intent or "sujet inconnu")
+
+
+def is_faq_topic(intent: str) -> bool:
+    return intent in INTENTS and INTENTS[intent].answer is not None
+
+
+class PeriodError(ValueError):
+    """A French message about the chosen dates."""
+
+
+def period(start: str | None, end: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The chosen period (YYYY-MM-DD), by default the last 30 days including today."""
+    try:
+        last = dt.date.fromisoformat(end) if end else today
+        first = dt.date.fromisoformat(start) if start else last - dt.timedelta(days=29)
+    except ValueError as error:
+        raise PeriodError("Dates attendues au format AAAA-MM-JJ.") from error
+    if first > last:
+        raise PeriodError("La date de début est après la date de fin.")
+    if (last - first).days >= MAX_DAYS:
+        raise PeriodError(f"Choisissez une période d'au plus {MAX_DAYS} jours.")
+    return first, last
+
+
+@dataclass
+class Figures:
+    start: dt.date
+    end: dt.date
+    totals: Counter = field(default_factory=Counter)  # metric → count
+    intents: Counter = field(default_factory=Counter)  # intent → messages
+    per_day: dict = field(default_factory=dict)  # day → messages
+    tickets: Counter = field(default_factory=Counter)  # desk → tickets
+    feedback: dict = field(default_factory=lambda: defaultdict(Counter))  # intent → {up, down}
+    feedback_reasons: Counter = field(default_factory=Counter)
+
+    def rate(self, metric: str) -> float | None:
+        messages = self.totals["messages"]
+        return self.totals[metric] / messages if messages else None
+
+    @property
+    def faq_topics(self) -> list[tuple[str, int]]:
+        return sorted(((i, n) for i, n in self.intents.items() if is_faq_topic(i)), key=lambda x: (-x[1], x[0]))
+
+    @property
+    def feedback_by_topic(self) -> list[tuple[str, int, int]]:
+        rows = [(intent, c["up"], c["down"]) for intent, c in self.feedback.items()]
+        return sorted(rows, key=lambda r: (-(r[1] + r[2]), r[0]))
+
+
+def figures(url: str, start: dt.date, end: dt.date) -> Figures:
+    result = Figures(start, end)
+    within = DailyCount.day.between(start, end)
+    with Session(console_engine(url), future=True) as db:
+        for metric, key, total in db.execute(select(DailyCount.metric, DailyCount.key, func.sum(DailyCount.count))
+                                             .where(within).group_by(DailyCount.metric, DailyCount.key)):
+            result.totals[metric] += int(total)
+            if metric == "intent":
+                result.intents[key] += int(total)
+        result.per_day = {day: int(n) for day, n in db.execute(
+            select(DailyCount.day, func.sum(DailyCount.count)).where(within, DailyCount.metric == "messages")
+            .group_by(DailyCount.day))}
+        since = dt.datetime.combine(start, dt.time())
+        until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+        for route, n in db.execute(select(TicketRow.route, func.count()).where(
+                TicketRow.created_at >= since, TicketRow.created_at < until).group_by(TicketRow.route)):
+            result.tickets[route] += n
+        for intent, rating, reason, status, n in db.execute(
+                select(Feedback.intent, Feedback.rating, Feedback.reason, Feedback.status, func.count())
+                .where(Feedback.day.between(start, end))
+                .group_by(Feedback.intent, Feedback.rating, Feedback.reason, Feedback.status)):
+            topic = intent if status == "resolved" else ""
+            result.feedback[topic or ""][rating] += n
+            result.totals[f"feedback_{rating}"] += n
+            if reason:
+                result.feedback_reasons[reason] += n
+    result.totals["tickets"] = sum(result.tickets.values())
+    return result
+
+
+def days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def as_csv(f: Figures) -> str:
+    """Every aggregate of the period, one per line (; separated, UTF-8 with BOM for spreadsheets)."""
+    from console.feedback import REASONS
+
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";")
+    w.writerow(["section", "indicateur", "clé", "valeur"])
+    w.writerow(["période", "du", "", f.start.isoformat()])
+    w.writerow(["période", "au", "", f.end.isoformat()])
+    for metric, label in (("conversations", "conversations"), ("messages", "messages"),
+                          ("clarification", "clarifications (« Vouliez-vous dire… »)"),
+                          ("fallback", "non compris (repli)"), ("none_of_these", "« Aucune de ces propositions »"),
+                          ("not_covered", "questions hors FAQ"), ("handoff", "transferts vers une personne"),
+                          ("tickets", "messages préparés (tickets)"), ("feedback_up", "avis 👍"),
+                          ("feedback_down", "avis 👎")):
+        w.writerow(["totaux", label, metric, f.totals[metric]])
+    for metric in ("clarification", "fallback"):
+        rate = f.rate(metric)
+        w.writerow(["taux", f"taux de {'clarification' if metric == 'clarification' else 'repli'}", metric,
+                    "" if rate is None else f"{rate:.4f}"])
+    for intent, n in sorted(f.intents.items(), key=lambda x: (-x[1], x[0])):
+        w.writerow(["messages par intention", intent_label(intent), intent or "", n])
+    for desk, n in sorted(f.tickets.items()):
+        w.writerow(["tickets par service", DESKS_FR.get(desk, desk), desk, n])
+    for intent, up, down in f.feedback_by_topic:
+        w.writerow(["avis par sujet", intent_label(intent), f"{intent or ''}:up", up])
+        w.writerow(["avis par sujet", intent_label(intent), f"{intent or ''}:down", down])
+    for reason, n in sorted(f.feedback_reasons.items()):
+        w.writerow(["raisons des 👎", REASONS.get(reason, reason), reason, n])
+    for day in days(f.start, f.end):
+        w.writerow(["messages par jour", day.isoformat(), "", f.per_day.get(day, 0)])
+    return "\ufeff" + out.getvalue()

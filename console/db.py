@@ -1,0 +1,211 @@
+"""The console's tables (in the ``BMA_DB_URL`` database, beside the registry) and Rasa's event
+broker table (read only, in ``BMA_EVENTS_DB_URL``). SQLAlchemy 1.4, SQLite or PostgreSQL.
+
+What is kept about users: aggregates by day (no text), the masked text of the messages put in the
+review inbox, and feedback linked to the answer it rates (intent, action, phase, model id) — no
+name, no address, no user text with the feedback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    text,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declarative_base
+
+from bma import registry
+
+log = logging.getLogger(__name__)
+Base = declarative_base()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class StaffAccount(Base):
+    __tablename__ = "console_staff"
+    id = Column(Integer, primary_key=True)
+    login = Column(String(64), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)  # Argon2id, never the password
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    password_changed_at = Column(DateTime, nullable=False, default=utcnow)
+    last_sign_in_at = Column(DateTime)
+
+
+class SignInAttempts(Base):
+    """Failed sign-ins by login, known or not (so a lock-out does not tell which logins exist)."""
+
+    __tablename__ = "console_sign_in_attempts"
+    login = Column(String(64), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    last_failure_at = Column(DateTime)
+    locked_until = Column(DateTime)
+
+
+class StaffSession(Base):
+    __tablename__ = "console_sessions"
+    token_hash = Column(String(64), primary_key=True)  # SHA-256 of the cookie: a stolen table opens nothing
+    staff_id = Column(Integer, ForeignKey("console_staff.id", ondelete="CASCADE"), nullable=False)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class AuditEntry(Base):
+    __tablename__ = "console_audit"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    login = Column(String(64), nullable=False)
+    action = Column(String(32), nullable=False)
+    detail = Column(Text)
+
+
+class IngestCursor(Base):
+    __tablename__ = "analytics_cursor"
+    name = Column(String(32), primary_key=True)
+    last_event_id = Column(Integer, nullable=False, default=0)
+    updated_at = Column(DateTime)
+
+
+class ConversationState(Base):
+    """What the aggregation needs to remember of a conversation between two batches of events."""
+
+    __tablename__ = "analytics_conversations"
+    conversation_id = Column(String(255), primary_key=True)
+    first_day = Column(Date)
+    last_user_event_id = Column(Integer)
+    last_intent = Column(String(64))
+    last_action = Column(String(64))
+    clarified_event_id = Column(Integer)
+
+
+class DailyCount(Base):
+    """Counters by day: (day, metric, key) → count. The dashboard only sums these."""
+
+    __tablename__ = "analytics_daily"
+    day = Column(Date, primary_key=True)
+    metric = Column(String(32), primary_key=True)
+    key = Column(String(64), primary_key=True, default="")
+    count = Column(Integer, nullable=False, default=0)
+
+
+class InboxMessage(Base):
+    """A user message the assistant may have misunderstood (masked text, as the broker holds it)."""
+
+    __tablename__ = "inbox_messages"
+    __table_args__ = (Index("ix_inbox_status_group", "status", "group_key"),)
+    event_id = Column(Integer, primary_key=True)  # the broker's row id of the user event
+    received_at = Column(DateTime, nullable=False)
+    day = Column(Date, nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    group_key = Column(String(300), nullable=False)
+    intent = Column(String(64))  # best intent other than nlu_fallback
+    confidence = Column(Float)
+    reasons = Column(String(200), nullable=False, default="")  # comma-separated, see console.inbox.REASONS
+    status = Column(String(16), nullable=False, default="new")  # new, labelled, faq, ignored
+    label_intent = Column(String(64))
+    decided_by = Column(String(64))
+    decided_at = Column(DateTime)
+
+
+class Feedback(Base):
+    """A 👍/👎 from the web widget. Until resolved it holds the link to the rated bubble
+    (conversation, digest of its text, occurrence); resolved, it holds what the answer was."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("conversation_id", "digest", "occurrence", name="uq_feedback_bubble"),)
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    day = Column(Date, nullable=False, index=True)
+    conversation_id = Column(String(128), nullable=False)
+    digest = Column(String(8), nullable=False)
+    occurrence = Column(Integer, nullable=False)
+    rating = Column(String(4), nullable=False)  # up, down
+    reason = Column(String(20))  # not_my_question, unclear, incorrect
+    status = Column(String(12), nullable=False, default="pending", index=True)  # pending, resolved, unresolved
+    bot_event_id = Column(Integer)
+    user_event_id = Column(Integer)
+    intent = Column(String(64))
+    action = Column(String(64))
+    phase = Column(String(20))
+    model_id = Column(String(64))
+
+
+# Rasa's SQLEventBroker table, as rasa/core/brokers/sql.py declares it (created here only when the
+# console starts before Rasa ever wrote an event), plus an index on sender_id for the feedback join.
+broker_metadata = MetaData()
+broker_events = Table(
+    "events", broker_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255)),
+    Column("data", Text),
+)
+
+_ready: set[str] = set()
+_events_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def console_engine(url: str) -> Engine:
+    """The registry's pooled engine for ``url``, with the console's tables created once."""
+    engine = registry.get_engine(url)
+    with _lock:
+        if url not in _ready:
+            Base.metadata.create_all(engine)
+            _ready.add(url)
+    return engine
+
+
+def events_engine(url: str) -> Engine:
+    with _lock:
+        engine = _events_engines.get(url)
+        if engine is None:
+            if url.startswith("sqlite:///"):
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+                engine = create_engine(url, future=True, connect_args={"timeout": 10})
+            else:
+                engine = create_engine(url, future=True, pool_pre_ping=True, pool_size=3, max_overflow=2)
+            broker_metadata.create_all(engine)
+            with engine.begin() as conn:
+                try:
+                    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id)"))
+                except Exception as error:  # no DDL right: the feedback join scans, still correct
+                    log.warning("no index on events.sender_id (%s)", type(error).__name__)
+            if engine.dialect.name == "sqlite":
+                # Readers (the console) and the writer (Rasa) no longer block each other.
+                try:
+                    with engine.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                except Exception as error:  # busy: the default journal still works
+                    log.warning("events database left in its journal mode (%s)", type(error).__name__)
+            _events_engines[url] = engine
+        return engine
+
+
+def dispose() -> None:
+    with _lock:
+        for engine in _events_engines.values():
+            engine.dispose()
+        _events_engines.clear()
+        _ready.clear()
+    registry.dispose_engines()

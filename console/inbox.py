@@ -1,0 +1,194 @@
+"""The review inbox: user messages the assistant may have misunderstood, grouped by similar text,
+and what the staff decide for each group (« c'est la question X », « hors sujet », « question à
+ajouter à la FAQ », « ignorer »)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from bma.address import ADDRESS_RE
+from bma.intents import INTENT_LABELS
+from bma.secrets import mask_string
+from bma.text import plain
+from console import audit, training_data
+from console.db import InboxMessage, console_engine, utcnow
+
+# Why a message is in the inbox, as staff read it.
+REASONS = {
+    "clarification": "« Vouliez-vous dire… » proposé",
+    "none_of_these": "« Aucune de ces propositions »",
+    "fallback": "non compris",
+    "low_confidence": "confiance faible",
+    "not_covered": "hors FAQ",
+    "thumbs_down": "👎 sur la réponse",
+}
+ACTIONS = {
+    "label": "c'est la question",
+    "out_of_scope": "hors sujet",
+    "faq": "question à ajouter à la FAQ",
+    "ignore": "ignorer",
+}
+STATUS_OF_ACTION = {"label": "labelled", "out_of_scope": "labelled", "faq": "faq", "ignore": "ignored"}
+# The intents a message can be labelled with: every intent with a « Vouliez-vous dire » label
+# (bma/intents.py), out_of_scope having its own button.
+LABEL_CHOICES: dict[str, str] = {name: label for name, (label, _payload) in INTENT_LABELS.items()}
+MAX_TEXT = 500
+GROUPS_PER_PAGE = 50
+
+
+class InboxError(ValueError):
+    """A French message for the staff member."""
+
+
+@dataclass
+class Candidate:
+    event_id: int
+    received_at: dt.datetime
+    day: dt.date
+    text: str
+    intent: str | None
+    confidence: float | None
+    reasons: set = field(default_factory=set)
+
+
+def group_key(text: str) -> str:
+    """Messages that differ only by case, accents, punctuation, spacing or the BMA address named
+    fall in the same group."""
+    words = re.sub(r"[^\w']+", " ", plain(ADDRESS_RE.sub(" adresse_bma ", text)).replace("'", "' "))
+    return re.sub(r"\s+", " ", words).strip()[:300]
+
+
+def clean_text(text: str) -> str:
+    return mask_string(text or "")[:MAX_TEXT]
+
+
+def upsert(db: Session, candidates: dict[int, Candidate]) -> None:
+    """Add new inbox messages and merge the reasons of those already there."""
+    ids = list(candidates)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for event_id, reasons in db.execute(
+            select(InboxMessage.event_id, InboxMessage.reasons).where(InboxMessage.event_id.in_(chunk))
+        ):
+            candidate = candidates.pop(event_id)
+            merged = set(filter(None, reasons.split(","))) | candidate.reasons
+            if merged != set(filter(None, reasons.split(","))):
+                db.execute(update(InboxMessage).where(InboxMessage.event_id == event_id)
+                           .values(reasons=",".join(sorted(merged))))
+    rows = []
+    for c in candidates.values():
+        text = clean_text(c.text)
+        key = group_key(text)
+        if key:
+            rows.append({"event_id": c.event_id, "received_at": c.received_at, "day": c.day, "text": text,
+                         "group_key": key, "intent": c.intent, "confidence": c.confidence,
+                         "reasons": ",".join(sorted(c.reasons)), "status": "new"})
+    if rows:
+        db.execute(insert(InboxMessage), rows)
+
+
+@dataclass
+class Group:
+    key: str
+    text: str  # the most recent wording
+    count: int
+    reasons: list[str]
+    intent: str | None  # the intent predicted most often
+    confidence: float | None  # the lowest confidence in the group
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    label_intent: str | None = None
+    status: str = "new"
+    decided_by: str | None = None
+
+
+def groups(url: str, status: str = "new", limit: int = GROUPS_PER_PAGE) -> tuple[list[Group], int, int]:
+    """The largest groups with this status (``new``, or ``done`` for every decided one), the
+    number of groups and of messages."""
+    statuses = ["labelled", "faq", "ignored"] if status == "done" else [status]
+    with Session(console_engine(url), future=True) as db:
+        where = InboxMessage.status.in_(statuses)
+        total_messages = db.execute(select(func.count()).select_from(InboxMessage).where(where)).scalar_one()
+        total_groups = db.execute(select(func.count(func.distinct(InboxMessage.group_key))).where(where)).scalar_one()
+        order = [func.count().desc(), func.max(InboxMessage.received_at).desc()] if status == "new" \
+            else [func.max(InboxMessage.decided_at).desc()]
+        keys = [k for (k,) in db.execute(select(InboxMessage.group_key).where(where)
+                                         .group_by(InboxMessage.group_key).order_by(*order).limit(limit))]
+        rows = db.execute(select(InboxMessage).where(where, InboxMessage.group_key.in_(keys))).scalars().all() if keys else []
+    by_key: dict[str, list[InboxMessage]] = {k: [] for k in keys}
+    for row in rows:
+        by_key[row.group_key].append(row)
+    result = []
+    for key in keys:
+        members = sorted(by_key[key], key=lambda r: r.received_at)
+        if not members:
+            continue
+        intents = Counter(r.intent for r in members if r.intent)
+        confidences = [r.confidence for r in members if r.confidence is not None]
+        reasons = set().union(*(set(filter(None, r.reasons.split(","))) for r in members))
+        last = members[-1]
+        result.append(Group(
+            key=key, text=last.text, count=len(members), reasons=[r for r in REASONS if r in reasons],
+            intent=intents.most_common(1)[0][0] if intents else None,
+            confidence=min(confidences) if confidences else None,
+            first_seen=members[0].received_at, last_seen=last.received_at,
+            label_intent=last.label_intent, status=last.status, decided_by=last.decided_by,
+        ))
+    return result, total_groups, total_messages
+
+
+def decide(url: str, nlu_dir, key: str, action: str, intent: str | None, login: str) -> str:
+    """Apply a decision to every untreated message of a group; returns what was done, in French."""
+    if action not in ACTIONS:
+        raise InboxError("Action inconnue.")
+    if action == "label" and intent not in LABEL_CHOICES:
+        raise InboxError("Choisissez la question dans la liste.")
+    target = "out_of_scope" if action == "out_of_scope" else intent if action == "label" else None
+    with Session(console_engine(url), future=True) as db, db.begin():
+        rows = db.execute(select(InboxMessage).where(InboxMessage.status == "new", InboxMessage.group_key == key)
+                          .order_by(InboxMessage.received_at.desc())).scalars().all()
+        if not rows:
+            raise InboxError("Ce groupe a déjà été traité (ou n'existe plus).")
+        done = ""
+        if target:
+            added = training_data.add_example(nlu_dir, target, rows[0].text)
+            done = (f"exemple ajouté à {training_data.INBOX_FILE}" if added.added
+                    else f"déjà présent dans {added.where}")
+        now = utcnow()
+        db.execute(update(InboxMessage).where(InboxMessage.event_id.in_([r.event_id for r in rows])).values(
+            status=STATUS_OF_ACTION[action], label_intent=target, decided_by=login, decided_at=now))
+        detail = f"{len(rows)} message(s), groupe « {key[:80]} »" + (f" → {target}" if target else "") + \
+            (f" ; {done}" if done else "")
+        audit.record(db, login, ACTIONS[action], detail)
+    label = LABEL_CHOICES.get(target, "hors sujet") if target else None
+    what = {"label": f"Classé comme « {label} »", "out_of_scope": "Classé hors sujet",
+            "faq": "Ajouté à la liste des questions pour la FAQ", "ignore": "Ignoré"}[action]
+    return f"{what} ({len(rows)} message(s)" + (f", {done}" if done else "") + ")."
+
+
+def faq_candidates_csv(url: str) -> str:
+    """The questions the staff marked « à ajouter à la FAQ », for the FAQ owners (CSV, ;)."""
+    found, _, _ = groups(url, "faq", limit=10_000)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["question (texte masqué)", "messages", "première fois", "dernière fois", "question prédite"])
+    for g in found:
+        writer.writerow([csv_cell(g.text), g.count, g.first_seen.date().isoformat(), g.last_seen.date().isoformat(),
+                         g.intent or ""])
+    return "\ufeff" + out.getvalue()
+
+
+def faq_groups(url: str) -> list[Group]:
+    return groups(url, "faq", limit=10_000)[0]
+
+
+def csv_cell(value: str) -> str:
+    """No formula injection when the file is opened in a spreadsheet."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

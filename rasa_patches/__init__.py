@@ -1,0 +1,61 @@
+"""Every change this project makes to Rasa itself, installed explicitly by ``install()``.
+
+- ``action_fallback``: a custom action that fails or times out gets the general French answer
+  (Rasa 3.6 logs the error and says nothing);
+- ``action_validation``: the action server's answers validated with schemas compiled once (speed);
+- ``event_types``: ``Event.resolve_by_type`` remembered per type name (speed).
+
+``install()`` is called in one place, ``python -m rasa_patches run …`` (the Rasa server of
+`make run`, `make shell`, the benchmarks and the tests); the project's channels refuse to serve
+without it. The patches reach into Rasa internals: they are verified on one Rasa version, and
+``install()`` refuses any other with a clear message.
+"""
+from __future__ import annotations
+
+VERIFIED_RASA_VERSION = "3.6.21"
+_installed = False
+
+
+class UnverifiedRasaVersion(RuntimeError):
+    pass
+
+
+def check_version(version: str | None = None) -> None:
+    if version is None:
+        import rasa
+
+        version = rasa.__version__
+    if version != VERIFIED_RASA_VERSION:
+        raise UnverifiedRasaVersion(
+            f"rasa_patches were verified on Rasa {VERIFIED_RASA_VERSION}, not {version}: review each patch "
+            "against the new Rasa (rasa_patches/*.py and their tests), then update VERIFIED_RASA_VERSION."
+        )
+
+
+def install() -> None:
+    """Install every patch once; refuses an unverified Rasa version."""
+    global _installed
+    if _installed:
+        return
+    check_version()
+    from rasa.core.actions.action import RemoteAction
+
+    from rasa_patches import action_fallback, action_validation, event_types
+
+    action_validation.install(RemoteAction)
+    action_fallback.install()
+    event_types.install()
+    _installed = True
+
+
+def installed() -> bool:
+    return _installed
+
+
+def require_installed(component: str) -> None:
+    """Called by our channels: serving without the patches would silently lose the fallback."""
+    if not _installed:
+        raise RuntimeError(
+            f"{component} needs the project's Rasa patches: start the server with "
+            "`python -m rasa_patches run …` (scripts/run.sh does), not `rasa run`."
+        )

@@ -1,0 +1,173 @@
+"""End to end: the real action server and Rasa server on loopback, a small imported registry,
+a fixed BMA_TODAY, conversations over the REST webhook."""
+import uuid
+
+import pytest
+
+from bma import facts, registry
+from scripts.servers import Servers, latest_model, texts
+
+REGISTRY_CSV = (
+    "address,in_mode,email1_date,email2_date,email3_date,migration_date\n"
+    "po000001@adm.cfwb.be,yes,2024-10-07,2024-10-14,2024-11-04,2024-11-11\n"  # migrated on 15/11
+    "po000002@adm.cfwb.be,yes,2024-10-14,2024-10-21,2024-11-11,2024-11-18\n"  # scheduled
+    "po000003@adm.cfwb.be,yes,,,,\n"  # window over, nothing sent
+    "ec000001@adm.cfwb.be,yes,2024-11-04,2024-11-11,2024-12-02,2024-12-09\n"  # password sent
+    "ec000002@adm.cfwb.be,no,2024-11-04,2024-11-11,2024-12-02,2024-12-09\n"  # password sent, hors MODE
+    "ec000003@adm.cfwb.be,yes,2024-11-12,2024-11-19,2024-12-10,2024-12-17\n"  # announced
+    "ec000004@adm.cfwb.be,yes,2024-11-25,2024-12-02,2024-12-23,2024-12-30\n"  # not started, window open
+)
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory):
+    model = latest_model()
+    if model is None:
+        pytest.fail("no trained model under models/: run `make model` (make test does)")
+    workdir = tmp_path_factory.mktemp("e2e")
+    db_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
+    assert registry.import_csv(REGISTRY_CSV.encode(), db_url).ok
+    registry.dispose_engines()
+    servers = Servers(workdir, {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15"}, model)
+    try:
+        servers.start_actions()
+        servers.start_rasa()
+        yield servers
+    finally:
+        servers.stop()
+
+
+def conversation(bot, *messages):
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    return [texts(bot.say(sender, message)) for message in messages]
+
+
+def test_greeting_says_automatic_and_no_password(bot):
+    (reply,) = conversation(bot, "bonjour")
+    assert "assistant automatique" in reply and "jamais de mot de passe" in reply
+
+
+def test_lost_new_password_mode_school_after_email2(bot):
+    ask, answer = conversation(bot, "j'ai perdu le nouveau mot de passe", "ec000001@adm.cfwb.be")
+    assert "adresse de votre BMA" in ask
+    assert facts.FORM_MODE in answer and facts.FORM_HORS_MODE not in answer and "11 novembre 2024" in answer
+
+
+def test_lost_new_password_hors_mode_in_one_message(bot):
+    (answer,) = conversation(bot, "nouveau mdp perdu pour EC000002@ADM.CFWB.BE")
+    assert facts.FORM_HORS_MODE in answer and facts.FORM_MODE + "\n" not in answer
+
+
+def test_lost_new_password_before_email2(bot):
+    (answer,) = conversation(bot, "j'ai perdu le nouveau mot de passe de ec000003@adm.cfwb.be")
+    assert "Aucun nouveau mot de passe n'a encore été envoyé" in answer and "19 novembre 2024" in answer
+
+
+def test_lost_new_password_after_migration_goes_to_etnic(bot):
+    (answer,) = conversation(bot, "nouveau mot de passe perdu po000001@adm.cfwb.be")
+    assert "Service Desk de l'ETNIC" in answer and facts.ETNIC.phone in answer
+
+
+def test_lost_old_password_not_started_goes_to_enseignement_be(bot):
+    (answer,) = conversation(bot, "j'ai oublié l'ancien mot de passe de ec000004@adm.cfwb.be")
+    assert facts.ENSEIGNEMENT_BE.email in answer and facts.SGNE.email not in answer
+
+
+def test_lost_old_password_started_goes_to_sgne(bot):
+    (answer,) = conversation(bot, "j'ai oublié l'ancien mot de passe de ec000003@adm.cfwb.be")
+    assert facts.SGNE.email in answer and facts.SGNE.phone in answer and facts.ENSEIGNEMENT_BE.email not in answer
+
+
+def test_no_email_received_window_over(bot):
+    _, answer = conversation(bot, "je n'ai reçu aucun mail pour la migration", "po000003@adm.cfwb.be")
+    assert "31 octobre 2024" in answer and facts.SGNE.email in answer
+
+
+def test_no_email_received_window_open(bot):
+    _, answer = conversation(bot, "je n'ai reçu aucun mail pour la migration", "ec000004@adm.cfwb.be")
+    assert "court jusqu'au 30 novembre 2024" in answer
+
+
+def test_status_scheduled_and_the_address_is_remembered(bot):
+    status, again = conversation(bot, "où en est la migration de po000002@adm.cfwb.be ?", "j'ai perdu le nouveau mot de passe")
+    assert "planifiée le 18 novembre 2024" in status
+    assert facts.FORM_MODE in again  # no second question for the address
+
+
+def test_wrong_address_is_explained_then_accepted(bot):
+    _, explanation, answer = conversation(bot, "où en est ma boîte ?", "ec000001@adm.cfwb", "ec000001@adm.cfwb.be")
+    assert "Vouliez-vous dire ec000001@adm.cfwb.be" in explanation
+    assert "nouveau mot de passe a été envoyé" in answer
+
+
+def test_unknown_address_is_not_guessed(bot):
+    (answer,) = conversation(bot, "statut de ec999999@adm.cfwb.be")
+    assert "Je ne trouve pas ec999999@adm.cfwb.be" in answer and facts.SGNE.email in answer
+
+
+def test_declining_the_address_gives_the_general_answer(bot):
+    _, answer = conversation(bot, "j'ai oublié l'ancien mot de passe", "/deny")
+    assert facts.SGNE.email in answer and facts.ENSEIGNEMENT_BE.email in answer
+
+
+def test_human_handoff_then_ticket(bot):
+    replies = conversation(bot, "je veux parler à un humain", "/request_ticket", "Dupont", "Anne",
+                           "po000003@adm.cfwb.be", "Nous n'avons reçu aucun e-mail de migration")
+    assert facts.SGNE.email in replies[0]
+    assert "nom de famille" in replies[1] and "prénom" in replies[2] and "adresse de votre BMA" in replies[3]
+    assert "mailto:migrationbma@cfwb.be?subject=" in replies[5] and "numéro" in replies[5]
+
+
+def test_faq_sections_in_new_words(bot):
+    definition, reason, changes, steps = conversation(
+        bot, "ça veut dire quoi BMA ?", "pourquoi on abandonne smail2", "je pourrai garder ma redirection vers gmail ?",
+        "combien de boites doivent migrer et quand ?")
+    assert "ecXXXXXX@adm.cfwb.be" in definition
+    assert "25" in reason
+    assert "déconseillées" in changes
+    assert "Environ 3500 boîtes" in steps
+
+
+def test_http_api_is_off_without_a_token(bot):
+    import urllib.error
+    import urllib.request
+
+    for path in ("/status", "/conversations/anyone/tracker", "/model/parse"):
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(bot.rasa_url + path, timeout=10)
+        assert error.value.code in (403, 404, 405)
+
+
+def test_ticket_after_a_lost_new_password_goes_to_the_etnic(bot):
+    replies = conversation(bot, "j'ai perdu le nouveau mot de passe", "ec000001@adm.cfwb.be", "/request_ticket",
+                           "Dupont", "Anne", "je ne retrouve pas l'e-mail n°2")
+    assert facts.FORM_MODE in replies[1] and facts.ETNIC.email in replies[1] and facts.SGNE.email not in replies[1]
+    assert "mailto:support@etnic.be?subject=" in replies[-1] and "pas transmise automatiquement" in replies[-1]
+
+
+def test_other_questions_name_both_desks_with_their_remit(bot):
+    (answer,) = conversation(bot, "À qui dois-je m'adresser si j'ai d'autres questions ?")
+    assert facts.SGNE.email in answer and facts.ETNIC.email in answer
+    assert "processus de migration" in answer and "souci technique" in answer
+
+
+@pytest.mark.parametrize("question", [
+    "La nouvelle boîte fonctionnera-t-elle avec Thunderbird ?",
+    "Est-ce que les règles de tri automatique seront gardées ?",
+    "Est-ce que nos dossiers et sous-dossiers seront recréés ?",
+    "Y aura-t-il une formation pour utiliser Exchange ?",
+])
+def test_questions_the_faq_does_not_answer_get_an_honest_reply(bot, question):
+    (answer,) = conversation(bot, question)
+    assert "La FAQ officielle de la migration ne répond pas à cette question" in answer, answer
+    assert facts.SGNE.email in answer and facts.ETNIC.email in answer
+    assert "Vouliez-vous dire" not in answer and "adresse de votre BMA" not in answer
+    recorded = [q.text for q in registry.list_review_questions(bot.env["BMA_DB_URL"])]
+    registry.dispose_engines()
+    assert question in recorded  # kept for the staff's review
+
+
+def test_an_address_in_a_long_greeting_is_looked_up(bot):
+    (answer,) = conversation(bot, "Bonjour, je suis la directrice de l'école communale de Wanze, FASE 1234, notre "
+                                  "adresse est ec000001@adm.cfwb.be, merci")
+    assert "ec000001@adm.cfwb.be" in answer and "Vouliez-vous dire" not in answer and "Dire bonjour" not in answer

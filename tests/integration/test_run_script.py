@@ -1,0 +1,67 @@
+"""`make run`'s script: everything answers, the action server listens on loopback only, Ctrl-C stops all."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+from bma import demo, registry
+from scripts.servers import ROOT, free_port, latest_model, texts
+
+ACTIONS_PORT = 5055  # endpoints.yml's action_endpoint
+
+
+def listening_addresses(port: int) -> set:
+    """IPv4/IPv6 addresses with a listening TCP socket on ``port`` (from /proc/net/tcp*)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                local, state = line.split()[1], line.split()[3]
+                address, hex_port = local.split(":")
+                if state == "0A" and int(hex_port, 16) == port:
+                    raw = bytes.fromhex(address)
+                    if len(raw) == 4:
+                        found.add(socket.inet_ntop(socket.AF_INET, raw[::-1]))
+                    else:
+                        words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                        found.add(socket.inet_ntop(socket.AF_INET6, words))
+    return found
+
+
+def test_run_script_serves_on_loopback_and_stops_on_ctrl_c(tmp_path):
+    assert not listening_addresses(ACTIONS_PORT), "port 5055 is already taken"
+    db_url = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
+    assert registry.import_csv(demo.csv_bytes(), db_url).ok
+    registry.dispose_engines()
+    rasa_port, web_port = free_port(), free_port()
+    env = {**os.environ, "MODEL": str(latest_model()), "RASA_PORT": str(rasa_port), "WEB_PORT": str(web_port),
+           "BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("SANIC_HOST", None)
+    log = tmp_path / "run.log"
+    process = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log.open("w"),
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while "L'assistant BMA est prêt" not in log.read_text():
+            assert process.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(1)
+        assert listening_addresses(ACTIONS_PORT) == {"127.0.0.1"}
+        request = urllib.request.Request(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+                                         data=json.dumps({"sender": f"run-{time.time_ns()}", "message": "où en est ma boîte ?"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            assert "adresse de votre BMA" in texts(json.loads(reply.read()))
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=10) as page:
+            assert page.status == 200
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(60)
+    time.sleep(1)
+    assert not listening_addresses(ACTIONS_PORT)
+    assert not listening_addresses(rasa_port) and not listening_addresses(web_port)
+    assert "Arrêt de l'assistant" in log.read_text()

@@ -1,0 +1,144 @@
+"""What the assistant says for each intent, phase, kind and MODE status (pure Python)."""
+
+import pytest
+
+from bma import answers, facts, intents, what_changes
+from bma.answers import Lookup, Situation
+from bma.what_changes import change_topic
+from bma.mailbox import Mailbox
+from bma.phases import MailboxDates, Phase
+from tests.conftest import d
+
+EC_DATES = MailboxDates(d("2024-11-04"), d("2024-11-11"), d("2024-12-02"), d("2024-12-09"))
+PO_DATES = MailboxDates(d("2024-10-07"), d("2024-10-14"), d("2024-11-04"), d("2024-11-11"))
+# A reference date in each phase, for each kind.
+PHASE_DAYS = {
+    "ec": {Phase.NOT_STARTED: "2024-11-01", Phase.ANNOUNCED: "2024-11-05", Phase.PASSWORD_SENT: "2024-11-20",
+           Phase.SCHEDULED: "2024-12-03", Phase.MIGRATED: "2024-12-10"},
+    "po": {Phase.NOT_STARTED: "2024-10-01", Phase.ANNOUNCED: "2024-10-08", Phase.PASSWORD_SENT: "2024-10-20",
+           Phase.SCHEDULED: "2024-11-05", Phase.MIGRATED: "2024-11-12"},
+}
+
+
+def situation(kind: str, phase: Phase, in_mode: bool = True) -> Situation:
+    mailbox = Mailbox(f"{kind}000123@adm.cfwb.be", kind, "000123", in_mode, EC_DATES if kind == "ec" else PO_DATES)
+    today = d(PHASE_DAYS[kind][phase])
+    assert mailbox.phase(today) is phase
+    return Situation(today, Lookup.FOUND, mailbox.address, mailbox)
+
+
+ALL = [(k, p, m) for k in ("ec", "po") for p in PHASE_DAYS["ec"] for m in (True, False)]
+
+
+@pytest.mark.parametrize("kind, phase, in_mode", ALL)
+def test_lost_new_password_by_state(kind, phase, in_mode):
+    text = answers.lost_new_password(situation(kind, phase, in_mode)).text
+    if phase in (Phase.NOT_STARTED, Phase.ANNOUNCED):
+        assert "Aucun nouveau mot de passe n'a encore été envoyé" in text
+        assert facts.FORM_MODE not in text and facts.FORM_HORS_MODE not in text
+        assert facts.ETNIC.email in text and "reste valable" not in text
+    else:  # §6: the form by MODE status, otherwise the ETNIC Service Desk — after the migration too
+        form, other = (facts.FORM_MODE, facts.FORM_HORS_MODE) if in_mode else (facts.FORM_HORS_MODE, facts.FORM_MODE)
+        assert form in text and other not in text
+        assert ("Cerbère EDU" in text) is in_mode
+        assert facts.ETNIC.email in text  # « si vous ne savez pas quoi faire »
+        assert facts.french_date((EC_DATES if kind == "ec" else PO_DATES).email2_date) in text
+
+
+@pytest.mark.parametrize("kind, phase, in_mode", ALL)
+def test_lost_old_password_by_state(kind, phase, in_mode):
+    text = answers.lost_old_password(situation(kind, phase, in_mode)).text
+    if phase is Phase.NOT_STARTED:
+        assert facts.ENSEIGNEMENT_BE.email in text and facts.SGNE.email not in text
+        assert "Firefox" in text and "Opera" in text and "Edge" in text and "Chrome" in text
+    else:  # §7: once the migration has started, the SGNE; never Enseignement.be
+        assert facts.SGNE.email in text and facts.SGNE.phone in text
+        assert facts.ENSEIGNEMENT_BE.email not in text  # « et seulement dans ce cas »
+
+
+def test_lost_old_password_without_address_gives_both_cases():
+    text = answers.lost_old_password(Situation(d("2024-11-15"))).text
+    assert facts.SGNE.email in text and facts.ENSEIGNEMENT_BE.email in text and "seulement dans ce cas" in text
+
+
+@pytest.mark.parametrize("kind, today, expected", [
+    ("po", "2024-10-06", "entre le 7 octobre 2024 et le 31 octobre 2024"),
+    ("po", "2024-10-31", "court jusqu'au 31 octobre 2024"),
+    ("po", "2024-11-01", "s'est terminée le 31 octobre 2024"),
+    ("ec", "2024-11-03", "entre le 4 novembre 2024 et le 30 novembre 2024"),
+    ("ec", "2024-11-04", "court jusqu'au 30 novembre 2024"),
+    ("ec", "2024-11-30", "court jusqu'au 30 novembre 2024"),
+    ("ec", "2024-12-01", "s'est terminée le 30 novembre 2024"),
+])
+def test_no_email_received_window_boundaries(kind, today, expected):
+    mailbox = Mailbox(f"{kind}000009@adm.cfwb.be", kind, "000009", True, MailboxDates())
+    text = answers.no_email_received(Situation(d(today), Lookup.FOUND, mailbox.address, mailbox)).text
+    assert expected in text
+    assert facts.SGNE.email in text  # §8: the SGNE, at once or if nothing came by the end of the window
+    assert ("rien à faire" in text) == ("terminée" not in expected)
+
+
+def test_no_email_received_when_email1_was_sent_points_to_spam():
+    text = answers.no_email_received(situation("ec", Phase.ANNOUNCED)).text
+    assert "4 novembre 2024" in text and "indésirables" in text and facts.SGNE.email in text
+
+
+@pytest.mark.parametrize("kind, phase", [(k, p) for k in ("ec", "po") for p in PHASE_DAYS["ec"]])
+def test_status_names_phase_dates_and_next_step(kind, phase):
+    s = situation(kind, phase)
+    text = answers.migration_status(s).text
+    assert "Prochaine étape" in text or phase in (Phase.MIGRATED,)
+    dates = EC_DATES if kind == "ec" else PO_DATES
+    if phase is not Phase.NOT_STARTED:
+        assert facts.french_date(dates.email1_date) in text
+    if phase in (Phase.SCHEDULED, Phase.MIGRATED):
+        assert facts.french_date(dates.migration_date) in text
+    assert "@adm.cfwb.be" in text
+
+
+def test_unknown_address_is_not_guessed():
+    s = Situation(d("2024-11-15"), Lookup.NOT_FOUND, "ec999999@adm.cfwb.be")
+    for intent in intents.STATE_DEPENDENT:
+        text = intents.GENERAL_ANSWERS[intent](s).text
+        assert "Je ne trouve pas ec999999@adm.cfwb.be" in text and facts.SGNE.email in text
+
+
+def test_tense_follows_the_reference_date():
+    assert "vont migrer" in answers.migration_steps(Situation(d("2024-09-15"))).text
+    assert "migrent" in answers.migration_steps(Situation(d("2024-11-15"))).text
+    over = answers.migration_steps(Situation(d("2026-11-27"))).text
+    # The FAQ announced the end for 30/11/2024; the registry holds later migrations: never « all done by ».
+    assert "s'est faite" in over and "annonçait la fin pour le 30/11/2024" in over and "ont migré" not in over
+    assert "seront envoyés" in answers.how_to_migrate(Situation(d("2024-09-15"))).text
+
+
+def test_steps_state_the_faq_figures():
+    text = answers.migration_steps(Situation(d("2024-11-15"))).text
+    assert "Environ 3500 boîtes" in text and "01/10/2024" in text and "30/11/2024" in text
+    for n in (1, 2, 3, 4):
+        assert f"{n}. " in text
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Est-ce que mon adresse mail change ?", "address_unchanged"),
+    ("je garde le même mdp ?", "new_password"),
+    ("qui gère les BMA maintenant", "contact_point"),
+    ("puis-je rediriger vers gmail", "forwarding"),
+    ("on aura plus de place ?", "storage"),
+    ("puis-je utiliser Outlook", "outlook_web"),
+    ("qu'est-ce qui change pour moi", "overview"),
+])
+def test_section_3_sub_answer_is_chosen_from_the_question(question, topic):
+    assert change_topic(question) == topic
+
+
+def test_section_3_storage_and_forwarding_state_25_times():
+    s = Situation(d("2024-11-15"))
+    assert "25 fois" in what_changes.what_changes(s, "storage").text
+    assert "déconseillées" in what_changes.what_changes(s, "forwarding").text
+
+
+def test_every_answer_offers_quick_replies():
+    s = Situation(d("2024-11-15"))
+    for intent, answer in intents.GENERAL_ANSWERS.items():
+        assert 2 <= len(answer(s).buttons) <= 3, intent

@@ -1,0 +1,93 @@
+"""Password-like messages are masked; ordinary questions are not."""
+import pytest
+
+from bma.secrets import MASK, mask
+
+PASSWORD_MESSAGES = [
+    ("mon mot de passe est Ecole2024!", "Ecole2024!"),
+    ("Mon mot de passe est Bruxelles#12", "Bruxelles#12"),
+    ("mdp: azerty123", "azerty123"),
+    ("mdp : soleil", "soleil"),
+    ("MDP=Xk7#pQ2m", "Xk7#pQ2m"),
+    ("le nouveau mot de passe : Tr0ub4dor&3", "Tr0ub4dor&3"),
+    ("mot de passe = 'secret2024'", "secret2024"),
+    ("password: hunter2", "hunter2"),
+    ("voici mon password: P@ssw0rd", "P@ssw0rd"),
+    ("pwd: lapin-bleu-42", "lapin-bleu-42"),
+    ("mon mdp c'est Liege4000", "Liege4000"),
+    ("le mdp est jT9$kLm2", "jT9$kLm2"),
+    ("mon ancien mot de passe était Ecole_2019", "Ecole_2019"),
+    ("code d'accès : 48Gh!2kd", "48Gh!2kd"),
+    ("mot de passe: 123456", "123456"),
+    ("mdp:ecole", "ecole"),
+    ("Xk7#pQ2m9L", "Xk7#pQ2m9L"),
+    ("aB3$dE6&gH", "aB3$dE6&gH"),
+    ("Qw3rty!Uiop", "Qw3rty!Uiop"),
+    ("voici : Zp9!vR2#tY", "Zp9!vR2#tY"),
+    ("j'ai essayé mdp: Namur2023 mais ça ne marche pas", "Namur2023"),
+    ("le mot de passe reçu est K8s!pL0q, il ne marche pas", None),
+    ("mot de passe : «Mons-7000»", "Mons-7000"),
+    ("Mot de passe: Charleroi6000$", "Charleroi6000$"),
+    ("mon mot de passe est MaisonBleue2", "MaisonBleue2"),
+    ("mot de passe => Az!9Az!9", "Az!9Az!9"),
+    ("MDP : Ecole.Fond.42", "Ecole.Fond.42"),
+    ("password = correcthorsebatterystaple", "correcthorsebatterystaple"),
+    ("mdp: T3st!ng", "T3st!ng"),
+    ("le code secret est 9f8G7h6J", "9f8G7h6J"),
+    ("identifiant et mot de passe : ec001234 / Az3rty!!", "Az3rty!!"),
+    ("mot de passe actuel est Wavre1300?", "Wavre1300?"),
+]
+
+ORDINARY_MESSAGES = [
+    "j'ai perdu le nouveau mot de passe", "mon mot de passe est perdu", "mon mot de passe est oublié",
+    "mon mot de passe est incorrect", "le mot de passe est expiré", "mon mdp est bloqué",
+    "mot de passe oublié", "mdp perdu", "je n'ai plus mon ancien mot de passe", "le mot de passe ne marche pas",
+    "où trouver le mot de passe ?", "mon mot de passe est dans le mail 2 ?", "mot de passe de la BMA",
+    "comment changer de mot de passe", "le mot de passe est-il le même ?", "le mot de passe est envoyé quand ?",
+    "ec001234@adm.cfwb.be", "EC001234@ADM.CFWB.BE", "po000123@adm.cfwb.be", "mon adresse est ec004567@adm.cfwb.be",
+    "notre numéro FASE est 1234", "FASE 004567", "le FASE de l'école : 1234", "ec001234", "po000123",
+    "le 15/11/2024", "2024-11-15", "migration le 18 novembre 2024", "j'ai reçu l'e-mail n°2 le 11/11/2024",
+    "+32 (0)2 413.3090", "appeler le +32 (0)2 800.1010", "02 413 30 90", "0470/12.34.56",
+    "bonjour", "merci beaucoup", "au revoir", "oui", "non", "je veux parler à un humain",
+    "qu'est-ce qu'une BMA ?", "pourquoi cette migration ?", "qu'est-ce qui change pour moi ?",
+    "quelles sont les étapes de la migration ?", "que dois-je faire pour migrer ma boîte ?",
+    "je n'ai reçu aucun mail", "j'ai encore des questions", "où en est ma boîte ?",
+    "https://www.enseignement.cfwb.be/eforms/portal/rest/start/smail2_mode",
+    "migrationbma@cfwb.be", "support@etnic.be", "BMA@enseignement.be", "SMAIL2", "Exchange", "Outlook",
+    "Cerbère EDU", "mon identifiant Cerbère ne marche pas", "la capacité est multipliée par 25",
+    "environ 3500 boîtes", "entre le 7 et le 31 octobre 2024", "les écoles entre le 4 et le 30 novembre",
+    "je suis la secrétaire de l'Athénée Royal de Liège", "Institut Saint-Joseph", "École fondamentale n°12",
+    "notre PO est la Ville de Namur", "CPMS de Mons", "Internat autonome", "ESAHR Jodoigne",
+    "j'ai un problème avec Outlook 365", "Windows 11", "iPhone 15", "Android 14",
+    "le mail 3 contient un lien", "le mail n°4 est arrivé cette nuit", "j'ai cliqué sur le lien du mail 3",
+    "ma boîte est pleine à 98%", "2 Go de pièces jointes", "mot de passe enregistré dans Firefox",
+    "Edge > Paramètres > Profils > Mots de passe", "comment afficher un mot de passe dans Chrome",
+    "Jean-François Dupont", "Marie-Claire Van den Bossche", "Dupont", "Anne",
+    "nous n'avons rien reçu depuis le 04/11", "est-ce normal ?", "c'est urgent !!!",
+    "le nouveau mot de passe arrive avec l'e-mail n°2", "mot de passe perdu pour ec000002@adm.cfwb.be",
+    "statut de po000002@adm.cfwb.be", "quand migre ec000003@adm.cfwb.be ?",
+    "je ne connais pas l'adresse", "/faq_lost_new_password", '/faq_what_changes{"change_topic": "storage"}',
+    "/deny", "/request_ticket", "Prochaine étape ?", "J'ai oublié", "réinitialisation",
+    "les redirections automatiques", "forward vers gmail", "Microsoft Exchange Online",
+    "le 1er octobre", "30/11/24", "n°2", "FWB", "SGNE", "ETNIC", "MODE", "hors MODE",
+    "mon mot de passe est le même qu'avant ?", "mon mot de passe est toujours valable ?",
+]
+
+
+@pytest.mark.parametrize("message, secret", PASSWORD_MESSAGES)
+def test_password_like_messages_are_masked(message, secret):
+    masked = mask(message)
+    assert masked.found, message
+    assert MASK in masked.text
+    if secret:
+        assert secret not in masked.text
+
+
+def test_corpus_sizes():
+    assert len(PASSWORD_MESSAGES) >= 30 and len(ORDINARY_MESSAGES) >= 100
+
+
+@pytest.mark.parametrize("message", ORDINARY_MESSAGES)
+def test_ordinary_messages_are_not_masked(message):
+    masked = mask(message)
+    assert not masked.found and masked.text == message
