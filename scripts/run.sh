@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Starts the action server (:5055), the Rasa server (:5005, rest + socketio) and the web page
-# (:8080) in the foreground; Ctrl-C stops them all.
+# Starts the action server (:5055), the Rasa server (:5005, rest + socketio), the web page
+# (:8080) and the staff console (127.0.0.1:8081) in the foreground; Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${MODEL:?MODEL must name the trained model}"
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 WEB_PORT=${WEB_PORT:-8080}
+# The staff console stays on loopback unless BMA_CONSOLE_HOST says otherwise (put it behind HTTPS).
+CONSOLE_HOST=${BMA_CONSOLE_HOST:-127.0.0.1}
+CONSOLE_PORT=${BMA_CONSOLE_PORT:-8081}
 TODAY_LABEL=${BMA_TODAY:-"aujourd'hui"}
 # Keep the console readable: drop Python deprecation warnings and their continuation lines.
 quiet() { grep --line-buffered -v -E "Warning|^  |^\[0m$" | sed -u "s/^/[$1] /"; }
@@ -35,6 +38,9 @@ OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} .venv/bin/python -m rasa_patches run --mod
 pids+=($!)
 BMA_SOCKET_URL=${BMA_SOCKET_URL:-http://localhost:$RASA_PORT} .venv/bin/python -m web.app --port "$WEB_PORT" > >(quiet web) 2>&1 &
 pids+=($!)
+# The staff console reads Rasa's event broker (endpoints.yml: var/events.sqlite3) and BMA_DB_URL.
+.venv/bin/python -m console.app --host "$CONSOLE_HOST" --port "$CONSOLE_PORT" > >(quiet console) 2>&1 &
+pids+=($!)
 
 for _ in $(seq 1 120); do
   if curl -sf "http://127.0.0.1:$RASA_PORT/" >/dev/null 2>&1; then break; fi
@@ -46,6 +52,7 @@ cat <<MSG
   - Page web :  http://localhost:$WEB_PORT  (bouton « Poser une question à l'assistant »)
   - REST :      curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"moi","message":"bonjour"}'
   - socket.io : http://localhost:$RASA_PORT (canal socketio)
+  - Console du personnel : http://$CONSOLE_HOST:$CONSOLE_PORT  (compte : .venv/bin/python -m console.accounts create IDENTIFIANT)
   Ctrl-C pour arrêter.
 
 MSG

@@ -111,7 +111,7 @@
   function feedbackRow(message) {
     var fb = message.fb;
     var id = "bma-fb-" + (++ids);
-    var box = el("div", { "class": "chat__feedback", "aria-live": "off" });
+    var box = el("div", { "class": "chat__feedback" });
     var group = el("div", { "class": "chat__fb-group", role: "group", "aria-labelledby": id });
     group.appendChild(el("span", { id: id, "class": "chat__fb-question" }, "Cette réponse vous a-t-elle aidé ?"));
     var reasons = el("div", { "class": "chat__fb-group", role: "group", "aria-labelledby": id + "-r" });
