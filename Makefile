@@ -144,10 +144,11 @@ nlu-experiments: setup
 bench: setup
 	$(PY) scripts/bench.py --model $(MODEL)
 
-# Both cores: two Rasa processes behind nginx (Debian's nginx-light), Redis tracker and lock stores.
+# deploy/'s layout: SQL tracker store on PostgreSQL, Redis lock store, two Rasa processes behind
+# nginx (Debian's nginx-light), one action server.
 bench-2: setup
 	@command -v nginx >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light; }
-	$(PY) scripts/bench.py --model $(MODEL) --instances 2
+	$(PY) scripts/bench.py --model $(MODEL) --layout production
 
 # Two Rasa instances + PostgreSQL tracker store + Redis lock store (the machine's servers).
 test-scale: setup

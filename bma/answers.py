@@ -297,18 +297,20 @@ def no_email_received(s: Situation) -> Reply:
         )
         return Reply(text, [Q_STATUS, Q_TICKET, Q_HOW])
     window = email1_window_status(mailbox.kind, s.today)
+    if_still_nothing = (
+        f"Si vous ne l'avez pas reçu à la fin de cette période, {contact_block(SGNE).replace('Contactez', 'contactez', 1)}"
+    )
     if window is WindowStatus.NOT_OPEN:
         text = (
             f"Pas d'inquiétude : pour un {who}, le premier e-mail est envoyé entre le "
-            f"{french_date(start)} et le {french_date(end)}. Vous n'avez rien à faire d'ici là.\n\n"
-            f"Si vous ne l'avez pas reçu à la fin de cette période, {contact_block(SGNE).replace('Contactez', 'contactez', 1)}"
+            f"{french_date(start)} et le {french_date(end)}. Vous n'avez rien à faire d'ici là.\n\n{if_still_nothing}"
         )
         return Reply(text, [Q_HOW, Q_STEPS])
     if window is WindowStatus.OPEN:
         text = (
             f"Pas d'inquiétude : la période d'envoi du premier e-mail aux {whom} court jusqu'au "
             f"{french_date(end)}. Vous le recevrez d'ici là à {mailbox.address} ; vous n'avez rien à faire.\n\n"
-            f"Si vous ne l'avez pas reçu à la fin de cette période, {contact_block(SGNE).replace('Contactez', 'contactez', 1)}"
+            f"{if_still_nothing}"
         )
         return Reply(text, [Q_HOW, Q_STATUS])
     text = (
