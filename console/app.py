@@ -47,7 +47,8 @@ HEADERS = {
                                "frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer, Chromium sends « Origin: null » on form POSTs.
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
@@ -285,7 +286,15 @@ def create_app() -> Sanic:
 
     @app.after_server_start
     async def start_aggregation(app, loop):
-        app.add_task(aggregate_forever())
+        app.ctx.aggregator = loop.create_task(aggregate_forever())
+
+    @app.before_server_stop
+    async def stop_aggregation(app, loop):
+        app.ctx.aggregator.cancel()
+        try:
+            await app.ctx.aggregator
+        except asyncio.CancelledError:
+            pass
 
     return app
 

@@ -34,7 +34,7 @@ def _text(x: float, y: float, value: str, anchor: str = "start", size: int = 14,
             f'font-family="Arial, sans-serif">{escape(value)}</text>')
 
 
-def _short(label: str, limit: int = 36) -> str:
+def _short(label: str, limit: int = 42) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
@@ -58,15 +58,15 @@ def bars(chart_id: str, title: str, rows: list[tuple[str, int]], colour: str = B
 
 
 def paired_bars(chart_id: str, title: str, rows: list[tuple[str, int, int]]) -> Markup:
-    """For each label, a 👍 bar (green) and a 👎 bar (red), with a legend."""
+    """For each label, a « utile » bar (green) and a « pas utile » bar (red), with a legend."""
     label_width, row_height = 290, 44
     height = max(1, len(rows)) * row_height + 40
     top = max((max(u, d) for _, u, d in rows), default=0) or 1
     span = WIDTH - label_width - 70
     body = [f'<rect x="{label_width}" y="6" width="14" height="14" fill="{GREEN}"/>',
-            _text(label_width + 20, 18, "utile (👍)"),
+            _text(label_width + 20, 18, "utile"),
             f'<rect x="{label_width + 130}" y="6" width="14" height="14" fill="{RED}"/>',
-            _text(label_width + 150, 18, "pas utile (👎)")]
+            _text(label_width + 150, 18, "pas utile")]
     if not rows:
         body.append(_text(8, 50, "Aucun avis pour cette période."))
     for i, (label, up, down) in enumerate(rows):

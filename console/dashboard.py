@@ -127,8 +127,8 @@ def as_csv(f: Figures) -> str:
                           ("clarification", "clarifications (« Vouliez-vous dire… »)"),
                           ("fallback", "non compris (repli)"), ("none_of_these", "« Aucune de ces propositions »"),
                           ("not_covered", "questions hors FAQ"), ("handoff", "transferts vers une personne"),
-                          ("tickets", "messages préparés (tickets)"), ("feedback_up", "avis 👍"),
-                          ("feedback_down", "avis 👎")):
+                          ("tickets", "messages préparés (tickets)"), ("feedback_up", "réponses jugées utiles"),
+                          ("feedback_down", "réponses jugées pas utiles")):
         w.writerow(["totaux", label, metric, f.totals[metric]])
     for metric in ("clarification", "fallback"):
         rate = f.rate(metric)
@@ -142,7 +142,7 @@ def as_csv(f: Figures) -> str:
         w.writerow(["avis par sujet", intent_label(intent), f"{intent or ''}:up", up])
         w.writerow(["avis par sujet", intent_label(intent), f"{intent or ''}:down", down])
     for reason, n in sorted(f.feedback_reasons.items()):
-        w.writerow(["raisons des 👎", REASONS.get(reason, reason), reason, n])
+        w.writerow(["raisons des avis pas utiles", REASONS.get(reason, reason), reason, n])
     for day in days(f.start, f.end):
         w.writerow(["messages par jour", day.isoformat(), "", f.per_day.get(day, 0)])
     return "\ufeff" + out.getvalue()

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -151,8 +152,8 @@ class Feedback(Base):
     model_id = Column(String(64))
 
 
-# Rasa's SQLEventBroker table, as rasa/core/brokers/sql.py declares it (created here only when the
-# console starts before Rasa ever wrote an event), plus an index on sender_id for the feedback join.
+# Rasa's SQLEventBroker table, as rasa/core/brokers/sql.py declares it (read only; created by Rasa,
+# or by console.synthetic for tests), plus an index on sender_id for the feedback join.
 broker_metadata = MetaData()
 broker_events = Table(
     "events", broker_metadata,
@@ -177,6 +178,8 @@ def console_engine(url: str) -> Engine:
 
 
 def events_engine(url: str) -> Engine:
+    """The engine of Rasa's event broker database. The console never creates Rasa's table (two
+    processes creating it at once would make Rasa fail at start-up): see ``broker_ready``."""
     with _lock:
         engine = _events_engines.get(url)
         if engine is None:
@@ -185,21 +188,35 @@ def events_engine(url: str) -> Engine:
                 engine = create_engine(url, future=True, connect_args={"timeout": 10})
             else:
                 engine = create_engine(url, future=True, pool_pre_ping=True, pool_size=3, max_overflow=2)
-            broker_metadata.create_all(engine)
-            with engine.begin() as conn:
-                try:
-                    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id)"))
-                except Exception as error:  # no DDL right: the feedback join scans, still correct
-                    log.warning("no index on events.sender_id (%s)", type(error).__name__)
-            if engine.dialect.name == "sqlite":
-                # Readers (the console) and the writer (Rasa) no longer block each other.
-                try:
-                    with engine.connect() as conn:
-                        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-                except Exception as error:  # busy: the default journal still works
-                    log.warning("events database left in its journal mode (%s)", type(error).__name__)
             _events_engines[url] = engine
         return engine
+
+
+_broker_ready: set[str] = set()
+
+
+def broker_ready(url: str) -> bool:
+    """True once Rasa's ``events`` table exists; then, once, the index on sender_id that the
+    feedback join uses and, on SQLite, the WAL journal (Rasa writing and the console reading
+    no longer block each other)."""
+    if url in _broker_ready:
+        return True
+    engine = events_engine(url)
+    if not inspect(engine).has_table("events"):
+        return False
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id)"))
+    except Exception as error:  # no DDL right: the feedback join scans, still correct
+        log.warning("no index on events.sender_id (%s)", type(error).__name__)
+    if engine.dialect.name == "sqlite":
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        except Exception as error:  # busy: the default journal still works
+            log.warning("events database left in its journal mode (%s)", type(error).__name__)
+    _broker_ready.add(url)
+    return True
 
 
 def dispose() -> None:
@@ -208,4 +225,5 @@ def dispose() -> None:
             engine.dispose()
         _events_engines.clear()
         _ready.clear()
+        _broker_ready.clear()
     registry.dispose_engines()

@@ -25,7 +25,7 @@ from bma import registry
 from bma.phases import phase_of, reference_date_or_today
 from console.config import Settings
 from console import inbox
-from console.db import Feedback, broker_events, console_engine, events_engine, utcnow
+from console.db import Feedback, broker_events, broker_ready, console_engine, events_engine, utcnow
 from console.events import Clock, predicted
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ SESSION_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 DIGEST_RE = re.compile(r"^[0-9a-f]{8}$")
 MAX_OCCURRENCE = 10_000
 UNRESOLVED_AFTER = dt.timedelta(minutes=10)  # the broker writes within a second; then give up
+NOT_A_QUESTION = {"inform", "affirm", "deny"}
 
 
 def digest(text: str) -> str:
@@ -118,6 +119,8 @@ def answers_of(events_url: str, conversation_id: str) -> dict[tuple[str, int], A
     found: dict[tuple[str, int], Answer] = {}
     seen: Counter = Counter()
     user_id, user_text, intent, action, address = None, "", None, None, None
+    if not broker_ready(events_url):
+        return found
     with events_engine(events_url).connect() as conn:
         rows = conn.execute(select(broker_events.c.id, broker_events.c.data)
                             .where(broker_events.c.sender_id == conversation_id).order_by(broker_events.c.id))
@@ -128,8 +131,11 @@ def answers_of(events_url: str, conversation_id: str) -> dict[tuple[str, int], A
                 continue
             kind = event.get("event")
             if kind == "user":
-                user_id, user_text = event_id, event.get("text") or ""
-                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+                said = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+                # An address, « oui » or « non » answers the question asked before: the answer
+                # then rates that question's topic, and that question goes to the inbox on a 👎.
+                if said not in NOT_A_QUESTION or user_id is None:
+                    user_id, user_text, intent = event_id, event.get("text") or "", said
             elif kind == "action" and event.get("name") != "action_listen":
                 action = event.get("name")
             elif kind == "slot" and event.get("name") == "bma_address":
@@ -159,15 +165,26 @@ def phase_at(db_url: str, address: str | None, timestamp: float) -> str | None:
     return phase_of(mailbox.dates, day).value
 
 
-def resolve_pending(config: Settings, limit: int = 500, now: dt.datetime | None = None) -> int:
-    """Link pending votes to their answers; a vote whose answer cannot be found after
-    ``UNRESOLVED_AFTER`` is kept as unresolved. A 👎 puts the rated question in the inbox."""
-    now = now or utcnow()
+def resolve_pending(config: Settings, chunk: int = 500, now: dt.datetime | None = None) -> int:
+    """Link pending votes to their answers, ``chunk`` votes per transaction; a vote whose answer
+    cannot be found after ``UNRESOLVED_AFTER`` is kept as unresolved. A 👎 puts the rated question
+    in the inbox. Returns how many votes were linked."""
+    resolved, after = 0, 0
+    while True:
+        linked, after = _resolve_chunk(config, after, chunk, now or utcnow())
+        resolved += linked
+        if after is None:
+            return resolved
+
+
+def _resolve_chunk(config: Settings, after: int, limit: int, now: dt.datetime) -> tuple[int, int | None]:
     clock = Clock(config.timezone)
     resolved = 0
     with Session(console_engine(config.db_url), future=True) as db, db.begin():
-        pending = db.execute(select(Feedback).where(Feedback.status == "pending").order_by(Feedback.id)
-                             .limit(limit)).scalars().all()
+        pending = db.execute(select(Feedback).where(Feedback.status == "pending", Feedback.id > after)
+                             .order_by(Feedback.id).limit(limit)).scalars().all()
+        if not pending:
+            return 0, None
         by_conversation: dict[str, list[Feedback]] = defaultdict(list)
         for vote in pending:
             by_conversation[vote.conversation_id].append(vote)
@@ -192,7 +209,8 @@ def resolve_pending(config: Settings, limit: int = 500, now: dt.datetime | None 
         if candidates:
             _with_confidences(config.events_url, candidates)
             inbox.upsert(db, candidates)
-    return resolved
+        last = pending[-1].id
+    return resolved, last
 
 
 def _with_confidences(events_url: str, candidates: dict) -> None:

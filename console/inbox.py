@@ -27,7 +27,7 @@ REASONS = {
     "fallback": "non compris",
     "low_confidence": "confiance faible",
     "not_covered": "hors FAQ",
-    "thumbs_down": "👎 sur la réponse",
+    "thumbs_down": "réponse jugée pas utile",
 }
 ACTIONS = {
     "label": "c'est la question",
@@ -61,7 +61,7 @@ class Candidate:
 def group_key(text: str) -> str:
     """Messages that differ only by case, accents, punctuation, spacing or the BMA address named
     fall in the same group."""
-    words = re.sub(r"[^\w']+", " ", plain(ADDRESS_RE.sub(" adresse_bma ", text)).replace("'", "' "))
+    words = re.sub(r"[^\w]+", " ", plain(ADDRESS_RE.sub(" adresse_bma ", text)))
     return re.sub(r"\s+", " ", words).strip()[:300]
 
 
@@ -111,35 +111,40 @@ class Group:
 
 def groups(url: str, status: str = "new", limit: int = GROUPS_PER_PAGE) -> tuple[list[Group], int, int]:
     """The largest groups with this status (``new``, or ``done`` for every decided one), the
-    number of groups and of messages."""
+    number of groups and of messages. Aggregated in SQL: a few queries whatever the inbox size."""
     statuses = ["labelled", "faq", "ignored"] if status == "done" else [status]
+    m = InboxMessage
     with Session(console_engine(url), future=True) as db:
-        where = InboxMessage.status.in_(statuses)
-        total_messages = db.execute(select(func.count()).select_from(InboxMessage).where(where)).scalar_one()
-        total_groups = db.execute(select(func.count(func.distinct(InboxMessage.group_key))).where(where)).scalar_one()
-        order = [func.count().desc(), func.max(InboxMessage.received_at).desc()] if status == "new" \
-            else [func.max(InboxMessage.decided_at).desc()]
-        keys = [k for (k,) in db.execute(select(InboxMessage.group_key).where(where)
-                                         .group_by(InboxMessage.group_key).order_by(*order).limit(limit))]
-        rows = db.execute(select(InboxMessage).where(where, InboxMessage.group_key.in_(keys))).scalars().all() if keys else []
-    by_key: dict[str, list[InboxMessage]] = {k: [] for k in keys}
-    for row in rows:
-        by_key[row.group_key].append(row)
+        where = m.status.in_(statuses)
+        total_messages, total_groups = db.execute(
+            select(func.count(), func.count(func.distinct(m.group_key))).where(where)).one()
+        order = [func.count().desc(), func.max(m.received_at).desc()] if status == "new" \
+            else [func.max(m.decided_at).desc()]
+        top = db.execute(select(m.group_key, func.count(), func.min(m.received_at), func.max(m.received_at),
+                                func.min(m.confidence), func.max(m.event_id))
+                         .where(where).group_by(m.group_key).order_by(*order).limit(limit)).all()
+        keys = [row[0] for row in top]
+        if not keys:
+            return [], total_groups, total_messages
+        latest = {row.event_id: row for row in db.execute(
+            select(m.event_id, m.text, m.label_intent, m.status, m.decided_by)
+            .where(m.event_id.in_([row[5] for row in top])))}
+        intents: dict[str, Counter] = {key: Counter() for key in keys}
+        for key, intent, n in db.execute(select(m.group_key, m.intent, func.count())
+                                         .where(where, m.group_key.in_(keys)).group_by(m.group_key, m.intent)):
+            if intent:
+                intents[key][intent] += n
+        reasons: dict[str, set] = {key: set() for key in keys}
+        for key, codes in db.execute(select(m.group_key, m.reasons).where(where, m.group_key.in_(keys)).distinct()):
+            reasons[key] |= set(filter(None, codes.split(",")))
     result = []
-    for key in keys:
-        members = sorted(by_key[key], key=lambda r: r.received_at)
-        if not members:
-            continue
-        intents = Counter(r.intent for r in members if r.intent)
-        confidences = [r.confidence for r in members if r.confidence is not None]
-        reasons = set().union(*(set(filter(None, r.reasons.split(","))) for r in members))
-        last = members[-1]
+    for key, count, first_seen, last_seen, confidence, last_id in top:
+        last = latest[last_id]
         result.append(Group(
-            key=key, text=last.text, count=len(members), reasons=[r for r in REASONS if r in reasons],
-            intent=intents.most_common(1)[0][0] if intents else None,
-            confidence=min(confidences) if confidences else None,
-            first_seen=members[0].received_at, last_seen=last.received_at,
-            label_intent=last.label_intent, status=last.status, decided_by=last.decided_by,
+            key=key, text=last.text, count=count, reasons=[r for r in REASONS if r in reasons[key]],
+            intent=intents[key].most_common(1)[0][0] if intents[key] else None, confidence=confidence,
+            first_seen=first_seen, last_seen=last_seen, label_intent=last.label_intent, status=last.status,
+            decided_by=last.decided_by,
         ))
     return result, total_groups, total_messages
 
@@ -153,7 +158,7 @@ def decide(url: str, nlu_dir, key: str, action: str, intent: str | None, login: 
     target = "out_of_scope" if action == "out_of_scope" else intent if action == "label" else None
     with Session(console_engine(url), future=True) as db, db.begin():
         rows = db.execute(select(InboxMessage).where(InboxMessage.status == "new", InboxMessage.group_key == key)
-                          .order_by(InboxMessage.received_at.desc())).scalars().all()
+                          .order_by(InboxMessage.received_at.desc(), InboxMessage.event_id.desc())).scalars().all()
         if not rows:
             raise InboxError("Ce groupe a déjà été traité (ou n'existe plus).")
         done = ""

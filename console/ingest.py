@@ -32,6 +32,7 @@ from console.db import (
     DailyCount,
     IngestCursor,
     broker_events,
+    broker_ready,
     console_engine,
     events_engine,
     utcnow,
@@ -215,6 +216,8 @@ def _until_gap(rows: list, start: int) -> list:
 
 def ingest_batch(config: Settings, limit: int = BATCH) -> int:
     """Fold the next ``limit`` broker events into the console's tables; returns how many were read."""
+    if not broker_ready(config.events_url):
+        return 0  # Rasa has not written any event yet
     clock = Clock(config.timezone)
     engine = console_engine(config.db_url)
     with Session(engine, future=True) as db, db.begin():
@@ -293,6 +296,8 @@ def status(config: Settings | None = None) -> tuple[dt.datetime | None, int]:
     with Session(console_engine(config.db_url), future=True) as db:
         cursor = db.get(IngestCursor, "events")
     last = cursor.last_event_id if cursor else 0
+    if not broker_ready(config.events_url):
+        return (cursor.updated_at if cursor else None), 0
     with events_engine(config.events_url).connect() as conn:
         waiting = conn.execute(select(func.count()).select_from(broker_events)
                                .where(broker_events.c.id > last)).scalar_one()

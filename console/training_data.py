@@ -1,6 +1,7 @@
 """Labelled inbox messages become NLU training examples in ``data/nlu/inbox.yml`` (Rasa's YAML
-format), deduplicated against every example of ``data/nlu/`` and kept apart from the independent
-held-out file, so that ``rasa data validate --fail-on-warnings`` stays clean."""
+format), deduplicated against every example of ``data/nlu/`` (so that ``rasa data validate
+--fail-on-warnings`` stays clean) and kept apart from the independent held-out questions (no
+example within a token Jaccard of 0.6 of one, the rule of tests/unit/test_heldout.py)."""
 from __future__ import annotations
 
 import os
@@ -13,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from bma.address import ADDRESS_RE, ANY_EMAIL_RE
+from bma.intents import INTENT_LABELS
 from bma.secrets import MASK
 from bma.text import plain
 from console.config import PROJECT_ROOT
@@ -27,6 +29,8 @@ HEADER = (
     "nlu:\n"
 )
 MAX_CHARS = 300
+# No training example as close as this to a held-out question (tests/unit/test_heldout.py).
+HELDOUT_MAX_JACCARD = 0.6
 ANNOTATION_RE = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 _write_lock = threading.Lock()
 
@@ -89,8 +93,22 @@ def known_examples(nlu_dir: Path) -> dict[str, tuple[str, str]]:
     return known
 
 
-def held_out(directory: Path = HELDOUT_DIR) -> set[str]:
-    return {comparable(example) for path in sorted(Path(directory).glob("*.y*ml")) for _, example in read_examples(path)}
+def tokens(example: str) -> frozenset:
+    """Words as tests/unit/test_heldout.py counts them (annotations removed, plain text)."""
+    return frozenset(re.findall(r"\w+", plain(ANNOTATION_RE.sub(lambda m: m.group(1), example))))
+
+
+def closest_held_out(example: str, directory: Path = HELDOUT_DIR) -> tuple[float, str]:
+    """The held-out question nearest to ``example`` (token Jaccard), and its score."""
+    words = tokens(example)
+    best = (0.0, "")
+    for path in sorted(Path(directory).glob("*.y*ml")):
+        for _, text in read_examples(path):
+            other = tokens(text)
+            union = words | other
+            score = len(words & other) / len(union) if union else 1.0
+            best = max(best, (score, ANNOTATION_RE.sub(lambda m: m.group(1), text)))
+    return best
 
 
 def render(examples: dict[str, list[str]]) -> str:
@@ -104,8 +122,8 @@ def render(examples: dict[str, list[str]]) -> str:
 def add_example(nlu_dir, intent: str, masked_text: str, heldout_dir: Path = HELDOUT_DIR) -> Added:
     """Append the example under ``intent`` in inbox.yml unless an equivalent one exists.
 
-    Raises LabelConflict when the phrase is an example of another intent (Rasa would warn) or a
-    phrase of the held-out test file (training on it would inflate the measured accuracy)."""
+    Raises LabelConflict when the phrase is an example of another intent (Rasa would warn) or too
+    close to a held-out question (training on it would inflate the measured accuracy)."""
     example = example_text(masked_text)
     if example is None:
         raise LabelConflict("Ce message ne contient pas de texte à apprendre (bouton ou message vide).")
@@ -117,11 +135,14 @@ def add_example(nlu_dir, intent: str, masked_text: str, heldout_dir: Path = HELD
             known_intent, where = known[key]
             if known_intent == intent:
                 return Added(False, where)
-            raise LabelConflict(f"Cette phrase est déjà un exemple de « {known_intent} » dans {where} : "
+            label = INTENT_LABELS.get(known_intent, (known_intent,))[0]
+            raise LabelConflict(f"Cette phrase est déjà un exemple de « {label} » dans {where} : "
                                 "rien n'a été ajouté. Choisissez « ignorer » ou corrigez ce fichier.")
-        if key in held_out(heldout_dir):
-            raise LabelConflict("Cette phrase fait partie du jeu de test indépendant (tests/heldout) : l'apprendre "
-                                "fausserait la mesure. Rien n'a été ajouté.")
+        score, nearest = closest_held_out(example, heldout_dir)
+        if score >= HELDOUT_MAX_JACCARD:
+            raise LabelConflict(f"Cette phrase ressemble trop à une question du jeu de test indépendant "
+                                f"(tests/heldout : « {nearest} ») : l'apprendre fausserait la mesure de "
+                                "l'assistant. Rien n'a été ajouté.")
         path = nlu_dir / INBOX_FILE
         examples: dict[str, list[str]] = {}
         for known_intent, known_example in read_examples(path) if path.exists() else []:

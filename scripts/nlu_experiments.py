@@ -6,7 +6,7 @@ variant), a model trained on all of data/nlu scored on tests/heldout/nlu_heldout
 time, the parse time per message and the peak memory of the process. Each variant runs in its own
 process so that memory figures do not mix. Writes results/nlu/experiments.json and prints a table.
 
-    .venv/bin/python scripts/nlu_experiments.py [--folds 3] [--only name,name]
+    .venv/bin/python scripts/nlu_experiments.py [--folds 3] [--only "name;name"]
 """
 from __future__ import annotations
 
@@ -44,15 +44,35 @@ def _replace(pipeline: list, name: str, new: list) -> list:
     return out
 
 
+# The first version's pipeline, from which every variant departs.
+FIRST_PIPELINE = [
+    {"name": "components.spacy_nlp.LeanSpacyNLP", "model": "fr_core_news_sm"},
+    {"name": "SpacyTokenizer"},
+    {"name": "SpacyFeaturizer", "pooling": "mean"},
+    {"name": "LexicalSyntacticFeaturizer"},
+    {"name": "CountVectorsFeaturizer"},
+    {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 5, "min_df": 2},
+    {"name": "RegexEntityExtractor", "case_sensitive": False, "use_regexes": True, "use_lookup_tables": False},
+    {"name": "DIETClassifier", "epochs": 60, "number_of_transformer_layers": 1, "transformer_size": 128,
+     "entity_recognition": False, "constrain_similarities": True, "random_seed": 42},
+    {"name": "EntitySynonymMapper"},
+    {"name": "FallbackClassifier", "threshold": 0.5, "ambiguity_threshold": 0.1},
+]
+
+
 def variants(base: list) -> dict[str, dict]:
-    """name → {pipeline, data, note}; ``base`` is config.yml's pipeline."""
+    """name → {pipeline, data, note}; ``base``: FIRST_PIPELINE."""
     md = _set(base, "components.spacy_nlp.LeanSpacyNLP", model="fr_core_news_md")
     char_2_5 = copy.deepcopy(md)
     for component in char_2_5:
         if component.get("analyzer") == "char_wb":
             component.update(min_ngram=2, max_ngram=5, min_df=1)
-    logistic = _replace(md, "DIETClassifier", [{"name": "LogisticRegressionClassifier", "max_iter": 300,
-                                               "solver": "lbfgs", "tol": 0.0001, "random_state": 42}])
+    classifier = {"name": "LogisticRegressionClassifier", "max_iter": 300, "solver": "lbfgs", "tol": 0.0001,
+                  "random_state": 42}
+    logistic = _replace(md, "DIETClassifier", [classifier])
+    logistic_char_2_5 = _replace(char_2_5, "DIETClassifier", [classifier])
+    scaled = [{**classifier, "name": "components.intent_classifier.ScaledLogisticRegressionClassifier", "C": c}
+              for c in (10.0, 30.0)]
     return {
         "sm, DIET 1×128, narrow data": {"pipeline": base, "data": "original", "note": "the first version"},
         "sm, DIET 1×128": {"pipeline": base, "data": "all", "note": "broader data"},
@@ -61,6 +81,18 @@ def variants(base: list) -> dict[str, dict]:
         "md, DIET 2×256, 100 epochs": {"pipeline": _set(md, "DIETClassifier", epochs=100, number_of_transformer_layers=2,
                                                          transformer_size=256), "data": "all", "note": "bigger DIET"},
         "md, LogisticRegression": {"pipeline": logistic, "data": "all", "note": "Rasa's LogisticRegressionClassifier"},
+        "md, LogisticRegression, char_wb 2–5": {"pipeline": logistic_char_2_5, "data": "all",
+                                                 "note": "char n-grams 2–5, min_df 1"},
+        "md, TF-IDF + vectors, LogisticRegression C=30": {
+            "pipeline": _replace(md, "DIETClassifier", [{"name": "components.tfidf_intent_classifier.TfidfIntentClassifier",
+                                                         "C": 30.0}]), "data": "all",
+            "note": "the baseline's TF-IDF and spaCy vectors inside Rasa (components/tfidf_intent_classifier.py)"},
+        "md, scaled LogisticRegression C=10, char_wb 2–5": {
+            "pipeline": _replace(char_2_5, "DIETClassifier", [scaled[0]]), "data": "all",
+            "note": "log-damped, unit-length features (components/intent_classifier.py)"},
+        "md, scaled LogisticRegression C=30, char_wb 2–5": {
+            "pipeline": _replace(char_2_5, "DIETClassifier", [scaled[1]]), "data": "all",
+            "note": "the same, C=30"},
     }
 
 
@@ -158,15 +190,16 @@ def main() -> int:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--only", default="")
+    parser.add_argument("--only", default="", help="variant names separated by ;")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    base = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
-    all_variants = variants(base)
+    all_variants = variants(FIRST_PIPELINE)
+    shipped = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+    all_variants["shipped config.yml"] = {"pipeline": shipped, "data": "all", "note": "what `make run` serves"}
     if args.child:
         print(json.dumps(run_variant(args.child, all_variants[args.child], args.folds)))
         return 0
-    chosen = [n for n in all_variants if not args.only or n in args.only.split(",")]
+    chosen = [n for n in all_variants if not args.only or n in args.only.split(";")]
     OUT.mkdir(parents=True, exist_ok=True)
     results = []
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "TF_INTRA_OP_PARALLELISM_THREADS": "1",

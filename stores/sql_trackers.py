@@ -1,4 +1,5 @@
-"""Rasa's SQL tracker store, with SQLite set for a server (what `make run` ships).
+"""Rasa's SQL tracker store, with SQLite set for a server (what `make run` ships), publishing to
+the event broker only the events it has just stored.
 
 Rasa 3.6 opens the SQLite file in its default rollback-journal mode with ``synchronous=FULL``:
 every saved message waits for several fsyncs, and a reader blocks a writer. In write-ahead-log
@@ -15,7 +16,10 @@ endpoints.yml:
 """
 from __future__ import annotations
 
+import json
+
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
 
 
@@ -25,6 +29,24 @@ class SQLiteWALTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _server_pragmas)
             self.engine.dispose()  # connections opened by Rasa's set-up get the pragmas too
+
+    async def save(self, tracker) -> None:
+        """Rasa 3.6.21's save, publishing exactly the events it stores: Rasa's own first calls
+        ``stream_events``, which re-reads and rebuilds the whole stored conversation on every save
+        only to find the events that ``_additional_events`` finds with one count (~10 ms a message
+        with an event broker, `make bench`)."""
+        with self.session_scope() as session:
+            events = list(self._additional_events(session, tracker))
+            for stored in events:
+                data = stored.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id, type_name=stored.type_name, timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"), data=json.dumps(data)))
+            session.commit()
+        if self.event_broker is not None:  # after the commit: the events are stored
+            for stored in events:
+                self.event_broker.publish({"sender_id": tracker.sender_id, **stored.as_dict()})
 
 
 def _server_pragmas(connection, _record) -> None:

@@ -37,8 +37,9 @@ def test_run_script_serves_on_loopback_and_stops_on_ctrl_c(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
     assert registry.import_csv(demo.csv_bytes(), db_url).ok
     registry.dispose_engines()
-    rasa_port, web_port = free_port(), free_port()
+    rasa_port, web_port, console_port = free_port(), free_port(), free_port()
     env = {**os.environ, "MODEL": str(latest_model()), "RASA_PORT": str(rasa_port), "WEB_PORT": str(web_port),
+           "BMA_CONSOLE_PORT": str(console_port),
            "BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.pop("SANIC_HOST", None)
     log = tmp_path / "run.log"
@@ -58,10 +59,14 @@ def test_run_script_serves_on_loopback_and_stops_on_ctrl_c(tmp_path):
             assert "adresse de votre BMA" in texts(json.loads(reply.read()))
         with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/", timeout=10) as page:
             assert page.status == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{console_port}/connexion", timeout=10) as page:
+            assert page.status == 200 and "Connexion" in page.read().decode()
+        assert listening_addresses(console_port) == {"127.0.0.1"}  # the staff console stays internal
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(60)
     time.sleep(1)
     assert not listening_addresses(ACTIONS_PORT)
     assert not listening_addresses(rasa_port) and not listening_addresses(web_port)
+    assert not listening_addresses(console_port)
     assert "Arrêt de l'assistant" in log.read_text()

@@ -97,9 +97,27 @@
       status.textContent = ok ? (fb.rating ? "Merci pour votre avis." : "Avis retiré.")
         : "Votre avis n'a pas pu être envoyé. Réessayez plus tard.";
     };
-    if (!window.fetch) { done(false); return; }
-    window.fetch(FEEDBACK_URL, { method: "POST", headers: { "Content-Type": "application/json" }, body: body,
+    if (!window.fetch) { done(false); return null; }
+    return window.fetch(FEEDBACK_URL, { method: "POST", headers: { "Content-Type": "application/json" }, body: body,
       credentials: "same-origin" }).then(function (r) { done(r.ok); }, function () { done(false); });
+  }
+
+  // 👍 / 👎 drawn as an icon (an emoji depends on the fonts installed), next to the words Oui / Non.
+  var SVG = "http://www.w3.org/2000/svg";
+  function thumb(down) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("class", "chat__fb-icon");
+    var path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", "M2 10h4v11H2zM8 10l4-8c1.7 0 3 1.3 3 3v3h5a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18.6 21H8z");
+    path.setAttribute("fill", "currentColor");
+    if (down) path.setAttribute("transform", "rotate(180 12 12)");
+    svg.appendChild(path);
+    return svg;
   }
 
   function toggle(button, on) {
@@ -118,10 +136,16 @@
     reasons.appendChild(el("span", { id: id + "-r", "class": "chat__fb-question" }, "Pourquoi ? (facultatif)"));
     var status = el("p", { "class": "chat__fb-status", role: "status" });
     var votes = {};
-    [["up", "👍", "Oui, utile"], ["down", "👎", "Non, pas utile"]].forEach(function (v) {
+    // One request at a time, each with the state of the moment: quick changes of mind arrive in order.
+    var queue = window.Promise ? window.Promise.resolve() : null;
+    function send() {
+      if (queue) queue = queue.then(function () { return postFeedback(fb, status); });
+      else postFeedback(fb, status);
+    }
+    [["up", "Oui"], ["down", "Non"]].forEach(function (v) {
       var button = el("button", { type: "button", "class": "chat__fb", "aria-pressed": fb.rating === v[0] ? "true" : "false" });
-      button.appendChild(el("span", { "aria-hidden": "true" }, v[1]));
-      button.appendChild(el("span", { "class": "visually-hidden" }, v[2]));
+      button.appendChild(thumb(v[0] === "down"));
+      button.appendChild(document.createTextNode(v[1]));
       button.addEventListener("click", function () {
         fb.rating = fb.rating === v[0] ? null : v[0];
         if (fb.rating !== "down") fb.reason = null;
@@ -129,7 +153,8 @@
         reasonButtons.forEach(function (b) { toggle(b.node, fb.reason === b.code); });
         reasons.hidden = fb.rating !== "down";
         save();
-        postFeedback(fb, status);
+        send();
+        if (box.scrollIntoView) box.scrollIntoView({ block: "nearest" });
       });
       votes[v[0]] = button;
       group.appendChild(button);
@@ -140,7 +165,8 @@
         fb.reason = fb.reason === r[0] ? null : r[0];
         reasonButtons.forEach(function (b) { toggle(b.node, fb.reason === b.code); });
         save();
-        postFeedback(fb, status);
+        send();
+        if (box.scrollIntoView) box.scrollIntoView({ block: "nearest" });
       });
       reasons.appendChild(button);
       return { code: r[0], node: button };

@@ -1,0 +1,52 @@
+"""The SQLite stores `make run` ships (stores/sql_trackers.py, stores/sql_brokers.py) write exactly
+the rows Rasa's own SQL tracker store and SQL event broker write, in WAL mode."""
+import asyncio
+import json
+import sqlite3
+
+from rasa.core.brokers.sql import SQLEventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from stores.sql_brokers import SQLiteWALEventBroker
+from stores.sql_trackers import SQLiteWALTrackerStore
+
+DOMAIN = Domain.from_dict({"slots": {"bma_address": {"type": "text", "mappings": [{"type": "custom"}]}}})
+
+
+def conversation(store, sender: str) -> None:
+    async def play():
+        tracker = DialogueStateTracker.from_events(sender, [], slots=DOMAIN.slots)
+        for turn in range(4):
+            if turn == 2:  # a new session in the middle
+                tracker.update(SessionStarted(timestamp=turn * 10.0))
+            tracker.update(ActionExecuted("action_listen", timestamp=turn * 10 + 1.0))
+            tracker.update(UserUttered(f"message {turn}", {"name": "greet", "confidence": 1.0}, timestamp=turn * 10 + 2.0))
+            tracker.update(SlotSet("bma_address", f"ec00000{turn}@adm.cfwb.be", timestamp=turn * 10 + 3.0))
+            tracker.update(BotUttered(f"réponse {turn}", timestamp=turn * 10 + 4.0))
+            await store.save(tracker)
+            tracker = await store.retrieve(sender)  # as Rasa does between messages: the latest session
+    asyncio.run(play())
+
+
+def rows(path, query):
+    with sqlite3.connect(path) as connection:
+        return [tuple(json.loads(r[-1]) if i == len(r) - 1 else v for i, v in enumerate(r)) for r in connection.execute(query)]
+
+
+def test_same_tracker_rows_and_same_broker_rows_as_rasa(tmp_path):
+    ours_broker = SQLiteWALEventBroker(dialect="sqlite", db=str(tmp_path / "our_events.sqlite3"))
+    rasa_broker = SQLEventBroker(dialect="sqlite", db=str(tmp_path / "rasa_events.sqlite3"))
+    ours = SQLiteWALTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "ours.sqlite3"), event_broker=ours_broker)
+    rasas = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.sqlite3"), event_broker=rasa_broker)
+    conversation(ours, "anne")
+    conversation(rasas, "anne")
+    tracker_query = "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+    assert rows(tmp_path / "ours.sqlite3", tracker_query) == rows(tmp_path / "rasa.sqlite3", tracker_query)
+    broker_query = "SELECT sender_id, data FROM events ORDER BY id"
+    ours_events = rows(tmp_path / "our_events.sqlite3", broker_query)
+    assert len(ours_events) == 4 * 4 + 1 and ours_events == rows(tmp_path / "rasa_events.sqlite3", broker_query)
+    for name in ("ours.sqlite3", "our_events.sqlite3"):
+        assert sqlite3.connect(tmp_path / name).execute("PRAGMA journal_mode").fetchone() == ("wal",)
