@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +118,7 @@ async def send(session, url, sender, message, expected) -> tuple[float, str | No
 
 
 async def conversation(session, url, script, address, results, rng, think, deadline) -> None:
-    sender = f"bench-{rng.getrandbits(48):x}"
+    sender = f"bench-{uuid.uuid4().hex}"  # never reused: seeds repeat between levels, conversations must not
     for template, expected in script:
         if time.monotonic() >= deadline:
             return
@@ -294,6 +295,7 @@ def stock_bot(workdir: Path, duration: float) -> dict:
     from scripts.servers import free_port, wait_until_up
 
     project = workdir / "stock"
+    project.mkdir()  # rasa init wants the folder to exist
     env = {**os.environ, **SERVING_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
     started = time.perf_counter()
     subprocess.run([str(ROOT / ".venv/bin/rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=workdir,
