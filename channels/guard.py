@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from bma.secrets import MASK, WARNING_FR, mask
+from bma.text import plain
 
 MAX_MESSAGE_CHARS = int(os.environ.get("BMA_MAX_MESSAGE_CHARS", "1000"))
 MAX_SENDER_CHARS = 128
@@ -81,7 +82,8 @@ def screen(message) -> Screened:
         return Screened(text)
     rest = masked.text.replace(MASK, " ").strip(" :=.,;!?'\"«»-")
     # Only a secret (and the words that introduce it): warn, and process nothing.
-    meaningful = re.sub(r"(?i)\b(mon|ma|le|la|mes|voici|nouveau|ancien|mot|de|passe|mdp|password|pwd|est|c'est|code|secret|d'accès)\b", "", rest).strip(" :=.,;!?'\"«»-")
+    meaningful = re.sub(r"\b(mon|ma|le|la|mes|voici|nouveau|ancien|mot|de|passe|mdp|password|pwd|est|c'est|code|secret|d'acces)\b",
+                        "", plain(rest)).strip(" :=.,;!?'\"«»-")
     return Screened(masked.text if meaningful else None, [WARNING_FR], masked=True)
 
 

@@ -17,6 +17,8 @@ from rasa.core.brokers.sql import SQLEventBroker
 from sqlalchemy import event
 from sqlalchemy.pool import SingletonThreadPool
 
+from stores.sql_trackers import sqlite_server_pragmas
+
 
 class SQLiteWALEventBroker(SQLEventBroker):
     def __init__(self, *args, **kwargs) -> None:
@@ -26,18 +28,10 @@ class SQLiteWALEventBroker(SQLEventBroker):
             self.engine.dispose()
             # Rasa publishes from the event loop's thread: one connection, kept open.
             self.engine = sqlalchemy.create_engine(url, poolclass=SingletonThreadPool, future=True)
-            event.listen(self.engine, "connect", _server_pragmas)
+            event.listen(self.engine, "connect", sqlite_server_pragmas)
             self.sessionmaker = sqlalchemy.orm.sessionmaker(bind=self.engine)
         self._insert = self.SQLBrokerEvent.__table__.insert()
 
     def publish(self, event: dict) -> None:
         with self.engine.begin() as conn:
             conn.execute(self._insert, {"sender_id": event.get("sender_id"), "data": json.dumps(event)})
-
-
-def _server_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()

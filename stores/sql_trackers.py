@@ -27,7 +27,7 @@ class SQLiteWALTrackerStore(SQLTrackerStore):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _server_pragmas)
+            event.listen(self.engine, "connect", sqlite_server_pragmas)
             self.engine.dispose()  # connections opened by Rasa's set-up get the pragmas too
 
     async def save(self, tracker) -> None:
@@ -49,7 +49,8 @@ class SQLiteWALTrackerStore(SQLTrackerStore):
                 self.event_broker.publish({"sender_id": tracker.sender_id, **stored.as_dict()})
 
 
-def _server_pragmas(connection, _record) -> None:
+def sqlite_server_pragmas(connection, _record) -> None:
+    """WAL journal, synchronous=NORMAL, a busy timeout: SQLite set for a server (the stores here)."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
