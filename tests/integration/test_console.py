@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -311,7 +312,8 @@ def test_dashboard_figures_charts_and_csv(site, staff):
     # Each chart is an SVG image with a title, followed by a data table with a caption.
     assert page.text.count('<svg class="chart" role="img"') == 4 and page.text.count("<caption>") >= 4
     # A chosen period: two months ago only.
-    old = (dt.date.today() - dt.timedelta(days=60)).isoformat()
+    # The day of conv-old as the console counts days (Europe/Brussels), not the machine's UTC date.
+    old = dt.datetime.fromtimestamp(time.time() - 60 * 86400, ZoneInfo("Europe/Brussels")).date().isoformat()
     earlier = visible(staff.get(url + f"/tableau-de-bord?du={old}&au={old}").text)
     assert "Conversations 1 " in earlier and "Qu'est-ce qui change ? 1" in earlier
     assert "AAAA-MM-JJ" in staff.get(url + "/tableau-de-bord?du=hier").text
@@ -323,6 +325,11 @@ def test_dashboard_figures_charts_and_csv(site, staff):
     assert ["tickets par service", "SGNE (équipe migration)", "sgne", "2"] in rows
     assert ["taux", "taux de clarification", "clarification", "0.1538"] in rows
     assert "export" in visible(staff.get(url + "/journal").text)
+
+
+def brussels_today() -> dt.date:
+    """Today as the console counts days (Europe/Brussels), not the machine's UTC date."""
+    return dt.datetime.now(ZoneInfo("Europe/Brussels")).date()
 
 
 # --- inbox and labelling ----------------------------------------------------------------------
@@ -535,7 +542,7 @@ def test_postgresql_event_broker_and_console_tables(postgres_admin_url):
             broker.publish(event)  # Rasa's own code writes the rows
         config = settings({"BMA_DB_URL": url, "BMA_EVENTS_DB_URL": url})
         assert ingest.catch_up(config)["events"] > 0
-        figures = dashboard.figures(url, dt.date.today() - dt.timedelta(days=29), dt.date.today())
+        figures = dashboard.figures(url, brussels_today() - dt.timedelta(days=29), brussels_today())
         assert figures.totals["messages"] == 13 and figures.totals["clarification"] == 2
         assert ingest.catch_up(config)["events"] == 0  # each event counted once
     finally:
@@ -563,7 +570,7 @@ def test_events_are_counted_once_and_in_order(tmp_path):
     ingest.catch_up(config)
     ingest.catch_up(config)
     from console import dashboard
-    figures = dashboard.figures(config.db_url, dt.date.today() - dt.timedelta(days=29), dt.date.today())
+    figures = dashboard.figures(config.db_url, brussels_today() - dt.timedelta(days=29), brussels_today())
     assert figures.totals["messages"] == 13 and figures.totals["conversations"] == 6
     from console import inbox
     groups = {g.key: g for g in inbox.groups(config.db_url)[0]}
