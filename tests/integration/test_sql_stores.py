@@ -50,3 +50,18 @@ def test_same_tracker_rows_and_same_broker_rows_as_rasa(tmp_path):
     assert len(ours_events) == 4 * 4 + 1 and ours_events == rows(tmp_path / "rasa_events.sqlite3", broker_query)
     for name in ("ours.sqlite3", "our_events.sqlite3"):
         assert sqlite3.connect(tmp_path / name).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_sqlite_connections_are_kept_between_messages(tmp_path):
+    """Rasa's SQLAlchemy 1.4 engine opens and closes a SQLite connection per query (NullPool);
+    ours keeps them: four messages, eight reads and writes, at most two connections opened."""
+    from sqlalchemy import event
+
+    store = SQLiteWALTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "pooled.sqlite3"))
+    opened = []
+    event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    conversation(store, "anne")
+    assert 1 <= len(opened) <= 2
+    with sqlite3.connect(tmp_path / "pooled.sqlite3") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'anne'").fetchone()[0] == 17
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
