@@ -134,8 +134,8 @@ test-stories: setup
 
 # On the independent held-out file. Issue #11's targets (accuracy >= 0.95 and >= the TF-IDF
 # baseline + 0.03; out of scope and « the FAQ does not say » >= 0.90) are printed as met or not;
-# until they are met, the gate holds the figures reached (0.902, baseline 0.898, 0.821): no
-# regression, never behind the baseline.
+# until they are met, the gate holds the figures reached (0.938, baseline 0.926, 0.927): no
+# regression, ahead of the baseline.
 nlu-gate: setup
 	$(PY) scripts/nlu_gate.py --model $(MODEL) --min-accuracy 0.93 --min-margin 0.005 --min-honest 0.90
 

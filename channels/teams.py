@@ -14,6 +14,13 @@ Register it in credentials.yml::
       # optional: openid_metadata_url, token_url, issuer, leeway_seconds
 
 Without an app id the channel stays off (503), so the server still starts offline.
+
+Feedback: after each answer, a card « Cette réponse vous a-t-elle aidé ? » with « 👍 Oui » and
+« 👎 Non » (messageBack actions), then after 👎 the optional reasons « Pas ma question », « Pas
+clair », « Incorrect ». A click comes back as a message activity whose ``value`` holds
+``bma_feedback``: it is stored like the web widget's vote (console/feedback.py: the conversation
+id, a digest of the rated bubble and its occurrence in the conversation; the console links it to
+the answer's intent, action, phase and model), never passed to Rasa, nothing about the person.
 """
 from __future__ import annotations
 
@@ -29,12 +36,17 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 import aiohttp
 import jwt
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import rasa_patches
 from channels import guard
+from channels.web import count_failure
+from console import feedback
+from console.config import settings as console_settings
+from console.events import Clock
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +57,39 @@ BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
 MENTION_RE = re.compile(r"<at\b[^>]*>.*?</at>", re.I | re.S)
 TAG_RE = re.compile(r"<[^>]+>")
+HERO = "application/vnd.microsoft.card.hero"
+FEEDBACK_KEY = "bma_feedback"
+FEEDBACK_QUESTION_FR = "Cette réponse vous a-t-elle aidé ?"
+FEEDBACK_THANKS_FR = "Merci pour votre avis."
+FEEDBACK_WHY_FR = "Merci pour votre avis. Pourquoi ? (facultatif)"
+FEEDBACK_FAILED_FR = "Votre avis n'a pas pu être enregistré. Réessayez plus tard."
+REASON_TITLES_FR = {"not_my_question": "Pas ma question", "unclear": "Pas clair", "incorrect": "Incorrect"}
+MAX_CONVERSATION_ID = 255  # Rasa's sender id column
+
+
+def feedback_button(title: str, rated: dict, **vote: str) -> dict:
+    """A messageBack action: nothing is shown in the chat, the value comes back to the bot."""
+    return {"type": "messageBack", "title": title, "text": title, "value": {FEEDBACK_KEY: {**rated, **vote}}}
+
+
+def feedback_card(bubble_digest: str, occurrence: int) -> dict:
+    rated = {"digest": bubble_digest, "occurrence": occurrence}
+    return {"contentType": HERO, "content": {"text": FEEDBACK_QUESTION_FR, "buttons": [
+        feedback_button("👍 Oui", rated, rating="up"), feedback_button("👎 Non", rated, rating="down")]}}
+
+
+def reasons_card(rated: dict) -> dict:
+    rated = {"digest": rated.get("digest"), "occurrence": rated.get("occurrence")}
+    return {"contentType": HERO, "content": {"text": FEEDBACK_WHY_FR, "buttons": [
+        feedback_button(title, rated, rating="down", reason=code) for code, title in REASON_TITLES_FR.items()]}}
+
+
+def feedback_value(activity: dict) -> Optional[dict]:
+    """The vote carried by a click on a feedback card, or None for any other activity."""
+    value = activity.get("value")
+    if isinstance(value, dict) and FEEDBACK_KEY in value:
+        return value[FEEDBACK_KEY] if isinstance(value[FEEDBACK_KEY], dict) else {}
+    return None
 
 
 class AuthError(Exception):
@@ -179,6 +224,7 @@ class TeamsOutput(OutputChannel):
         self._session_factory = session_factory
         self.activity = activity
         self.failures = 0
+        self.last_text: Optional[str] = None  # the answer's last text, rated by the feedback card
 
     def _reply(self, **fields: Any) -> dict:
         incoming = self.activity
@@ -205,9 +251,11 @@ class TeamsOutput(OutputChannel):
             log.error("Teams reply not delivered (%s)", error)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        self.last_text = text
         await self._post(self._reply(text=text, textFormat="markdown"))
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+        self.last_text = text
         card = {
             "contentType": "application/vnd.microsoft.card.hero",
             "content": {
@@ -303,6 +351,9 @@ class TeamsInput(InputChannel):
             else:
                 return response.empty(status=200)
             output = TeamsOutput(self.tokens, self.session, activity)
+            vote = feedback_value(activity) if kind == "message" else None
+            if vote is not None:
+                return await self.record_vote(str(conversation["id"]), vote, output)
             screened = guard.screen(text) if kind == "message" else guard.Screened(text)
             for notice in screened.notices:
                 await output.send_text_message(str(conversation["id"]), notice)
@@ -315,9 +366,52 @@ class TeamsInput(InputChannel):
                     await on_new_message(message)
                 except Exception as error:
                     log.error("Teams message failed: %s", type(error).__name__)
+                    await count_failure(self.name())
                     return response.json({"error": "processing failed"}, status=500)
+                if kind == "message" and output.last_text and not output.failures:
+                    await self.offer_feedback(request, str(conversation["id"]), output)
             if output.failures:
                 return response.json({"error": "reply not delivered"}, status=502)
             return response.empty(status=200)
 
         return teams
+
+    async def offer_feedback(self, request: Request, conversation_id: str, output: TeamsOutput) -> None:
+        """« Cette réponse vous a-t-elle aidé ? » under the answer: the rated bubble is its last
+        one (as in the web widget), numbered among the conversation's bubbles with that text, as
+        the console counts them when it replays the conversation."""
+        last = feedback.bubbles(output.last_text)[-1]
+        bubble_digest = feedback.digest(last)
+        try:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve_full_tracker(conversation_id)
+        except Exception as error:  # no card rather than a wrong one
+            log.error("Teams feedback card not offered (%s)", type(error).__name__)
+            return
+        occurrence = sum(1 for event in (tracker.events if tracker else [])
+                         if isinstance(event, BotUttered) and event.text
+                         for part in feedback.bubbles(event.text) if feedback.digest(part) == bubble_digest)
+        if occurrence:
+            await output._post(output._reply(attachments=[feedback_card(bubble_digest, occurrence)]))
+
+    async def record_vote(self, conversation_id: str, value: dict, output: TeamsOutput) -> HTTPResponse:
+        """A click on a feedback card: stored like the web widget's vote, then thanked."""
+        if len(conversation_id) > MAX_CONVERSATION_ID or guard.CONTROL_RE.search(conversation_id):
+            return response.json({"error": "conversation id not supported"}, status=400)
+        try:
+            vote = feedback.vote_for(conversation_id, value)
+        except feedback.FeedbackError as error:
+            return response.json({"error": str(error)}, status=400)
+        config = console_settings()
+        try:
+            await asyncio.to_thread(feedback.save, config.db_url, vote, day=Clock(config.timezone).today())
+        except Exception as error:
+            log.error("Teams feedback not recorded (%s)", type(error).__name__)
+            await output.send_text_message(conversation_id, FEEDBACK_FAILED_FR)
+            return response.json({"error": "feedback not recorded"}, status=503)
+        if vote.rating == "down" and vote.reason is None:
+            await output._post(output._reply(attachments=[reasons_card(value)]))
+        else:
+            await output.send_text_message(conversation_id, FEEDBACK_THANKS_FR)
+        if output.failures:
+            return response.json({"error": "reply not delivered"}, status=502)
+        return response.empty(status=200)

@@ -26,7 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bma import facts
+from bma import facts, registry
 from bma.secrets import mask_json
 import rasa_patches
 from channels import guard
@@ -58,7 +58,17 @@ async def process(on_new_message, screened: guard.Screened, output, sender: str,
     except Exception as error:  # never a traceback to the user
         log.error("message from %s failed on channel %s: %s", sender, channel, type(error).__name__)
         await output.send_text_message(sender, FAILURE_FR)
+        await count_failure(channel)
         return False
+
+
+async def count_failure(channel: str) -> None:
+    """One more apology of ``channel`` in the BMA_DB_URL database (the console's error metric);
+    never a second failure for the user."""
+    try:
+        await asyncio.wait_for(asyncio.to_thread(registry.record_channel_error, channel), 5)
+    except Exception as error:
+        log.error("channel error not counted (%s)", type(error).__name__)
 
 
 class GuardedRestInput(InputChannel):

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import functools
 import logging
+import math
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -23,7 +24,7 @@ from sanic.exceptions import NotFound
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from console import accounts, audit, charts, dashboard, inbox, ingest, sessions
+from console import accounts, audit, charts, dashboard, inbox, ingest, metrics, retention, sessions, tickets, transcripts
 from console.config import settings
 from console.db import StaffAccount, console_engine
 from console.events import Clock
@@ -196,13 +197,18 @@ def create_app() -> Sanic:
         topics = [(dashboard.intent_label(i), n) for i, n in figures.faq_topics]
         opinions = [(dashboard.intent_label(i), up, down) for i, up, down in figures.feedback_by_topic]
         desks = [(dashboard.DESKS_FR.get(d, d), n) for d, n in sorted(figures.tickets.items(), key=lambda x: -x[1])]
+        handoffs = [(dashboard.DESKS_FR.get(d, d), n) for d, n in figures.handoff_desks]
+        phases = [(dashboard.PHASES_FR.get(p, p), n) for p, n in figures.lookup_phases]
         return render("dashboard.html", **context(
             request, f=figures, start=start, end=end, problem=problem, updated=updated, waiting=waiting,
             series=series, topics=topics, opinions=opinions, desks=desks, reasons=FEEDBACK_REASONS,
+            handoffs=handoffs, phases=phases,
             chart_days=charts.columns("jours", "Messages par jour", series),
             chart_topics=charts.bars("sujets", "Questions par sujet de la FAQ", topics),
             chart_opinions=charts.paired_bars("avis", "Avis sur les réponses, par sujet", opinions),
             chart_desks=charts.bars("services", "Messages préparés, par service", desks),
+            chart_handoffs=charts.bars("transferts", "Transferts vers une personne, par service", handoffs),
+            chart_phases=charts.bars("phases", "Adresses BMA consultées, par phase de la migration", phases),
         ))
 
     @app.get("/tableau-de-bord.csv")
@@ -271,6 +277,90 @@ def create_app() -> Sanic:
         entries = await db(audit.recent, config.db_url)
         return render("journal.html", **context(request, entries=entries))
 
+    # --- tickets (console/tickets.py) ---------------------------------------------------------
+    async def tickets_page(request, chosen, message=None, error=None, status=200):
+        rows, total, counts = await db(tickets.listing, config.db_url, chosen, config.timezone)
+        return render("tickets.html", status, **context(
+            request, tickets=rows, total=total, counts=counts, f=chosen, pages=max(1, math.ceil(total / tickets.PER_PAGE)),
+            message=message, error=error, desks=tickets.DESKS, status_fr=tickets.STATUS_FR))
+
+    @app.get("/tickets")
+    @page
+    async def tickets_get(request):
+        try:
+            chosen = tickets.parse(request.args)
+        except tickets.TicketError as problem:
+            return await tickets_page(request, tickets.Filter(), error=str(problem), status=400)
+        return await tickets_page(request, chosen)
+
+    @app.post("/tickets")
+    @page
+    async def tickets_post(request):
+        form = request.form
+        try:
+            chosen = tickets.parse({"service": form.get("service"), "statut": form.get("filtre"), "page": form.get("page")})
+        except tickets.TicketError:
+            chosen = tickets.Filter()
+        try:
+            message = await db(tickets.set_status, config.db_url, form.get("ticket"), form.get("statut"),
+                               request.ctx.staff.login)
+        except tickets.TicketError as problem:
+            return await tickets_page(request, chosen, error=str(problem), status=409)
+        return await tickets_page(request, chosen, message=message)
+
+    # --- conversations (console/transcripts.py) -----------------------------------------------
+    @app.get("/conversations")
+    @page
+    async def conversations_page(request):
+        error, status = None, 200
+        try:
+            query = transcripts.parse(request.args, clock.today())
+        except transcripts.SearchError as problem:
+            error, status = str(problem), 400
+            query = transcripts.parse({}, clock.today())
+        await fresh()
+        rows, total = await db(transcripts.search, config.db_url, query, config.timezone)
+        try:
+            kept = retention.retention_days()
+        except retention.RetentionError:
+            kept = retention.DEFAULT_DAYS
+        return render("conversations.html", status, **context(
+            request, rows=rows, total=total, q=query, pages=max(1, math.ceil(total / transcripts.PER_PAGE)),
+            topics=transcripts.TOPICS, error=error, retention=kept,
+            address_typed=query.address or (request.args.get("adresse") if error else None)))
+
+    @app.get("/conversations/<ref:int>")
+    @page
+    async def conversation_page(request, ref: int):
+        found = await db(transcripts.transcript, config.db_url, ref, config.timezone)
+        if found is None:
+            return render("not_found.html", 404, **context(request))
+
+        def trace():
+            with Session(console_engine(config.db_url), future=True) as s, s.begin():
+                audit.record(s, request.ctx.staff.login, "transcription lue", f"conversation n°{ref}")
+        await db(trace)
+        return render("conversation.html", **context(request, t=found, intent_label=dashboard.intent_label))
+
+    # --- Prometheus metrics (console/metrics.py): the session, or the metrics token -----------
+    metrics_registry = metrics.registry_for(config)
+
+    @app.get("/metrics")
+    async def metrics_page(request):
+        given = request.headers.get("authorization", "")
+        bearer = given[len("Bearer "):].strip() if given.startswith("Bearer ") else None
+        if request.ctx.staff is None and not (config.metrics_token and sessions.same(bearer, config.metrics_token)):
+            return response.text("Connexion requise : connectez-vous à la console, ou donnez le jeton des métriques "
+                                 "(Authorization: Bearer …).", status=401,
+                                 headers={"WWW-Authenticate": 'Bearer realm="console BMA"'})
+        await fresh()
+        body = await db(metrics.exposition, metrics_registry)
+        return response.raw(body, content_type=metrics.CONTENT_TYPE)
+
+    # « Modèles »: retraining that cannot make things worse (console/retraining.py).
+    from console import retraining
+    retraining.register(app, config, page=page, render=render, context=context)
+
     @app.exception(NotFound)
     async def not_found(request, exception):
         return render("not_found.html", 404, staff=getattr(request.ctx, "staff", None), path=request.path)
@@ -282,6 +372,10 @@ def create_app() -> Sanic:
                 await db(ingest.catch_up, config, None, 0)
             except Exception as error:  # logged, retried at the next tick; the pages still answer
                 log.error("aggregation failed: %s: %s", type(error).__name__, error)
+            try:  # once a day: transcripts older than BMA_RETENTION_DAYS (console/retention.py)
+                await db(retention.run_if_due, config)
+            except Exception as error:
+                log.error("retention failed: %s: %s", type(error).__name__, error)
             await asyncio.sleep(config.ingest_seconds)
 
     @app.after_server_start

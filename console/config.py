@@ -26,6 +26,7 @@ class Settings:
     idle_minutes: float
     ingest_seconds: float
     low_confidence: float
+    metrics_token: str = ""  # BMA_METRICS_TOKEN: Prometheus may read /metrics with it (empty: sign-in only)
 
 
 def settings(environ: dict | None = None) -> Settings:
@@ -42,4 +43,5 @@ def settings(environ: dict | None = None) -> Settings:
         idle_minutes=float(env.get("BMA_CONSOLE_IDLE_MINUTES", "60")),
         ingest_seconds=float(env.get("BMA_CONSOLE_INGEST_SECONDS", "10")),
         low_confidence=float(env.get("BMA_CONSOLE_LOW_CONFIDENCE", "0.6")),
+        metrics_token=env.get("BMA_METRICS_TOKEN", "").strip(),
     )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bma.intents import INTENTS
+from bma.phases import PHASE_LABELS_FR, Phase
 from bma.registry.store import TicketRow
 from console.db import DailyCount, Feedback, console_engine
 
@@ -25,6 +26,9 @@ OTHER_LABELS_FR = {
     "": "sujet inconnu",
 }
 MAX_DAYS = 366
+# The phases of the mailboxes looked up, in the campaign's order (« unknown »: not in the registry).
+PHASES_FR = {p.value: PHASE_LABELS_FR[p] for p in (*[p for p in Phase if p is not Phase.UNKNOWN], Phase.UNKNOWN)}
+KEYED = ("handoff_desk", "lookup_phase")  # daily counters shown by key
 
 
 def intent_label(intent: str | None) -> str:
@@ -65,6 +69,7 @@ class Figures:
     tickets: Counter = field(default_factory=Counter)  # desk → tickets
     feedback: dict = field(default_factory=lambda: defaultdict(Counter))  # intent → {up, down}
     feedback_reasons: Counter = field(default_factory=Counter)
+    keyed: dict = field(default_factory=lambda: defaultdict(Counter))  # metric of KEYED → key → count
 
     def rate(self, metric: str) -> float | None:
         messages = self.totals["messages"]
@@ -73,6 +78,18 @@ class Figures:
     @property
     def faq_topics(self) -> list[tuple[str, int]]:
         return sorted(((i, n) for i, n in self.intents.items() if is_faq_topic(i)), key=lambda x: (-x[1], x[0]))
+
+    @property
+    def handoff_desks(self) -> list[tuple[str, int]]:
+        """(desk, hand-offs that named it), most named first."""
+        return sorted(self.keyed["handoff_desk"].items(), key=lambda x: (-x[1], x[0]))
+
+    @property
+    def lookup_phases(self) -> list[tuple[str, int]]:
+        """(phase, addresses looked up in that phase), in the campaign's order."""
+        found = self.keyed["lookup_phase"]
+        return [(phase, found[phase]) for phase in PHASES_FR if found[phase]] + \
+            sorted((k, n) for k, n in found.items() if k not in PHASES_FR and n)
 
     @property
     def feedback_by_topic(self) -> list[tuple[str, int, int]]:
@@ -89,6 +106,8 @@ def figures(url: str, start: dt.date, end: dt.date) -> Figures:
             result.totals[metric] += int(total)
             if metric == "intent":
                 result.intents[key] += int(total)
+            elif metric in KEYED:
+                result.keyed[metric][key] += int(total)
         result.per_day = {day: int(n) for day, n in db.execute(
             select(DailyCount.day, func.sum(DailyCount.count)).where(within, DailyCount.metric == "messages")
             .group_by(DailyCount.day))}
@@ -138,6 +157,10 @@ def as_csv(f: Figures) -> str:
         w.writerow(["messages par intention", intent_label(intent), intent or "", n])
     for desk, n in sorted(f.tickets.items()):
         w.writerow(["tickets par service", DESKS_FR.get(desk, desk), desk, n])
+    for desk, n in f.handoff_desks:
+        w.writerow(["transferts par service", DESKS_FR.get(desk, desk), desk, n])
+    for phase, n in f.lookup_phases:
+        w.writerow(["boîtes consultées par phase", PHASES_FR.get(phase, phase), phase, n])
     for intent, up, down in f.feedback_by_topic:
         w.writerow(["avis par sujet", intent_label(intent), f"{intent or ''}:up", up])
         w.writerow(["avis par sujet", intent_label(intent), f"{intent or ''}:down", down])

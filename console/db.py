@@ -33,6 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base
 
 from bma import registry
+from bma.registry.store import add_missing_columns
 
 log = logging.getLogger(__name__)
 Base = declarative_base()
@@ -98,6 +99,11 @@ class ConversationState(Base):
     last_intent = Column(String(64))
     last_action = Column(String(64))
     clarified_event_id = Column(Integer)
+    # Added later (see upgrade): the FAQ topic answered last and the BMA address named (for the
+    # desk of a hand-off), and the time of a user message not answered yet (answer latency).
+    topic = Column(String(64))
+    address = Column(String(64))
+    pending_user_ts = Column(Float)
 
 
 class DailyCount(Base):
@@ -138,7 +144,7 @@ class Feedback(Base):
     id = Column(Integer, primary_key=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     day = Column(Date, nullable=False, index=True)
-    conversation_id = Column(String(128), nullable=False)
+    conversation_id = Column(String(255), nullable=False)  # Teams conversation ids can be long
     digest = Column(String(8), nullable=False)
     occurrence = Column(Integer, nullable=False)
     rating = Column(String(4), nullable=False)  # up, down
@@ -150,6 +156,49 @@ class Feedback(Base):
     action = Column(String(64))
     phase = Column(String(20))
     model_id = Column(String(64))
+
+
+class TranscriptConversation(Base):
+    """One conversation (Rasa sender id) of the transcript viewer, for searching by period."""
+
+    __tablename__ = "transcript_conversations"
+    __table_args__ = (Index("ix_transcript_conversations_period", "last_at", "started_at"),)
+    id = Column(Integer, primary_key=True)  # what the console's URLs name, never the sender id
+    conversation_id = Column(String(255), nullable=False, unique=True)
+    channel = Column(String(32))
+    started_at = Column(DateTime, nullable=False)  # naive UTC, like every DateTime column
+    last_at = Column(DateTime, nullable=False)
+    user_messages = Column(Integer, nullable=False, default=0)
+    bot_messages = Column(Integer, nullable=False, default=0)
+
+
+class TranscriptMessage(Base):
+    """A user or bot message of a conversation, masked as the broker holds it (and masked again
+    when shown). Deleted after BMA_RETENTION_DAYS (console.retention: once a day, a scan of ``at``;
+    no index on it, which would cost the aggregation more than it saves the purge)."""
+
+    __tablename__ = "transcript_messages"
+    __table_args__ = (Index("ix_transcript_messages_conversation", "conversation_ref", "event_id"),)
+    event_id = Column(Integer, primary_key=True)  # the broker's row id
+    conversation_ref = Column(Integer, nullable=False)  # TranscriptConversation.id
+    at = Column(DateTime, nullable=False)
+    author = Column(String(4), nullable=False)  # user, bot
+    text = Column(Text, nullable=False)
+    intent = Column(String(64))  # user messages: the intent predicted
+    confidence = Column(Float)
+    action = Column(String(64))  # bot messages: the action that said it
+
+
+class TranscriptTag(Base):
+    """What a conversation can be found by: an intent of its messages or a BMA address it named,
+    with the last time it appeared (so that the purge drops what only old messages held)."""
+
+    __tablename__ = "transcript_tags"
+    __table_args__ = (Index("ix_transcript_tags_conversation", "conversation_ref"),)
+    kind = Column(String(8), primary_key=True)  # intent, address
+    value = Column(String(64), primary_key=True)
+    conversation_ref = Column(Integer, primary_key=True)
+    last_at = Column(DateTime, nullable=False)
 
 
 # Rasa's SQLEventBroker table, as rasa/core/brokers/sql.py declares it (read only; created by Rasa,
@@ -173,8 +222,21 @@ def console_engine(url: str) -> Engine:
     with _lock:
         if url not in _ready:
             Base.metadata.create_all(engine)
+            upgrade(engine)
             _ready.add(url)
     return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Columns added to the console's tables since the first slice (existing databases keep working)."""
+    add_missing_columns(engine, "analytics_conversations", {
+        "topic": "VARCHAR(64)", "address": "VARCHAR(64)", "pending_user_ts": "FLOAT"})
+    if engine.dialect.name == "postgresql":  # SQLite does not enforce VARCHAR lengths
+        length = next((c["type"].length for c in inspect(engine).get_columns("feedback")
+                       if c["name"] == "conversation_id"), None)
+        if length is not None and length < 255:
+            with engine.begin() as conn:
+                conn.execute(text("ALTER TABLE feedback ALTER COLUMN conversation_id TYPE VARCHAR(255)"))
 
 
 def events_engine(url: str) -> Engine:

@@ -68,12 +68,22 @@ class Vote:
 
 
 def parse(body) -> Vote:
+    """A vote of the web widget (POST /feedback)."""
     if not isinstance(body, dict):
         raise FeedbackError("Le corps doit être un objet JSON.")
-    session_id, bubble_digest = body.get("session_id"), body.get("digest")
-    occurrence, rating, reason = body.get("occurrence"), body.get("rating"), body.get("reason")
+    session_id = body.get("session_id")
     if not isinstance(session_id, str) or not SESSION_RE.match(session_id):
         raise FeedbackError("« session_id » invalide.")
+    return vote_for(session_id, body)
+
+
+def vote_for(conversation_id: str, body) -> Vote:
+    """The vote's fields (digest, occurrence, rating, reason) for a conversation id the caller
+    has checked (the widget's session id, a Teams conversation id)."""
+    if not isinstance(body, dict):
+        raise FeedbackError("Le corps doit être un objet JSON.")
+    bubble_digest = body.get("digest")
+    occurrence, rating, reason = body.get("occurrence"), body.get("rating"), body.get("reason")
     if not isinstance(bubble_digest, str) or not DIGEST_RE.match(bubble_digest):
         raise FeedbackError("« digest » invalide.")
     if isinstance(occurrence, bool) or not isinstance(occurrence, int) or not 1 <= occurrence <= MAX_OCCURRENCE:
@@ -82,7 +92,7 @@ def parse(body) -> Vote:
         raise FeedbackError("« rating » doit valoir up, down ou none.")
     if reason is not None and (rating != "down" or reason not in REASONS):
         raise FeedbackError("« reason » invalide.")
-    return Vote(session_id, bubble_digest, occurrence, None if rating == "none" else rating, reason)
+    return Vote(conversation_id, bubble_digest, occurrence, None if rating == "none" else rating, reason)
 
 
 def save(url: str, vote: Vote, now: dt.datetime | None = None, day: dt.date | None = None) -> None:

@@ -8,22 +8,35 @@ sums a few hundred counter rows, whatever the number of conversations.
 Metrics (key = '' unless said): conversations (by the day of their first message), messages,
 intent (key: the predicted intent), clarification (action_default_ask_affirmation), fallback
 (intent nlu_fallback or action_default_fallback), not_covered (intent faq_not_covered),
-none_of_these (deny right after a clarification), handoff (action_human_handoff).
+none_of_these (deny right after a clarification), handoff (action_human_handoff), handoff_desk
+(key: a desk the hand-off named, bma.desks), lookup_phase (key: the phase of a BMA address given,
+« unknown » when it is not in the registry), latency (key: the upper bound of the answer-latency
+bucket, in seconds, or +Inf: from a user message to the next bot message) and latency_ms (their
+sum, in milliseconds), error (key: action_server, the French answer given when the action server
+failed).
+
+Transcripts (transcript_conversations, transcript_messages, transcript_tags): every user and bot
+message with its masked text, and what a conversation can be found by (intents, BMA addresses);
+deleted after BMA_RETENTION_DAYS by console.retention, while the counters stay.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import threading
 import time
 from collections import Counter, defaultdict
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bma import address as bma_address
+from bma import desks
 from console import feedback, inbox
 from console.config import Settings, settings
 from console.events import FALLBACK_INTENT, Clock, predicted
@@ -31,6 +44,7 @@ from console.db import (
     ConversationState,
     DailyCount,
     IngestCursor,
+    TranscriptConversation,
     broker_events,
     broker_ready,
     console_engine,
@@ -45,6 +59,10 @@ FALLBACK_ACTION = "action_default_fallback"
 HANDOFF = "action_human_handoff"
 NOT_COVERED = "faq_not_covered"
 BATCH = 5000
+ACTION_FALLBACK_MARK = "bma_action_fallback"  # rasa_patches.action_fallback (no Rasa import here)
+# Answer latency buckets (seconds), as Prometheus histograms count them (console.metrics).
+LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+MAX_TRANSCRIPT_TEXT = 4000
 # With several Rasa instances on PostgreSQL, ids come from a sequence before the commit: a
 # missing id may be a row still being written. The aggregation waits at such a gap for up to
 # GAP_WAIT_SECONDS, then goes on (a rolled-back insert leaves a gap for ever).
@@ -53,25 +71,78 @@ _gaps: dict[int, float] = {}
 _lock = threading.Lock()  # one aggregation at a time in this process
 
 
-class Batch:
-    """One batch of broker rows folded into counters, candidates and conversation states."""
+STATE_FIELDS = ("first_day", "last_user_event_id", "last_intent", "last_action", "clarified_event_id", "topic",
+                "address", "pending_user_ts")
 
-    def __init__(self, states: dict[str, dict], clock: Clock, low_confidence: float):
+
+def latency_bucket(seconds: float) -> str:
+    """The smallest bucket bound that holds ``seconds`` ("0.25"), or "+Inf"."""
+    for bound in LATENCY_BUCKETS:
+        if seconds <= bound:
+            return str(bound)
+    return "+Inf"
+
+
+class Phases:
+    """The phase of a BMA address when it was given (the registry, read once per address and
+    aggregation run; BMA_TODAY when the campaign is replayed, as console.feedback does)."""
+
+    def __init__(self, db_url: str):
+        self.db_url = db_url
+        self.mailboxes: dict[str, object] = {}
+
+    def of(self, address: str, timestamp: float):
+        """(phase value or « unknown », phases.Phase or None, not found?)."""
+        from bma import registry
+        from bma.phases import phase_of, reference_date_or_today
+
+        if address not in self.mailboxes:
+            self.mailboxes[address] = registry.find_mailbox(address, self.db_url)
+        mailbox = self.mailboxes[address]
+        if mailbox is None:
+            return "unknown", None, True
+        day = reference_date_or_today() if os.environ.get("BMA_TODAY") else dt.date.fromtimestamp(timestamp)
+        phase = phase_of(mailbox.dates, day)
+        return phase.value, phase, False
+
+
+class Batch:
+    """One batch of broker rows folded into counters, candidates, conversation states and transcripts."""
+
+    def __init__(self, states: dict[str, dict], clock: Clock, low_confidence: float, phases: Phases):
         self.states = states
         self.clock = clock
         self.low = low_confidence
+        self.phases = phases
         self.counts: Counter = Counter()
         self.candidates: dict[int, inbox.Candidate] = {}
         self.users: dict[int, inbox.Candidate] = {}  # this batch's user messages, in case a reason comes later
         self.late: dict[int, set] = defaultdict(set)  # reasons for user messages of earlier batches
+        self.conversations: dict[str, dict] = {}  # sender → what this batch adds to its transcript
+        self.messages: list[tuple] = []  # (event id, sender, time, author, text, intent, confidence, action)
+        self.tags: dict[tuple[str, str, str], dt.datetime] = {}  # (kind, value, sender) → last seen
 
     def state(self, sender: str) -> dict:
         found = self.states.get(sender)
         if found is None:
-            found = self.states[sender] = {"new": True, "first_day": None, "last_user_event_id": None,
-                                           "last_intent": None, "last_action": None, "clarified_event_id": None}
+            found = self.states[sender] = {"new": True, **{f: None for f in STATE_FIELDS}}
         found["dirty"] = True
         return found
+
+    def transcript(self, event_id: int, sender: str, moment: dt.datetime, author: str, text: str,
+                   intent: str | None = None, confidence: float | None = None, action: str | None = None) -> None:
+        found = self.conversations.get(sender)
+        if found is None:
+            found = self.conversations[sender] = {"first": moment, "last": moment, "user": 0, "bot": 0, "channel": None}
+        found["first"], found["last"] = min(found["first"], moment), max(found["last"], moment)
+        found[author] += 1
+        self.messages.append((event_id, sender, moment, author, text[:MAX_TRANSCRIPT_TEXT], intent, confidence, action))
+
+    def tag(self, kind: str, value: str | None, sender: str, moment: dt.datetime) -> None:
+        if value:
+            key = (kind, value[:64], sender)
+            if key not in self.tags or self.tags[key] < moment:
+                self.tags[key] = moment
 
     def flag(self, event_id: int | None, reason: str) -> None:
         if event_id is None:
@@ -111,12 +182,53 @@ class Batch:
         if intent == "deny" and state["last_action"] == CLARIFY and state["clarified_event_id"]:
             self.counts[(day, "none_of_these", "")] += 1
             self.flag(state["clarified_event_id"], "none_of_these")
-        candidate = inbox.Candidate(event_id, self.clock.moment(timestamp), day, text, guess, confidence, set())
+        moment = self.clock.moment(timestamp)
+        candidate = inbox.Candidate(event_id, moment, day, text, guess, confidence, set())
         self.users[event_id] = candidate
         if reasons and not text.startswith("/"):
             candidate.reasons |= reasons
             self.candidates[event_id] = candidate
-        state.update(last_user_event_id=event_id, last_intent=(intent or "")[:64] or None, last_action=None)
+        state.update(last_user_event_id=event_id, last_intent=(intent or "")[:64] or None, last_action=None,
+                     pending_user_ts=timestamp)
+        top = (parse_data.get("intent") or {}).get("confidence")
+        self.transcript(event_id, sender, moment, "user", text, intent=(intent or "")[:64] or None,
+                        confidence=top if isinstance(top, (int, float)) else None)
+        if self.conversations[sender]["channel"] is None:
+            self.conversations[sender]["channel"] = (event.get("input_channel") or "")[:32] or None
+        self.tag("intent", intent, sender, moment)
+        for named in bma_address.find_all(text) if "@" in text else ():
+            self.tag("address", named.address, sender, moment)
+
+    def bot(self, event_id: int, sender: str, event: dict) -> None:
+        state = self.state(sender)
+        timestamp = float(event.get("timestamp") or time.time())
+        day = self.clock.day(timestamp)
+        if (event.get("metadata") or {}).get(ACTION_FALLBACK_MARK):
+            self.counts[(day, "error", "action_server")] += 1
+        if state["pending_user_ts"] is not None:
+            latency = max(0.0, timestamp - state["pending_user_ts"])
+            self.counts[(day, "latency", latency_bucket(latency))] += 1
+            if latency >= 0.0005:
+                self.counts[(day, "latency_ms", "")] += int(round(latency * 1000))
+            state["pending_user_ts"] = None
+        text = event.get("text")
+        if isinstance(text, str) and text:
+            self.transcript(event_id, sender, self.clock.moment(timestamp), "bot", text, action=state["last_action"])
+
+    def slot(self, sender: str, event: dict) -> None:
+        name, value = event.get("name"), event.get("value")
+        state = self.state(sender)
+        if name == "topic":
+            state["topic"] = value[:64] if isinstance(value, str) and value else None
+            return
+        parsed = bma_address.parse(value) if isinstance(value, str) else None
+        address = parsed.address if parsed else None
+        if address and address != state["address"]:
+            timestamp = float(event.get("timestamp") or time.time())
+            phase, _, _ = self.phases.of(address, timestamp)
+            self.counts[(self.clock.day(timestamp), "lookup_phase", phase)] += 1
+            self.tag("address", address, sender, self.clock.moment(timestamp))
+        state["address"] = address
 
     def action(self, sender: str, event: dict) -> None:
         name = event.get("name")
@@ -133,6 +245,11 @@ class Batch:
             self.flag(state["last_user_event_id"], "fallback")
         elif name == HANDOFF:
             self.counts[(day, "handoff", "")] += 1
+            phase, not_found = None, False
+            if state["address"]:
+                _, phase, not_found = self.phases.of(state["address"], float(event.get("timestamp") or time.time()))
+            for contact in desks.handoff_contacts(state["topic"], phase, not_found):
+                self.counts[(day, "handoff_desk", contact.key)] += 1
         state["last_action"] = name[:64]
 
 
@@ -158,16 +275,12 @@ def _load_states(db: Session, senders: list[str]) -> dict[str, dict]:
     for start in range(0, len(senders), 500):
         for row in db.execute(select(ConversationState).where(
                 ConversationState.conversation_id.in_(senders[start:start + 500]))).scalars():
-            states[row.conversation_id] = {
-                "new": False, "first_day": row.first_day, "last_user_event_id": row.last_user_event_id,
-                "last_intent": row.last_intent, "last_action": row.last_action,
-                "clarified_event_id": row.clarified_event_id,
-            }
+            states[row.conversation_id] = {"new": False, **{f: getattr(row, f) for f in STATE_FIELDS}}
     return states
 
 
 def _save_states(db: Session, states: dict[str, dict]) -> None:
-    fields = ("first_day", "last_user_event_id", "last_intent", "last_action", "clarified_event_id")
+    fields = STATE_FIELDS
     new = [{"conversation_id": sender, **{f: s[f] for f in fields}} for sender, s in states.items()
            if s.get("dirty") and s["new"]]
     changed = [{"cid": sender, **{f: s[f] for f in fields}} for sender, s in states.items()
@@ -178,6 +291,62 @@ def _save_states(db: Session, states: dict[str, dict]) -> None:
         table = ConversationState.__table__
         db.execute(update(table).where(table.c.conversation_id == bindparam("cid"))
                    .values({f: bindparam(f) for f in fields}), changed)
+
+
+def _greatest(column, value):
+    return case((column < value, value), else_=column)
+
+
+def _driver(db: Session, sql: str, rows: list[tuple]) -> None:
+    """``executemany`` straight on the database driver: the transcripts are the bulk of what the
+    aggregation writes, and SQLAlchemy's per-row parameter processing would double its time."""
+    conn = db.connection()
+    if conn.dialect.paramstyle != "qmark":  # psycopg2: %s
+        sql = sql.replace("?", "%s")
+    conn.exec_driver_sql(sql, rows)
+
+
+def _save_transcripts(db: Session, batch: Batch) -> None:
+    """The batch's messages, the conversations they belong to, and what those can be found by."""
+    if not batch.conversations and not batch.tags:
+        return
+    # SQLite keeps SQLAlchemy's DateTime as this text (it compares in time order); others take datetimes.
+    moment = (lambda m: m.isoformat(" ", "microseconds")) if db.get_bind().dialect.name == "sqlite" else (lambda m: m)
+    table = TranscriptConversation.__table__
+    senders = sorted(set(batch.conversations) | {sender for _, _, sender in batch.tags})
+    refs: dict[str, int] = {}
+    for start in range(0, len(senders), 500):
+        refs.update(db.execute(select(table.c.conversation_id, table.c.id)
+                               .where(table.c.conversation_id.in_(senders[start:start + 500]))).all())
+    new = [s for s in senders if s not in refs and s in batch.conversations]
+    if new:
+        _driver(db, "INSERT INTO transcript_conversations (conversation_id, channel, started_at, last_at, user_messages, "
+                    "bot_messages) VALUES (?, ?, ?, ?, ?, ?)",
+                [(s, c["channel"], moment(c["first"]), moment(c["last"]), c["user"], c["bot"])
+                 for s, c in ((s, batch.conversations[s]) for s in new)])
+        for start in range(0, len(new), 500):
+            refs.update(db.execute(select(table.c.conversation_id, table.c.id)
+                                   .where(table.c.conversation_id.in_(new[start:start + 500]))).all())
+    added = set(new)
+    changed = [{"rid": refs[s], "first": c["first"], "last": c["last"], "u": c["user"], "b": c["bot"]}
+               for s, c in batch.conversations.items() if s not in added and s in refs]
+    if changed:
+        db.execute(update(table).where(table.c.id == bindparam("rid")).values(
+            started_at=case((table.c.started_at > bindparam("first"), bindparam("first")), else_=table.c.started_at),
+            last_at=_greatest(table.c.last_at, bindparam("last")),
+            user_messages=table.c.user_messages + bindparam("u"), bot_messages=table.c.bot_messages + bindparam("b")),
+            changed)
+    messages = [(event_id, refs[sender], moment(at), author, text, intent, confidence, action)
+                for event_id, sender, at, author, text, intent, confidence, action in batch.messages if sender in refs]
+    if messages:
+        _driver(db, "INSERT INTO transcript_messages (event_id, conversation_ref, at, author, text, intent, confidence, "
+                    "action) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", messages)
+    tags = [(kind, value, refs[sender], moment(at)) for (kind, value, sender), at in batch.tags.items() if sender in refs]
+    if tags:
+        _driver(db, "INSERT INTO transcript_tags (kind, value, conversation_ref, last_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (kind, value, conversation_ref) DO UPDATE SET last_at = CASE "
+                    "WHEN excluded.last_at > transcript_tags.last_at THEN excluded.last_at ELSE transcript_tags.last_at END",
+                tags)
 
 
 def _late_candidates(events_url: str, late: dict[int, set], clock: Clock, low: float) -> dict[int, inbox.Candidate]:
@@ -214,7 +383,7 @@ def _until_gap(rows: list, start: int) -> list:
     return rows
 
 
-def ingest_batch(config: Settings, limit: int = BATCH) -> int:
+def ingest_batch(config: Settings, limit: int = BATCH, phases: Phases | None = None) -> int:
     """Fold the next ``limit`` broker events into the console's tables; returns how many were read."""
     if not broker_ready(config.events_url):
         return 0  # Rasa has not written any event yet
@@ -229,14 +398,20 @@ def ingest_batch(config: Settings, limit: int = BATCH) -> int:
         rows = _until_gap(rows, start)
         if not rows:
             return 0
-        batch = Batch(_load_states(db, sorted({r[1] for r in rows if r[1]})), clock, config.low_confidence)
+        batch = Batch(_load_states(db, sorted({r[1] for r in rows if r[1]})), clock, config.low_confidence,
+                      phases or Phases(config.db_url))
         for event_id, sender, data in rows:
-            # Only user and action events count; the raw JSON is checked before parsing (Rasa
-            # writes json.dumps' default separators; quotes inside strings are escaped).
-            if not sender or ('"event": "user"' not in data and '"event": "action"' not in data):
+            # Only user, bot, action and two slot events count; the raw JSON is checked before
+            # parsing (Rasa writes json.dumps' default separators; quotes inside strings are escaped).
+            if not sender:
                 continue
-            if '"name": "action_listen"' in data and '"event": "user"' not in data:
-                continue
+            if '"event": "user"' not in data and '"event": "bot"' not in data:
+                if '"event": "action"' in data:
+                    if '"name": "action_listen"' in data:
+                        continue
+                elif '"event": "slot"' not in data or ('"name": "bma_address"' not in data
+                                                       and '"name": "topic"' not in data):
+                    continue
             try:
                 event = json.loads(data)
             except ValueError:
@@ -245,12 +420,17 @@ def ingest_batch(config: Settings, limit: int = BATCH) -> int:
             kind = event.get("event")
             if kind == "user":
                 batch.user(event_id, sender, event)
+            elif kind == "bot":
+                batch.bot(event_id, sender, event)
             elif kind == "action":
                 batch.action(sender, event)
+            elif kind == "slot" and event.get("name") in ("bma_address", "topic"):
+                batch.slot(sender, event)
         if batch.late:
             batch.candidates.update(_late_candidates(config.events_url, batch.late, clock, config.low_confidence))
         _add_counts(db, batch.counts)
         _save_states(db, batch.states)
+        _save_transcripts(db, batch)
         inbox.upsert(db, batch.candidates)
         last = rows[-1][0]
         if cursor is None:
@@ -265,6 +445,13 @@ def ingest_batch(config: Settings, limit: int = BATCH) -> int:
     return len(rows)
 
 
+@contextlib.contextmanager
+def running():
+    """Hold this process's aggregation (the purge deletes what it would otherwise write beside)."""
+    with _lock:
+        yield
+
+
 def catch_up(config: Settings | None = None, budget_seconds: float | None = None, wait_seconds: float = -1) -> dict:
     """Aggregate every new event (within ``budget_seconds`` if given), then resolve pending
     feedback. Waits up to ``wait_seconds`` (0: not at all, -1: as long as it takes) for another
@@ -276,8 +463,9 @@ def catch_up(config: Settings | None = None, budget_seconds: float | None = None
     try:
         deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
         total, behind = 0, False
+        phases = Phases(config.db_url)  # the registry read once per address and run
         while True:
-            n = ingest_batch(config)
+            n = ingest_batch(config, phases=phases)
             total += n
             if n < BATCH:
                 break

@@ -72,11 +72,12 @@ def session_start(sender: str, ts: float) -> list[dict]:
 
 
 def turn(sender: str, ts: float, text: str, intent: str, confidence: float, answer_action: str, answer: str,
-         ranking: list | None = None) -> list[dict]:
-    """One user message and its answer, as Rasa 3.6 publishes them."""
+         ranking: list | None = None, latency: float = 0.0) -> list[dict]:
+    """One user message and its answer ``latency`` seconds later, as Rasa 3.6 publishes them."""
     return [user(sender, ts, text, intent, confidence, ranking),
             _event(sender, "user_featurization", ts, use_text_for_featurization=False),
-            action(sender, ts, answer_action), bot(sender, ts, answer), action(sender, ts, "action_listen")]
+            action(sender, ts + latency, answer_action), bot(sender, ts + latency, answer),
+            action(sender, ts + latency, "action_listen")]
 
 
 def answer_text(intent: str) -> str:
@@ -90,32 +91,44 @@ def conversation(rng: random.Random, sender: str, start: float) -> list[dict]:
     for _ in range(rng.choices([1, 2, 3, 4, 5], [30, 30, 20, 12, 8])[0]):
         ts += rng.uniform(5, 60)
         roll = rng.random()
+        latency = rng.uniform(0.02, 0.3) if rng.random() < 0.95 else rng.uniform(0.3, 4.0)
         if roll < 0.68:
             intent = rng.choice(FAQ_INTENTS)
             confidence = rng.uniform(0.5, 0.6) if rng.random() < 0.08 else rng.uniform(0.85, 1.0)
             text = rng.choice(PHRASES[intent]) + rng.choice(["", " ?", " svp", " merci", "!"])
-            events += turn(sender, ts, text, intent, confidence, "action_answer_faq", answer_text(intent))
+            if intent == "check_migration_status" and rng.random() < 0.5:
+                # The address given in the question: Rasa sets the slot from the entity.
+                address = f"{rng.choice(['ec', 'po'])}{rng.randint(1, 500):06d}@adm.cfwb.be"
+                answered = turn(sender, ts, f"{text} {address}", intent, confidence, "action_answer_faq",
+                                answer_text(intent), latency=latency)
+                events += answered[:2] + [slot(sender, ts, "bma_address", address)] + answered[2:]
+                continue
+            events += turn(sender, ts, text, intent, confidence, "action_answer_faq", answer_text(intent),
+                           latency=latency)
         elif roll < 0.76:
             guess = rng.choice(FAQ_INTENTS)
             text = rng.choice(UNCLEAR) + rng.choice(["", " ?", "..."])
             events += turn(sender, ts, text, "nlu_fallback", 0.5, "action_default_ask_affirmation",
                            "Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…",
-                           ranking=[("nlu_fallback", 0.5), (guess, rng.uniform(0.2, 0.49)), ("out_of_scope", 0.1)])
+                           ranking=[("nlu_fallback", 0.5), (guess, rng.uniform(0.2, 0.49)), ("out_of_scope", 0.1)],
+                           latency=latency)
             ts += rng.uniform(3, 20)
             if rng.random() < 0.4:
                 events += turn(sender, ts, "/deny", "deny", 1.0, "action_human_handoff",
-                               "Je vous oriente vers une personne.\n\nSGNE ou ETNIC selon le cas.")
+                               "Je vous oriente vers une personne.\n\nSGNE ou ETNIC selon le cas.", latency=latency)
             else:
-                events += turn(sender, ts, f"/{guess}", guess, 1.0, "action_answer_faq", answer_text(guess))
+                events += turn(sender, ts, f"/{guess}", guess, 1.0, "action_answer_faq", answer_text(guess),
+                               latency=latency)
         elif roll < 0.80:
             events += turn(sender, ts, rng.choice(NOT_COVERED), "faq_not_covered", rng.uniform(0.7, 0.95),
-                           "action_answer_faq", "La FAQ ne répond pas à cette question.\n\nContactez le SGNE.")
+                           "action_answer_faq", "La FAQ ne répond pas à cette question.\n\nContactez le SGNE.",
+                           latency=latency)
         elif roll < 0.85:
             events += turn(sender, ts, "parler à une personne", "human_handoff", 0.99, "action_human_handoff",
-                           "Je vous oriente vers une personne.\n\nSGNE ou ETNIC selon le cas.")
+                           "Je vous oriente vers une personne.\n\nSGNE ou ETNIC selon le cas.", latency=latency)
         else:
             events += turn(sender, ts, rng.choice(["merci", "merci beaucoup", "super merci"]), "thanks", 0.99,
-                           "utter_thanks", "Avec plaisir !")
+                           "utter_thanks", "Avec plaisir !", latency=latency)
     return events
 
 

@@ -27,9 +27,11 @@ trap stop INT TERM EXIT
 # The action server is internal (Rasa calls it): loopback only unless SANIC_HOST says otherwise.
 SANIC_HOST=${SANIC_HOST:-127.0.0.1} .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" > >(quiet actions) 2>&1 &
 pids+=($!)
-# Rasa's HTTP API (trackers, model, …) only with a token.
-api_args=()
-if [ -n "${BMA_API_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$BMA_API_TOKEN"); fi
+# Rasa's HTTP API (trackers, model, …) only with a token: BMA_API_TOKEN, or a random one per run,
+# shared with the staff console (« Modèles » switches models through it).
+BMA_API_TOKEN=${BMA_API_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(24))')}
+export BMA_API_TOKEN
+api_args=(--enable-api --auth-token "$BMA_API_TOKEN")
 # One TensorFlow/BLAS thread per Rasa process: the models are small, and extra threads only add
 # wake-ups and contention between processes (`make bench`).
 TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1} TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1} \

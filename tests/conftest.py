@@ -75,14 +75,16 @@ def d(text: str) -> dt.date:
 
 @pytest.fixture(scope="session")
 def channel_stack(tmp_path_factory):
-    """Fake Bot Framework + action server + Rasa with the REST, socket.io and Teams channels."""
+    """Fake Bot Framework + action server + Rasa with the REST, socket.io and Teams channels, and
+    Rasa's SQL event broker (``events.sqlite3`` in the servers' workdir, as the console reads it)."""
     from bma import registry
     from tests.support.botframework import APP_PASSWORD, start_stack
 
     workdir = tmp_path_factory.mktemp("stack")
     servers, fake_url, fake = None, None, None
     try:
-        servers, fake_url, fake = start_stack(workdir)
+        broker = f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'events.sqlite3'}\n"
+        servers, fake_url, fake = start_stack(workdir, endpoints_extra=broker)
         yield servers, fake_url
         assert APP_PASSWORD not in (workdir / "rasa.log").read_text()  # never logged
     finally:

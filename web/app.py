@@ -5,7 +5,10 @@
 BMA_SOCKET_URL tells the page where Rasa's socket.io channel is (default http://localhost:5005).
 POST /feedback records the widget's 👍/👎 (console/feedback.py: the rated bubble is named by the
 conversation id, a digest of its text and its occurrence; no user text, nothing about the person)
-in the BMA_DB_URL database, where the staff console links it to the answer.
+in the BMA_DB_URL database, where the staff console links it to the answer. It accepts at most
+BMA_FEEDBACK_PER_MINUTE votes (default 30) per client address and minute (429 beyond, in French);
+behind a reverse proxy, tell Sanic which header holds the client's address (SANIC_PROXIES_COUNT or
+SANIC_REAL_IP_HEADER), or every user shares the proxy's quota.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import json
 import logging
 import os
 import re
+import time
+from collections import deque
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -45,12 +50,47 @@ def render_index() -> str:
     return filled
 
 
+class RateLimit:
+    """At most ``limit`` requests per ``window`` seconds and key (a sliding window, in memory: one
+    web process). Keys without a request in the last window are forgotten, so memory stays bounded."""
+
+    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 100_000):
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        self.hits: dict[str, deque] = {}
+        self._next_sweep = 0.0
+
+    def allow(self, key: str, now: float | None = None) -> tuple[bool, int]:
+        """(allowed, seconds until the next request would be allowed)."""
+        now = time.monotonic() if now is None else now
+        if now >= self._next_sweep or len(self.hits) >= self.max_keys:
+            self.hits = {k: q for k, q in self.hits.items() if q and q[-1] > now - self.window}
+            self._next_sweep = now + self.window
+        recent = self.hits.setdefault(key, deque())
+        while recent and recent[0] <= now - self.window:
+            recent.popleft()
+        if len(recent) >= self.limit:
+            return False, max(1, int(recent[0] + self.window - now + 0.999))
+        recent.append(now)
+        return True, 0
+
+
+def feedback_limit() -> int:
+    try:
+        return max(1, int(os.environ.get("BMA_FEEDBACK_PER_MINUTE", "30")))
+    except ValueError:
+        return 30
+
+
+TOO_MANY_FR = "Trop d'avis envoyés depuis votre connexion en une minute. Réessayez dans un instant."
+
+
 def create_app() -> Sanic:
     app = Sanic("bma_web")
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     app.ctx.log = logging.getLogger("web.app")
     INDEX = render_index()
     app.static("/static", str(STATIC))
+    votes = RateLimit(feedback_limit())
 
     @app.get("/")
     async def index(request):
@@ -65,7 +105,12 @@ def create_app() -> Sanic:
     @app.post("/feedback")
     async def record_feedback(request):
         """A vote of the widget: JSON only (a cross-site form cannot send it without a CORS
-        preflight, which this page never grants), from this page's origin only."""
+        preflight, which this page never grants), from this page's origin only, and a limited
+        number per client address and minute."""
+        # remote_addr: the proxy's forwarded address when Sanic is told to trust it, else "".
+        allowed, wait = votes.allow(request.remote_addr or request.ip or "?")
+        if not allowed:
+            return response.json({"error": TOO_MANY_FR}, status=429, headers={"Retry-After": str(wait)})
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             return response.json({"error": "Le corps doit être du JSON (application/json)."}, status=415)
         origin = request.headers.get("origin")

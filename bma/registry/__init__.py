@@ -4,6 +4,8 @@
 """
 from bma.registry.csv_import import REQUIRED_COLUMNS, ImportResult, import_csv, read_csv  # noqa: F401
 from bma.registry.store import (  # noqa: F401
+    TICKET_STATUSES,
+    ChannelErrorRow,
     MailboxRow,
     ReviewQuestionRow,
     TicketRow,
@@ -15,6 +17,7 @@ from bma.registry.store import (  # noqa: F401
     list_review_questions,
     list_tickets,
     phase_counts,
+    record_channel_error,
     record_review_question,
     record_ticket,
     session,

@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             print("no tickets")
         for ticket in tickets:
             print(
-                f"#{ticket.id} {ticket.created_at:%Y-%m-%d %H:%M} {ticket.route:<15} {ticket.address or '-'} "
+                f"#{ticket.id} {ticket.created_at:%Y-%m-%d %H:%M} {ticket.route:<15} {ticket.status:<4} {ticket.address or '-'} "
                 f"{ticket.last_name or ''} {ticket.first_name or ''} [{ticket.conversation_id}] {ticket.description or ''}"
             )
         return 0

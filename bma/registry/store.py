@@ -25,9 +25,13 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     func,
+    inspect,
     select,
+    text,
+    update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
 from bma.mailbox import Mailbox
@@ -93,6 +97,22 @@ class TicketRow(Base):
     first_name = Column(String(100))
     description = Column(Text)
     conversation_id = Column(String(200))
+    # « ouvert » / « traité », changed by the staff in the console (added to older databases on
+    # first use: see _upgrade).
+    status = Column(String(12), nullable=False, default="open", server_default="open")
+
+
+TICKET_STATUSES = ("open", "done")
+
+
+class ChannelErrorRow(Base):
+    """How many times a channel answered with its apology because Rasa failed, by day (UTC): a
+    counter for the console's metrics, nothing about the message or the person."""
+
+    __tablename__ = "channel_errors"
+    day = Column(Date, primary_key=True)
+    channel = Column(String(32), primary_key=True)
+    count = Column(Integer, nullable=False, default=0)
 
 
 def database_url(environ: dict | None = None) -> str:
@@ -121,8 +141,31 @@ def get_engine(url: str | None = None) -> Engine:
                     pool_timeout=5, connect_args={"connect_timeout": 3} if url.startswith("postgresql") else {},
                 )
             Base.metadata.create_all(engine)
+            _upgrade(engine)
             _engines[url] = engine
         return engine
+
+
+def _upgrade(engine: Engine) -> None:
+    """Columns added since a database was created (create_all only creates missing tables).
+    Two processes may try at once: the loser's ALTER fails, and the column is there."""
+    add_missing_columns(engine, "tickets", {"status": "VARCHAR(12) DEFAULT 'open' NOT NULL"})
+
+
+def add_missing_columns(engine: Engine, table: str, columns: dict[str, str]) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for each of ``columns`` (name → SQL type and default) missing
+    from ``table`` (SQLite and PostgreSQL)."""
+    present = {c["name"] for c in inspect(engine).get_columns(table)}
+    for name, ddl in columns.items():
+        if name in present:
+            continue
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+            log.info("column %s.%s added", table, name)
+        except Exception:
+            if name not in {c["name"] for c in inspect(engine).get_columns(table)}:
+                raise
 
 
 def dispose_engines() -> None:
@@ -181,6 +224,22 @@ def record_review_question(text: str, intent: str, confidence: float | None, url
 def list_review_questions(url: str | None = None) -> list["ReviewQuestionRow"]:
     with session(url) as db:
         return list(db.execute(select(ReviewQuestionRow).order_by(ReviewQuestionRow.id)).scalars())
+
+
+def record_channel_error(channel: str, url: str | None = None, day: dt.date | None = None) -> None:
+    """Count one apology of ``channel`` (the Rasa server failed to process a message)."""
+    day = day or dt.datetime.now(dt.timezone.utc).date()
+    where = (ChannelErrorRow.day == day, ChannelErrorRow.channel == channel[:32])
+    for attempt in range(2):  # a concurrent first insert of the day: then the update finds it
+        try:
+            with session(url) as db, db.begin():
+                if db.execute(update(ChannelErrorRow).where(*where)
+                              .values(count=ChannelErrorRow.count + 1)).rowcount == 0:
+                    db.add(ChannelErrorRow(day=day, channel=channel[:32], count=1))
+            return
+        except IntegrityError:
+            if attempt:
+                raise
 
 
 def list_tickets(url: str | None = None) -> list[TicketRow]:

@@ -198,14 +198,14 @@ def test_staff_label_an_inbox_item_and_every_page_is_accessible(stack, browser):
     written = (stack["nlu"] / "inbox.yml").read_text()
     assert "- intent: faq_more_questions" in written and "outlook plante depuis hier" in written
     no_serious_violation(page)
-    for path in ("/boite-de-reception?vue=traites", "/faq-a-ajouter", "/journal", "/page-inexistante"):
+    for path in ("/boite-de-reception?vue=traites", "/faq-a-ajouter", "/journal", "/modeles", "/page-inexistante"):
         page.goto(stack["console"] + path)
         no_serious_violation(page)
     page.goto(stack["console"] + "/journal")
     assert "c'est la question" in page.locator("main").inner_text()
     # Small screens: nothing overflows 360 px.
     page.set_viewport_size({"width": 360, "height": 740})
-    for path in ("/tableau-de-bord", "/boite-de-reception"):
+    for path in ("/tableau-de-bord", "/boite-de-reception", "/modeles"):
         page.goto(stack["console"] + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     # Sign out: the console asks to sign in again.
@@ -215,3 +215,69 @@ def test_staff_label_an_inbox_item_and_every_page_is_accessible(stack, browser):
     assert page.url.startswith(stack["console"] + "/connexion")
     context.close()
     assert os.path.getsize(FIGURES / "console-dashboard.png") > 10_000 and os.path.getsize(FIGURES / "console-inbox.png") > 10_000
+
+
+def signed_in(stack, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE", bypass_csp=True)
+    page = context.new_page()
+    page.goto(stack["console"] + "/connexion")
+    page.get_by_label("Identifiant").fill(LOGIN)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").press("Enter")
+    page.wait_for_url(stack["console"] + "/tableau-de-bord")
+    return context, page
+
+
+def test_tickets_and_conversations_by_keyboard_and_accessible(stack, browser):
+    context, page = signed_in(stack, browser)
+    # The dashboard's new tables: hand-offs by desk, mailboxes looked up by phase.
+    handoffs = page.get_by_role("table", name="Transferts vers une personne, par service indiqué")
+    assert "SGNE (équipe migration)" in handoffs.inner_text()
+    assert page.get_by_role("table", name="Adresses BMA consultées, par phase de la migration").count() == 1
+
+    # Tickets: filter by desk, mark one « traité » with the keyboard only.
+    page.get_by_role("link", name="Tickets", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Tickets"
+    no_serious_violation(page)
+    page.get_by_label("Service").select_option(label="Service Desk de l'ETNIC")
+    page.get_by_role("button", name="Afficher").click()
+    table = page.get_by_role("table", name="Tickets ouverts — Service Desk de l'ETNIC, les plus récents d'abord (5)")
+    assert table.get_by_role("row").count() == 6  # the header and 5 tickets
+    first = table.get_by_role("button", name="Marquer traité le ticket").first
+    first.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("status").filter(has_text="est maintenant « traité »").wait_for(timeout=10000)
+    assert page.get_by_role("table", name="Tickets ouverts — Service Desk de l'ETNIC, les plus récents d'abord (4)"
+                            ).count() == 1
+    no_serious_violation(page)
+    page.goto(stack["console"] + "/tickets?statut=traites")
+    assert page.get_by_role("button", name="Rouvrir le ticket").count() == 1
+    no_serious_violation(page)
+
+    # Conversations: search by topic, open one, read its transcript.
+    page.get_by_role("link", name="Conversations", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Conversations"
+    no_serious_violation(page)
+    page.get_by_label("Sujet").select_option(label="Où en est ma boîte ?")
+    page.get_by_role("button", name="Rechercher").click()
+    results = page.get_by_role("table").first
+    assert "Où en est ma boîte ?" in results.inner_text()
+    no_serious_violation(page)
+    if page.get_by_role("navigation", name="Pages des conversations").count():
+        page.get_by_role("link", name="Page suivante").click()
+        no_serious_violation(page)
+    page.get_by_role("link", name="Lire la conversation du").first.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Conversation du ")
+    transcript = page.get_by_role("list").filter(has_text="Utilisateur")
+    assert transcript.get_by_role("listitem").count() >= 2
+    no_serious_violation(page)
+    conversation = page.url
+    page.goto(stack["console"] + "/conversations?adresse=jean@example.org")
+    assert "Adresse BMA attendue" in page.get_by_role("alert").inner_text()
+    no_serious_violation(page)
+    # Small screens: nothing overflows 360 px (the wide tables scroll inside their frame).
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in (stack["console"] + "/tickets?statut=tous", stack["console"] + "/conversations", conversation):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    context.close()

@@ -25,6 +25,7 @@ from console.feedback import bubbles, digest
 from scripts.servers import ROOT, Servers, free_port, latest_model, wait_until_up
 
 PASSWORD = "Correct-Cheval-Pile-2024"
+METRICS_TOKEN = "jeton-prometheus-de-test"
 LOGIN = "agent.sgne"
 REGISTRY_CSV = (
     "address,in_mode,email1_date,email2_date,email3_date,migration_date\n"
@@ -82,6 +83,8 @@ def known_traffic(now: float) -> list[dict]:
     events += s.turn("conv-a", t + 1, "bonjour", "greet", 0.99, "action_greet", "Bonjour !")
     events += s.turn("conv-a", t + 2, "j'ai perdu le nouveau mot de passe", "faq_lost_new_password", 0.98,
                      "action_answer_faq", s.answer_text("faq_lost_new_password"))
+    events += [s.slot("conv-a", t + 2, "topic", "faq_lost_new_password"),
+               s.slot("conv-a", t + 2, "bma_address", "ec000001@adm.cfwb.be")]  # in the registry: migrated
     events += s.turn("conv-a", t + 3, "merci", "thanks", 0.99, "utter_thanks", "Avec plaisir !")
     for conv, text, then in (("conv-b", "outlook plante depuis hier", "/deny"),
                              ("conv-c", "Outlook plante depuis hier !", "/faq_how_to_migrate")):
@@ -106,6 +109,7 @@ def known_traffic(now: float) -> list[dict]:
                      "action_answer_faq", s.answer_text("faq_bma_definition"))
     events += s.turn("conv-f", t + 10, "où en est EC000123@adm.cfwb.be svp", "check_migration_status", 0.45,
                      "action_answer_faq", "Votre boîte…")
+    events += [s.slot("conv-f", t + 10, "bma_address", "ec000123@adm.cfwb.be")]  # not in the registry
     events += s.turn("conv-f", t + 11, "quelle météo demain à Namur", "out_of_scope", 0.52,
                      "utter_out_of_scope", "Je ne peux répondre qu'aux questions sur la migration.")
     events += s.turn("conv-f", t + 12, "blabla test", "out_of_scope", 0.4, "utter_out_of_scope", "Je ne peux…")
@@ -126,6 +130,7 @@ def site(tmp_path_factory):
            "BMA_EVENTS_DB_URL": f"sqlite:///{workdir / 'events.sqlite3'}",
            "BMA_NLU_DIR": str(nlu), "BMA_CONSOLE_INGEST_SECONDS": "1"}
     synthetic.write(events_engine(env["BMA_EVENTS_DB_URL"]), known_traffic(time.time()))
+    assert registry.import_csv(REGISTRY_CSV.encode(), env["BMA_DB_URL"]).ok
     for route in ("sgne", "sgne", "etnic"):
         registry.record_ticket(route=route, address=None, last_name="X", first_name="Y", description="…",
                                conversation_id="conv-a", url=env["BMA_DB_URL"])
@@ -165,8 +170,9 @@ def test_every_console_url_needs_a_session(site):
         for method in route.methods - {"HEAD"}:
             if (method, path) in public:
                 continue
-            reply = requests.request(method, console.url + path, allow_redirects=False)
-            if method == "GET" and not path.endswith(".csv"):
+            concrete = re.sub(r"<[^>]+>", "1", path)  # /conversations/<ref:int> → /conversations/1
+            reply = requests.request(method, console.url + concrete, allow_redirects=False)
+            if method == "GET" and not path.endswith(".csv") and path != "/metrics":
                 assert reply.status_code == 303, (method, path, reply.status_code)
                 assert reply.headers["location"].startswith("/connexion"), (method, path)
             else:
@@ -174,7 +180,11 @@ def test_every_console_url_needs_a_session(site):
             checked.add((method, path))
     assert checked == {("GET", "/"), ("GET", "/tableau-de-bord"), ("GET", "/tableau-de-bord.csv"),
                        ("GET", "/boite-de-reception"), ("POST", "/boite-de-reception"), ("GET", "/faq-a-ajouter"),
-                       ("GET", "/faq-a-ajouter.csv"), ("GET", "/journal"), ("POST", "/deconnexion")}
+                       ("GET", "/faq-a-ajouter.csv"), ("GET", "/journal"), ("POST", "/deconnexion"),
+                       ("GET", "/tickets"), ("POST", "/tickets"), ("GET", "/conversations"),
+                       ("GET", "/conversations/<ref:int>"), ("GET", "/metrics"),
+                       ("GET", "/modeles"), ("POST", "/modeles/reentrainer"), ("POST", "/modeles/mesurer"),
+                       ("POST", "/modeles/revenir")}
     # A made-up or stolen-looking cookie opens nothing.
     forged = requests.get(console.url + "/tableau-de-bord", cookies={"bma_console_session": "x" * 43},
                           allow_redirects=False)
@@ -309,8 +319,13 @@ def test_dashboard_figures_charts_and_csv(site, staff):
     assert "« Aucune de ces propositions » 1 " in text and "Messages préparés (tickets) 3 " in text
     assert "J'ai perdu le nouveau mot de passe 2" in text  # answers by FAQ topic (table)
     assert "SGNE (équipe migration) 2" in text and "Service Desk de l'ETNIC 1" in text
+    # Hand-offs by the desk they named (conv-b: no topic asked, so both desks), mailboxes looked up by phase.
+    handoffs = text[text.index("Transferts vers une personne, par service indiqué"):][:200]
+    assert "SGNE (équipe migration) 1" in handoffs and "Service Desk de l'ETNIC 1" in handoffs
+    phases = text[text.index("Adresses BMA consultées, par phase de la migration Phase"):][:200]
+    assert "boîte migrée 1" in phases and "adresse inconnue du registre 1" in phases
     # Each chart is an SVG image with a title, followed by a data table with a caption.
-    assert page.text.count('<svg class="chart" role="img"') == 4 and page.text.count("<caption>") >= 4
+    assert page.text.count('<svg class="chart" role="img"') == 6 and page.text.count("<caption>") >= 6
     # A chosen period: two months ago only.
     # The day of conv-old as the console counts days (Europe/Brussels), not the machine's UTC date.
     old = dt.datetime.fromtimestamp(time.time() - 60 * 86400, ZoneInfo("Europe/Brussels")).date().isoformat()
@@ -324,6 +339,9 @@ def test_dashboard_figures_charts_and_csv(site, staff):
     assert ["totaux", "clarifications (« Vouliez-vous dire… »)", "clarification", "2"] in rows
     assert ["tickets par service", "SGNE (équipe migration)", "sgne", "2"] in rows
     assert ["taux", "taux de clarification", "clarification", "0.1538"] in rows
+    assert ["transferts par service", "Service Desk de l'ETNIC", "etnic", "1"] in rows
+    assert ["boîtes consultées par phase", "boîte migrée", "migrated", "1"] in rows
+    assert ["boîtes consultées par phase", "adresse inconnue du registre", "unknown", "1"] in rows
     assert "export" in visible(staff.get(url + "/journal").text)
 
 
@@ -440,7 +458,8 @@ def test_faq_list_ignore_and_audit(site, staff):
 # --- feedback from the real widget's page, through the real Rasa server ------------------------
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """Action server + Rasa (REST channel, SQL event broker) + the web page + the console."""
+    """Action server + Rasa (REST channel, SQL event broker, a Redis lock store of its own when
+    redis-server is installed) + the web page + the console."""
     model = latest_model()
     if model is None:
         pytest.fail("no trained model under models/: run `make model` (make test does)")
@@ -450,9 +469,15 @@ def live(tmp_path_factory):
     dispose()
     events_path = workdir / "events.sqlite3"
     env = {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", "BMA_EVENTS_DB_URL": f"sqlite:///{events_path}",
-           "BMA_NLU_DIR": str(workdir), "BMA_CONSOLE_INGEST_SECONDS": "1"}
-    servers = Servers(workdir, env, model,
-                      endpoints_extra=f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {events_path}\n")
+           "BMA_NLU_DIR": str(workdir), "BMA_CONSOLE_INGEST_SECONDS": "1", "BMA_METRICS_TOKEN": METRICS_TOKEN}
+    endpoints = f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {events_path}\n"
+    redis = None
+    if shutil.which("redis-server"):  # stopped by test_metrics_…: Rasa then fails to lock a conversation
+        redis_port = free_port()
+        redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                  "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        endpoints += f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {redis_port}\n  db: 0\n"
+    servers = Servers(workdir, env, model, endpoints_extra=endpoints)
     web = console = None
     try:
         servers.start_actions()
@@ -464,7 +489,8 @@ def live(tmp_path_factory):
         wait_until_up(f"http://127.0.0.1:{web_port}/health", web, 60, web_log)
         assert create_account(env, LOGIN, PASSWORD).returncode == 0
         console = Console(workdir, env)
-        yield {"servers": servers, "web": f"http://127.0.0.1:{web_port}", "console": console, "workdir": workdir}
+        yield {"servers": servers, "web": f"http://127.0.0.1:{web_port}", "console": console, "workdir": workdir,
+               "redis": redis}
     finally:
         if console:
             console.stop()
@@ -472,6 +498,9 @@ def live(tmp_path_factory):
             web.terminate()
             web.wait(10)
         servers.stop()
+        if redis and redis.poll() is None:
+            redis.terminate()
+            redis.wait(10)
         dispose()
 
 
@@ -513,6 +542,60 @@ def test_feedback_is_linked_to_the_answer_it_rates(live):
     assert post({**vote, "rating": "none", "reason": None}).status_code == 204
     assert sqlite3.connect(live["workdir"] / "registry.sqlite3").execute(
         "SELECT count(*) FROM feedback WHERE rating = 'down'").fetchone() == (0,)
+
+
+def test_metrics_of_real_traffic_errors_included(live):
+    """Prometheus metrics from what the real Rasa server published: a message and its answer's
+    latency; an answer given without the action server; the guarded channel's apology when Rasa
+    itself fails (here: its lock store is gone)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from channels.web import FAILURE_FR
+    from scripts.servers import texts
+
+    servers, console = live["servers"], live["console"]
+
+    def scrape() -> dict:
+        reply = requests.get(console.url + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10)
+        assert reply.status_code == 200
+        return {(s.name, tuple(sorted(s.labels.items()))): s.value
+                for family in text_string_to_metric_families(reply.text) for s in family.samples}
+
+    def waiting_for(condition) -> dict:
+        for _ in range(40):  # the broker's rows are folded in within a second or two
+            values = scrape()
+            if condition(values):
+                return values
+            time.sleep(0.25)
+        return values
+
+    before = scrape()
+    sender = f"m-{uuid.uuid4().hex[:12]}"
+    started = time.monotonic()
+    assert "SMAIL2" in texts(servers.say(sender, "pourquoi cette migration ?"))
+    took = time.monotonic() - started
+    messages = ("bma_messages_total", ())
+    after = waiting_for(lambda v: v[messages] == before[messages] + 1)
+    assert after[messages] == before[messages] + 1
+    count, total = ("bma_answer_latency_seconds_count", ()), ("bma_answer_latency_seconds_sum", ())
+    assert after[count] == before[count] + 1
+    assert 0 < after[total] - before[total] <= took  # measured from the events' own timestamps
+
+    # The action server stops: the answer comes from rasa_patches' fallback, counted as an error.
+    servers.stop_actions()
+    assert "SMAIL2" in texts(servers.say(sender, "pourquoi cette migration ?"))
+    action_server = ("bma_errors_total", (("channel", ""), ("kind", "action_server")))
+    assert waiting_for(lambda v: v[action_server] == before[action_server] + 1)[action_server] == before[action_server] + 1
+
+    # Rasa itself fails (its Redis lock store is gone): the channel apologises, and it is counted.
+    if live["redis"] is None:
+        from tests.conftest import service_missing
+        service_missing("Redis", "redis-server is not installed")
+    live["redis"].terminate()
+    live["redis"].wait(10)
+    assert FAILURE_FR in texts(servers.say(f"m-{uuid.uuid4().hex[:12]}", "qu'est-ce qu'une BMA ?"))
+    apology = ("bma_errors_total", (("channel", "rest"), ("kind", "channel")))
+    assert scrape().get(apology) == before.get(apology, 0) + 1
 
 
 # --- PostgreSQL: Rasa's broker and the console's tables --------------------------------------

@@ -1,11 +1,15 @@
 """`make run`'s script: everything answers, the action server listens on loopback only, Ctrl-C stops all."""
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
+
+import pytest
 
 from bma import demo, registry
 from scripts.servers import ROOT, free_port, latest_model, texts
@@ -62,6 +66,11 @@ def test_run_script_serves_on_loopback_and_stops_on_ctrl_c(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{console_port}/connexion", timeout=10) as page:
             assert page.status == 200 and "Connexion" in page.read().decode()
         assert listening_addresses(console_port) == {"127.0.0.1"}  # the staff console stays internal
+        # Rasa's HTTP API is open (« Modèles » switches models) but only with the per-run token.
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{rasa_port}/status", timeout=10)
+        assert refused.value.code == 401  # (404 when the API is off)
+        assert not re.search(r"\b[0-9a-f]{48}\b", log.read_text())  # the token is never printed
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(60)
