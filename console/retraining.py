@@ -187,12 +187,15 @@ def inbox_examples(settings: Settings) -> int:
     return len(read_examples(path)) if path.exists() else 0
 
 
+NO_TOKEN = ("La console n'a pas reçu le jeton de l'API HTTP de Rasa (BMA_API_TOKEN) : démarrez l'assistant avec "
+            "make run, qui le transmet à Rasa et à la console, ou donnez à la console le même BMA_API_TOKEN qu'au "
+            "serveur Rasa.")
+
+
 # --- Rasa's HTTP API (the token goes in the query string, as Rasa reads it; never logged or shown) ---
 def rasa_call(settings: Settings, method: str, path: str, body: dict | None = None, timeout: float = 5) -> dict | None:
     if not settings.api_token:
-        raise RetrainingError("La console n'a pas de jeton pour l'API HTTP de Rasa : démarrez l'assistant avec "
-                              "BMA_API_TOKEN=… (make run ouvre alors l'API de Rasa avec ce jeton), puis "
-                              "rechargez cette page.")
+        raise RetrainingError(NO_TOKEN + " Puis rechargez cette page.")
     url = f"{settings.rasa_url}{path}?token={quote(settings.api_token, safe='')}"
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
@@ -711,9 +714,7 @@ def register(app, config, *, page, render, context) -> None:
     async def launch(request, kind: str):
         follow = request.form.get("actualiser") == "1"
         if not settings.api_token:
-            return await models_page(request, status=503, error=(
-                "La console n'a pas de jeton pour l'API HTTP de Rasa : démarrez l'assistant avec BMA_API_TOKEN=… "
-                "(make run ouvre alors l'API de Rasa avec ce jeton). Rien n'a été lancé."))
+            return await models_page(request, status=503, error=NO_TOKEN + " Rien n'a été lancé.")
         job_id = await asyncio.to_thread(start_job, settings.db_url, kind, request.ctx.staff.login)
         if job_id is None:
             running = await asyncio.to_thread(running_job, settings.db_url)
