@@ -18,7 +18,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge nlu-views
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -147,6 +147,10 @@ test: setup chromium
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory nlu-gate
 	$(MAKE) --no-print-directory bench-smoke
+
+# Which views of a message the classifier uses: dev rounds and 5-fold CV, never the held-out file.
+nlu-views: setup
+	$(PY) scripts/nlu_views.py
 
 evaluate: setup
 	$(PY) scripts/evaluate.py --model $(MODEL) --folds 5
