@@ -135,7 +135,7 @@ def read_password(stream=None) -> str:
     stream = stream or sys.stdin
     if stream.isatty():
         first = getpass.getpass("Mot de passe : ")
-        if getpass.getpass("Mot de passe (encore) : ") != first:
+        if getpass.getpass("Confirmez le mot de passe : ") != first:
             raise AccountError("Les deux mots de passe diffèrent.")
         return first
     return stream.readline().rstrip("\r\n")

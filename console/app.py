@@ -236,7 +236,7 @@ def create_app() -> Sanic:
         return render("inbox.html", status, **context(
             request, groups=groups, total_groups=total_groups, total_messages=total_messages, view=view,
             message=message, error=error, reasons=inbox.REASONS, choices=inbox.LABEL_CHOICES,
-            intent_label=dashboard.intent_label))
+            intent_label=dashboard.intent_label, low_confidence=config.low_confidence))
 
     @app.get("/boite-de-reception")
     @page

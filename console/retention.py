@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     counts = purge(days=days)
     limit = dt.datetime.fromtimestamp(time.time() - days * 86400).strftime("%d/%m/%Y %H:%M")
-    print(f"Conservation : {days} jours (supprimé : ce qui date d'avant le {limit}).")
+    print(f"Conservation : {days} jours (supprimé : tout ce qui est antérieur au {limit}).")
     for key, label in LABELS_FR.items():
         print(f"  {label} : {shown(counts[key])}")
     print("Les chiffres agrégés (tableau de bord, avis, tickets) sont gardés.")
