@@ -3,7 +3,8 @@
 - ``action_fallback``: a custom action that fails or times out gets the general French answer
   (Rasa 3.6 logs the error and says nothing);
 - ``action_validation``: the action server's answers validated with schemas compiled once (speed);
-- ``event_types``: ``Event.resolve_by_type`` remembered per type name (speed).
+- ``event_types``: ``Event.resolve_by_type`` remembered per type name (speed);
+- ``gc_freeze``: the loaded model moved out of the garbage collector's way (the tail under load).
 
 ``install()`` is called in one place, ``python -m rasa_patches run …`` (the Rasa server of
 `make run`, `make shell`, the benchmarks and the tests); the project's channels refuse to serve
@@ -40,11 +41,12 @@ def install() -> None:
     check_version()
     from rasa.core.actions.action import RemoteAction
 
-    from rasa_patches import action_fallback, action_validation, event_types
+    from rasa_patches import action_fallback, action_validation, event_types, gc_freeze
 
     action_validation.install(RemoteAction)
     action_fallback.install()
     event_types.install()
+    gc_freeze.install()
     _installed = True
 
 
