@@ -76,13 +76,11 @@ def tfidf_rows(vectorizer: TfidfVectorizer, texts: List[str]) -> csr_matrix:
                        else np.zeros(0, dtype=np.int64), indptr), shape=(len(texts), len(vocabulary)))
 
 
-def class_probabilities(clf: LogisticRegression, features: csr_matrix) -> np.ndarray:
-    """``clf.predict_proba`` of a multinomial logistic regression (softmax of the scores), without
-    scikit-learn's per-call checks, nor its copy of the transposed weights on every call."""
-    weights = getattr(clf, "weights_by_column_", None)
-    if weights is None or weights.shape[0] != clf.coef_.shape[1]:
-        weights = clf.weights_by_column_ = np.ascontiguousarray(clf.coef_.T)
-    scores = np.asarray(features @ weights) + clf.intercept_
+def class_probabilities(weights_by_column: np.ndarray, intercept: np.ndarray, features: csr_matrix) -> np.ndarray:
+    """``predict_proba`` of a multinomial logistic regression (softmax of the scores), without
+    scikit-learn's per-call checks, nor its copy of the transposed weights on every call
+    (``weights_by_column``: ``coef_.T``, contiguous, made once)."""
+    scores = np.asarray(features @ weights_by_column) + intercept
     scores -= scores.max(axis=1, keepdims=True)
     np.exp(scores, out=scores)
     return scores / scores.sum(axis=1, keepdims=True)
@@ -104,7 +102,14 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self._resource = resource
         self.vectorizers: Dict[str, TfidfVectorizer] = {}
         self.word_idf: Dict[str, float] = {}  # lower-cased token → IDF, for the weighted vectors
+        self.unseen_idf = 1.0  # a word training never saw weighs most
         self.clf: LogisticRegression | None = None
+        self.weights_by_column: np.ndarray | None = None
+
+    def _derive(self) -> None:
+        """What inference reads, computed once after training or loading."""
+        self.unseen_idf = max(self.word_idf.values(), default=1.0)
+        self.weights_by_column = np.ascontiguousarray(self.clf.coef_.T)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -112,14 +117,13 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         return cls(config, model_storage, resource)
 
     def _weighted_vectors(self, messages: List[Message]) -> np.ndarray | None:
-        unseen = max(self.word_idf.values(), default=1.0)  # a word training never saw weighs most
         rows, width = [], None
         for message in messages:
             total, weight = None, 0.0
             for token in _tokens(message):
                 if not token.has_vector or token.is_stop or token.is_punct:
                     continue
-                w = self.word_idf.get(token.lower_, unseen)
+                w = self.word_idf.get(token.lower_, self.unseen_idf)
                 total = token.vector * w if total is None else total + token.vector * w
                 weight += w
                 width = len(token.vector)
@@ -144,15 +148,17 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.vectorizers = {name: _vectorizer(name).fit(_view_texts(name, examples)) for name in TEXT_VIEWS}
         counter = TfidfVectorizer(analyzer=lambda tokens: tokens).fit([[t.lower_ for t in _tokens(e)] for e in examples])
         self.word_idf = {str(term): float(idf) for term, idf in zip(counter.get_feature_names_out(), counter.idf_)}
+        self.unseen_idf = max(self.word_idf.values(), default=1.0)
         self.clf = LogisticRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]))
         self.clf.fit(self._features(examples), [e.get("intent") for e in examples])
+        self._derive()
         self.persist()
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.clf is None or not messages:
             return messages
-        probabilities = class_probabilities(self.clf, self._features(messages))
+        probabilities = class_probabilities(self.weights_by_column, self.clf.intercept_, self._features(messages))
         for message, row in zip(messages, probabilities):
             ranking = sorted(({"name": str(name), "confidence": float(p)} for name, p in zip(self.clf.classes_, row)),
                              key=lambda r: -r["confidence"])
@@ -186,6 +192,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 clf.classes_ = np.array(saved["classes"])
                 clf.coef_, clf.intercept_ = arrays["coef"], arrays["intercept"]
                 component.clf = clf
+                component._derive()
         except (ValueError, FileNotFoundError, KeyError):
             component.clf = None  # not trained (no intent examples)
         return component

@@ -34,6 +34,6 @@ def test_class_probabilities_equal_predict_proba():
     vectorizer = _vectorizer("chars").fit(texts)
     clf = LogisticRegression(C=30.0, max_iter=3000).fit(vectorizer.transform(texts), intents)
     features = vectorizer.transform(QUESTIONS)
-    fast = class_probabilities(clf, features)
+    fast = class_probabilities(np.ascontiguousarray(clf.coef_.T), clf.intercept_, features)
     assert np.allclose(fast, clf.predict_proba(features), atol=1e-12)
     assert list(clf.classes_[fast.argmax(axis=1)]) == list(clf.predict(features))
