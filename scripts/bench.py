@@ -290,10 +290,40 @@ def first_answer(say, deadline_s: float = 180) -> None:
     raise RuntimeError("no first answer")
 
 
+# The framework floor: Rasa 3.6 answering the stock bot's conversation with no model at all — a
+# keyword lookup, rules, responses, the in-memory tracker store, no action server. No single Rasa
+# process can serve faster than this on the machine, whatever its NLU and stores.
+FLOOR_BOT = {
+    "config.yml": "recipe: default.v1\nlanguage: en\nassistant_id: framework-floor\npipeline:\n"
+                  "  - name: WhitespaceTokenizer\n  - name: KeywordIntentClassifier\npolicies:\n  - name: RulePolicy\n",
+    "domain.yml": 'version: "3.1"\nintents: [greet, mood_great, bot_challenge, goodbye]\nresponses:\n'
+                  '  utter_greet: [{text: "Hey! How are you?"}]\n  utter_happy: [{text: "Great, carry on!"}]\n'
+                  '  utter_iamabot: [{text: "I am a bot, powered by Rasa."}]\n  utter_goodbye: [{text: "Bye"}]\n'
+                  "session_config: {session_expiration_time: 60, carry_over_slots_to_new_session: true}\n",
+    "data/nlu.yml": 'version: "3.1"\nnlu:\n- intent: greet\n  examples: "- hello\\n"\n'
+                    '- intent: mood_great\n  examples: "- great\\n"\n- intent: bot_challenge\n  examples: "- bot\\n"\n'
+                    '- intent: goodbye\n  examples: "- goodbye\\n"\n',
+    "data/rules.yml": 'version: "3.1"\nrules:\n' + "".join(
+        f"- rule: {intent}\n  steps:\n  - intent: {intent}\n  - action: {action}\n"
+        for intent, action in [("greet", "utter_greet"), ("mood_great", "utter_happy"),
+                               ("bot_challenge", "utter_iamabot"), ("goodbye", "utter_goodbye")]),
+}
+
+
+def floor_bot(workdir: Path, duration: float) -> dict:
+    """FLOOR_BOT trained into a temporary folder, saturated by the same generator."""
+    project = workdir / "floor"
+    for name, text in FLOOR_BOT.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    env = {**os.environ, **SERVING_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--quiet"], cwd=project, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return serve_and_drive(project, env, duration, levels=("saturation",))
+
+
 def stock_bot(workdir: Path, duration: float) -> dict:
     """The stock `rasa init --no-prompt` bot (trained during init), served and driven the same way."""
-    from scripts.servers import free_port, wait_until_up
-
     project = workdir / "stock"
     project.mkdir()  # rasa init wants the folder to exist
     env = {**os.environ, **SERVING_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
@@ -301,6 +331,14 @@ def stock_bot(workdir: Path, duration: float) -> dict:
     subprocess.run([str(ROOT / ".venv/bin/rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=workdir,
                    env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     init_s = time.perf_counter() - started
+    return {"init_and_training_s": round(init_s, 1),
+            **serve_and_drive(project, env, duration, levels=("single", "fifty", "saturation"))}
+
+
+def serve_and_drive(project: Path, env: dict, duration: float, levels: tuple) -> dict:
+    """`rasa run` in ``project`` (its last trained model), driven with STOCK_CONVERSATIONS."""
+    from scripts.servers import free_port, wait_until_up
+
     port = free_port()
     log = project / "rasa.log"
     process = subprocess.Popen([str(ROOT / ".venv/bin/rasa"), "run", "--port", str(port), "--interface", "127.0.0.1"],
@@ -308,15 +346,15 @@ def stock_bot(workdir: Path, duration: float) -> dict:
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", process, 180, log)
         url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-        single = asyncio.run(run_level(url, STOCK_CONVERSATIONS, [""], 1, duration * 3, (1.0, 3.0), seed=1))
-        fifty = asyncio.run(run_level(url, STOCK_CONVERSATIONS, [""], 50, duration, (1.0, 3.0), seed=50))
-        saturation = asyncio.run(run_level(url, STOCK_CONVERSATIONS, [""], 20, duration, None, seed=7))
-        rss = round(peak_rss_mb(process.pid))
+        plans = {"single": (1, duration * 3, (1.0, 3.0), 1), "fifty": (50, duration, (1.0, 3.0), 50),
+                 "saturation": (20, duration, None, 7)}
+        report = {level: asyncio.run(run_level(url, STOCK_CONVERSATIONS, [""], plans[level][0], plans[level][1],
+                                               plans[level][2], seed=plans[level][3])) for level in levels}
+        report["rasa_mb"] = round(peak_rss_mb(process.pid))
     finally:
         process.terminate()
         process.wait(20)
-    return {"init_and_training_s": round(init_s, 1), "single": single, "fifty": fifty, "saturation": saturation,
-            "rasa_mb": rss}
+    return report
 
 
 def targets(report: dict) -> list[dict]:
@@ -420,6 +458,7 @@ def main() -> int:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
                 admin.dispose()
         stock = None if args.quick or args.no_anchor else stock_bot(workdir, duration)
+        framework_floor = None if args.quick or args.no_anchor else floor_bot(workdir, duration)
 
     messages = sorted({m.format(address="ec000001@adm.cfwb.be") for c in CONVERSATIONS for m, _ in c})
     floor = asyncio.run(nlu_floor(model, messages, 2 if args.quick else 20))
@@ -434,7 +473,8 @@ def main() -> int:
                     "python": platform.python_version()},
         "quick": args.quick, "model": model.name, "cold_start_s": cold_start_s, "training_s": training_s,
         "peak_rss": memory, "realistic": realistic, "saturation": saturation, "open_loop": open_loop,
-        "shipped_saturation": shipped_saturation, "stock": stock, "nlu_only": floor,
+        "shipped_saturation": shipped_saturation, "stock": stock, "framework_floor": framework_floor,
+        "nlu_only": floor,
         "end_to_end_over_nlu_p50": round(single["p50_ms"] / floor["p50_ms"], 2) if floor["p50_ms"] else None,
     }
     report["targets"] = targets(report)
@@ -458,6 +498,11 @@ def main() -> int:
         print(f"stock rasa init bot: 1 user p50 {stock['single']['p50_ms']} p95 {stock['single']['p95_ms']} ms; 50 users "
               f"p95 {stock['fifty']['p95_ms']} ms; saturation {stock['saturation']['messages_per_s']} msg/s; "
               f"{stock['rasa_mb']} MB")
+    if framework_floor:
+        ceiling = framework_floor["saturation"]["messages_per_s"]
+        print(f"framework floor (keyword lookup, rules, in-memory tracker, no action server): saturation {ceiling} "
+              f"msg/s = {ceiling / stock['saturation']['messages_per_s']:.2f} × the stock bot, the most one Rasa "
+              f"process reaches here; shipped = {saturation['messages_per_s'] / ceiling:.2f} × the floor")
     print(f"cold start {cold_start_s} s; training {training_s} s; peak RSS (MB) {memory}")
     print(f"NLU only (Agent.parse_message): p50 {floor['p50_ms']} ms, p95 {floor['p95_ms']} ms")
     for row in report["targets"]:

@@ -65,3 +65,50 @@ def test_sqlite_connections_are_kept_between_messages(tmp_path):
     with sqlite3.connect(tmp_path / "pooled.sqlite3") as connection:
         assert connection.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'anne'").fetchone()[0] == 17
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_read_tracker_is_saved_without_counting_the_stored_rows(tmp_path):
+    """Rasa counts the stored rows on every save; a tracker this store read or saved knows them.
+    Every event is stored once, also when a turn saves twice across a new session."""
+    from sqlalchemy import event
+
+    path = tmp_path / "counted.sqlite3"
+    store = SQLiteWALTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+    statements = []
+    event.listen(store.engine, "before_cursor_execute", lambda _c, _k, sql, *_: statements.append(sql))
+
+    async def play():
+        tracker = DialogueStateTracker.from_events("bea", [], slots=DOMAIN.slots)
+        tracker.update(ActionExecuted("action_listen", timestamp=1.0))
+        await store.save(tracker)  # a new tracker: Rasa's count
+        counted_before = sum("count(" in sql.lower() for sql in statements)
+        tracker = await store.retrieve("bea")
+        tracker.update(UserUttered("bonjour", {"name": "greet", "confidence": 1.0}, timestamp=2.0))
+        await store.save(tracker)
+        tracker.update(SessionStarted(timestamp=3.0))  # same turn, a second save after a new session
+        tracker.update(ActionExecuted("action_listen", timestamp=4.0))
+        await store.save(tracker)
+        tracker.update(BotUttered("réponse", timestamp=5.0))
+        await store.save(tracker)
+        return counted_before, sum("count(" in sql.lower() for sql in statements)
+
+    counted_before, counted_after = asyncio.run(play())
+    assert counted_before == 1 and counted_after == 1
+    stored = rows(path, "SELECT type_name, timestamp, data FROM events ORDER BY id")
+    assert [(kind, stamp) for kind, stamp, _ in stored] == [
+        ("action", 1.0), ("user", 2.0), ("session_started", 3.0), ("action", 4.0), ("bot", 5.0)]
+
+
+def test_a_copied_tracker_falls_back_to_counting(tmp_path):
+    store = SQLiteWALTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "copied.sqlite3"))
+
+    async def play():
+        tracker = DialogueStateTracker.from_events("carl", [ActionExecuted("action_listen", timestamp=1.0)],
+                                                   slots=DOMAIN.slots)
+        await store.save(tracker)
+        copy = (await store.retrieve("carl")).copy()  # rebuilt from its events: no stored count
+        copy.update(UserUttered("merci", {"name": "thank", "confidence": 1.0}, timestamp=2.0))
+        await store.save(copy)
+
+    asyncio.run(play())
+    assert [r[0] for r in rows(tmp_path / "copied.sqlite3", "SELECT timestamp, data FROM events ORDER BY id")] == [1.0, 2.0]

@@ -3,7 +3,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from components.tfidf_intent_classifier import TEXT_VIEWS, _vectorizer, class_probabilities, tfidf_rows
+from components.tfidf_intent_classifier import TEXT_VIEWS, _vectorizer, class_probabilities, fitted_view, tfidf_rows
 
 TRAINING = [
     ("j'ai perdu le nouveau mot de passe", "faq_lost_new_password"),
@@ -23,10 +23,10 @@ def test_tfidf_rows_equal_scikit_learn_transform():
     texts = [t for t, _ in TRAINING]
     for name in TEXT_VIEWS:
         vectorizer = _vectorizer(name).fit(texts)
-        fast, reference = tfidf_rows(vectorizer, QUESTIONS), vectorizer.transform(QUESTIONS)
+        fast, reference = tfidf_rows(fitted_view(vectorizer), QUESTIONS), vectorizer.transform(QUESTIONS)
         assert fast.shape == reference.shape
         assert np.allclose(fast.toarray(), reference.toarray(), atol=1e-12)
-    assert tfidf_rows(TfidfVectorizer().fit(texts), []).shape[0] == 0
+    assert tfidf_rows(fitted_view(TfidfVectorizer().fit(texts)), []).shape[0] == 0
 
 
 def test_class_probabilities_equal_predict_proba():
