@@ -4,7 +4,8 @@
   (Rasa 3.6 logs the error and says nothing);
 - ``action_validation``: the action server's answers validated with schemas compiled once (speed);
 - ``event_types``: ``Event.resolve_by_type`` remembered per type name (speed);
-- ``gc_freeze``: the loaded model moved out of the garbage collector's way (the tail under load).
+- ``gc_freeze``: the loaded model moved out of the garbage collector's way (the tail under load);
+- ``graph_runner``: the model graph run in an order computed once, not rebuilt by dask per call (speed).
 
 ``install()`` is called in one place, ``python -m rasa_patches run …`` (the Rasa server of
 `make run`, `make shell`, the benchmarks and the tests); the project's channels refuse to serve
@@ -41,12 +42,13 @@ def install() -> None:
     check_version()
     from rasa.core.actions.action import RemoteAction
 
-    from rasa_patches import action_fallback, action_validation, event_types, gc_freeze
+    from rasa_patches import action_fallback, action_validation, event_types, gc_freeze, graph_runner
 
     action_validation.install(RemoteAction)
     action_fallback.install()
     event_types.install()
     gc_freeze.install()
+    graph_runner.install()
     _installed = True
 
 

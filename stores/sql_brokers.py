@@ -33,5 +33,9 @@ class SQLiteWALEventBroker(SQLEventBroker):
         self._insert = self.SQLBrokerEvent.__table__.insert()
 
     def publish(self, event: dict) -> None:
+        self.publish_many([event])
+
+    def publish_many(self, events: list) -> None:
+        """The events of one saved message in one transaction (one commit instead of one each)."""
         with self.engine.begin() as conn:
-            conn.execute(self._insert, {"sender_id": event.get("sender_id"), "data": json.dumps(event)})
+            conn.execute(self._insert, [{"sender_id": e.get("sender_id"), "data": json.dumps(e)} for e in events])

@@ -21,6 +21,7 @@ import itertools
 import json
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
@@ -30,10 +31,22 @@ from sqlalchemy.pool import QueuePool
 STORED_EVENTS = "_bma_stored_events"
 
 
+# Rasa's `_event_query` (the latest session's events) as SQLite runs it, written once: building it
+# with the ORM on every read cost more than running it (py-spy).
+LATEST_SESSION = ("FROM events, (SELECT max(timestamp) AS session_start FROM events WHERE sender_id = ? "
+                  "AND type_name = 'session_started') AS latest WHERE events.sender_id = ? "
+                  "AND (events.timestamp >= latest.session_start OR latest.session_start IS NULL)")
+READ_LATEST_SESSION = f"SELECT events.data {LATEST_SESSION} ORDER BY events.id"
+COUNT_LATEST_SESSION = f"SELECT count(*) {LATEST_SESSION}"
+INSERT_EVENT = ("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+                "VALUES (?, ?, ?, ?, ?, ?)")
+
+
 class SQLiteWALTrackerStore(SQLTrackerStore):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
+        self.lean = self.engine.dialect.name == "sqlite"
+        if self.lean:
             # SQLAlchemy 1.4 gives a SQLite file a NullPool: every message opened a connection, ran
             # the pragmas and closed it twice (~10 % of a message, py-spy). Keep a few connections.
             url = self.engine.url
@@ -44,40 +57,59 @@ class SQLiteWALTrackerStore(SQLTrackerStore):
             self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: str):
-        tracker = await super().retrieve(sender_id)
+        """Rasa's retrieve (the latest session), on SQLite with plain SQL instead of the ORM."""
+        if not self.lean:
+            tracker = await super().retrieve(sender_id)
+        else:
+            with self.engine.connect() as connection:
+                rows = connection.exec_driver_sql(READ_LATEST_SESSION, (sender_id, sender_id)).fetchall()
+            tracker = (DialogueStateTracker.from_dict(sender_id, [json.loads(data) for data, in rows], self.domain.slots)
+                       if self.domain and rows else None)
         if tracker is not None:  # every event it holds was read from the table
             setattr(tracker, STORED_EVENTS, len(tracker.events))
         return tracker
 
-    def _additional_events(self, session, tracker):
-        """The tracker's events not stored yet. Rasa counts the stored rows of the latest session
-        (one query per save, ~5 % of a message under load, py-spy) to skip that many of
-        ``tracker.events``; a tracker this store read or saved carries that number. Any other
-        tracker (new, copied, rebuilt) gets Rasa's count. The conversation's lock keeps other
-        writers out between the read and the save."""
+    def _stored_count(self, tracker) -> int:
+        """How many of ``tracker.events`` are rows already. Rasa counts the stored rows of the
+        latest session on every save (~5 % of a message under load, py-spy); a tracker this store
+        read or saved carries that number. Any other tracker (new, copied, rebuilt) is counted.
+        The conversation's lock keeps other writers out between the read and the save."""
         stored = getattr(tracker, STORED_EVENTS, None)
-        if stored is None or stored > len(tracker.events):
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, stored, len(tracker.events))
+        if stored is not None and stored <= len(tracker.events):
+            return stored
+        if not self.lean:
+            with self.session_scope() as session:
+                return self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql(COUNT_LATEST_SESSION, (tracker.sender_id, tracker.sender_id)).scalar()
 
     async def save(self, tracker) -> None:
-        """Rasa 3.6.21's save, publishing exactly the events it stores: Rasa's own first calls
-        ``stream_events``, which re-reads and rebuilds the whole stored conversation on every save
-        only to find the events that ``_additional_events`` finds with one count (~10 ms a message
-        with an event broker, `make bench`)."""
-        with self.session_scope() as session:
-            events = list(self._additional_events(session, tracker))
-            for stored in events:
-                data = stored.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=stored.type_name, timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(data)))
-            session.commit()
+        """Rasa 3.6.21's save (same rows), publishing exactly the events it stores: Rasa's own first
+        calls ``stream_events``, which re-reads and rebuilds the whole stored conversation on every
+        save only to find the new events (~10 ms a message with an event broker, `make bench`).
+        On SQLite, one plain multi-row insert instead of the ORM's unit of work."""
+        new = [(stored, stored.as_dict()) for stored in
+               itertools.islice(tracker.events, self._stored_count(tracker), len(tracker.events))]
+        rows = [(tracker.sender_id, stored.type_name, data.get("timestamp"),
+                 data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY), data.get("name"), json.dumps(data))
+                for stored, data in new]
+        if rows and self.lean:
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql(INSERT_EVENT, rows)
+        elif rows:
+            with self.session_scope() as session:
+                for sender_id, type_name, timestamp, intent_name, action_name, data in rows:
+                    session.add(self.SQLEvent(sender_id=sender_id, type_name=type_name, timestamp=timestamp,
+                                              intent_name=intent_name, action_name=action_name, data=data))
+                session.commit()
         setattr(tracker, STORED_EVENTS, len(tracker.events))
-        if self.event_broker is not None:  # after the commit: the events are stored
-            for stored in events:
-                self.event_broker.publish({"sender_id": tracker.sender_id, **stored.as_dict()})
+        if self.event_broker is not None and new:  # after the commit: the events are stored
+            published = [{"sender_id": tracker.sender_id, **data} for _, data in new]
+            if hasattr(self.event_broker, "publish_many"):
+                self.event_broker.publish_many(published)
+            else:
+                for body in published:
+                    self.event_broker.publish(body)
 
 
 def sqlite_server_pragmas(connection, _record) -> None:

@@ -112,3 +112,19 @@ def test_a_copied_tracker_falls_back_to_counting(tmp_path):
 
     asyncio.run(play())
     assert [r[0] for r in rows(tmp_path / "copied.sqlite3", "SELECT timestamp, data FROM events ORDER BY id")] == [1.0, 2.0]
+
+
+def test_our_read_gives_rasas_tracker(tmp_path):
+    """Plain SQL instead of Rasa's ORM query: the same latest session, on the same file."""
+    path = tmp_path / "shared.sqlite3"
+    ours = SQLiteWALTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+    conversation(ours, "dora")
+    rasas = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+
+    async def both():
+        return await ours.retrieve("dora"), await rasas.retrieve("dora"), await ours.retrieve("nobody")
+
+    mine, theirs, nobody = asyncio.run(both())
+    assert nobody is None
+    assert len(mine.events) == 9 and list(mine.events) == list(theirs.events)  # the session started at turn 2
+    assert mine.current_state() == theirs.current_state()

@@ -1,4 +1,5 @@
-"""LeanSpacyNLP gives the tokenizer exactly what Rasa's SpacyNLP gives, without the unused pipes."""
+"""LeanSpacyNLP gives the tokenizer exactly what Rasa's SpacyNLP gives, without the unused pipes;
+with ``lemmatizer: lookup``, the same tokens with lemmas from spaCy's lookup table and no tagger."""
 from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.training_data.message import Message
@@ -13,8 +14,9 @@ SENTENCES = [
 ]
 
 
-def create(component_class):
-    return component_class.create({**component_class.get_default_config(), "model": "fr_core_news_sm"}, None, None, None)
+def create(component_class, **config):
+    return component_class.create({**component_class.get_default_config(), "model": "fr_core_news_sm", **config},
+                                  None, None, None)
 
 
 def tokens(component):
@@ -34,3 +36,21 @@ def test_same_tokens_lemmas_and_tags_as_rasas_spacy_nlp():
 
 def test_the_pipeline_is_loaded_once_per_process():
     assert create(LeanSpacyNLP).provide().model is create(LeanSpacyNLP).provide().model
+
+
+def test_lookup_lemmas_without_the_tagger():
+    lookup, rule = create(LeanSpacyNLP, lemmatizer="lookup"), create(LeanSpacyNLP)
+    assert lookup.provide().model.pipe_names == ["lemmatizer"]
+    ours, theirs = tokens(lookup), tokens(rule)
+    assert [[t[:3] for t in m] for m in ours] == [[t[:3] for t in m] for m in theirs]  # same tokens
+    lemmas = {t[0].lower(): t[3] for m in ours for t in m}
+    assert (lemmas["ai"], lemmas["boîtes"], lemmas["migre"], lemmas["attend"]) == ("avoir", "boîte", "migrer", "attendre")
+    assert all(t[4] in (None, "") for m in ours for t in m)  # no tags: nothing reads them
+
+
+def test_an_unknown_lemmatizer_is_refused():
+    import pytest
+    from rasa.nlu.model import InvalidModelError
+
+    with pytest.raises(InvalidModelError, match="rule or lookup"):
+        create(LeanSpacyNLP, lemmatizer="guess")

@@ -1,9 +1,13 @@
-"""The classifier's fast inference path gives exactly scikit-learn's figures."""
+"""The classifier's fast inference path gives exactly scikit-learn's figures, trained and reloaded."""
 import numpy as np
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
-from components.tfidf_intent_classifier import TEXT_VIEWS, _vectorizer, class_probabilities, fitted_view, tfidf_rows
+from components.tfidf_intent_classifier import TEXT_VIEWS, TfidfIntentClassifier, _vectorizer, fitted_view, tfidf_rows
 
 TRAINING = [
     ("j'ai perdu le nouveau mot de passe", "faq_lost_new_password"),
@@ -29,11 +33,26 @@ def test_tfidf_rows_equal_scikit_learn_transform():
     assert tfidf_rows(fitted_view(TfidfVectorizer().fit(texts)), []).shape[0] == 0
 
 
-def test_class_probabilities_equal_predict_proba():
-    texts, intents = zip(*TRAINING)
-    vectorizer = _vectorizer("chars").fit(texts)
-    clf = LogisticRegression(C=30.0, max_iter=3000).fit(vectorizer.transform(texts), intents)
-    features = vectorizer.transform(QUESTIONS)
-    fast = class_probabilities(np.ascontiguousarray(clf.coef_.T), clf.intercept_, features)
-    assert np.allclose(fast, clf.predict_proba(features), atol=1e-12)
-    assert list(clf.classes_[fast.argmax(axis=1)]) == list(clf.predict(features))
+def test_inference_equals_predict_proba_trained_and_reloaded(tmp_path):
+    from components.spacy_nlp import LeanSpacyNLP
+
+    spacy_nlp = LeanSpacyNLP.create({**LeanSpacyNLP.get_default_config(), "model": "fr_core_news_md", "lemmatizer": "lookup"},
+                                    None, None, None)
+    model = spacy_nlp.provide()
+
+    def messages(pairs):
+        built = [Message(data={"text": text, **({"intent": intent} if intent else {})}) for text, intent in pairs]
+        return spacy_nlp.process(built, model)
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("tfidf")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    trained = TfidfIntentClassifier.create(TfidfIntentClassifier.get_default_config(), storage, resource, context)
+    trained.train(TrainingData(messages(TRAINING)))
+    reloaded = TfidfIntentClassifier.load(TfidfIntentClassifier.get_default_config(), storage, resource, context)
+    questions = messages([(q, None) for q in QUESTIONS])
+    reference = trained.clf.predict_proba(trained._features(questions))
+    for component in (trained, reloaded):
+        assert np.allclose(component._probabilities(questions), reference, atol=1e-12)
+    assert np.allclose(reloaded._probabilities(questions[:1]), reference[:1], atol=1e-12)  # one message, as served
+    ranked = reloaded.process(questions)
+    assert [m.get("intent")["name"] for m in ranked] == list(trained.clf.classes_[reference.argmax(axis=1)])
