@@ -4,9 +4,9 @@ Layouts (``--layout``):
   shipped     what `make run` serves: endpoints.yml as committed (SQL tracker store on SQLite,
               and whatever else it configures), one Rasa process started as scripts/run.sh does,
               one action server — the default;
-  production  deploy/'s layout (`make bench-2`): SQL tracker store on PostgreSQL (a throw-away
-              database on the machine's server), Redis lock store, two Rasa processes behind
-              nginx, one action server.
+  production  deploy/'s layout (`make bench-2`): SQL tracker store and event broker on PostgreSQL
+              (throw-away databases on the machine's server), Redis lock store, two Rasa
+              processes behind nginx, one action server.
 Drives them with simulated users holding multi-turn conversations, every message with the
 answer it must get (a pattern per step): an apology, a clarification, a fallback or another
 topic's answer is an error, like a transport failure.
@@ -89,6 +89,27 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
     return ordered[index]
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time used so far: by one process (user + system), or by the whole machine (not idle)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    if pid is not None:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / ticks  # all but idle and iowait
+
+
+def measure_cpu(run, processes: dict) -> dict:
+    """``run()``'s result with the CPU each process and the machine used during it, in cores."""
+    before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+    machine_before, started = cpu_seconds(), time.monotonic()
+    result = run()
+    elapsed = time.monotonic() - started
+    cores = {name: round((cpu_seconds(pid) - before[name]) / elapsed, 2) for name, pid in processes.items()}
+    cores["machine"] = round((cpu_seconds() - machine_before) / elapsed, 2)
+    return {**result, "cpu_cores": cores}
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -272,9 +293,12 @@ def shipped_endpoints(workdir: Path) -> str:
 
 
 def production_endpoints(database: str, prefix: str) -> str:
-    """deploy/endpoints.production.yml's stores: PostgreSQL tracker store, Redis lock store."""
-    return (f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n"
-            f"  username: postgres\n  db: {database}\n"
+    """deploy/endpoints.production.yml's stores: PostgreSQL tracker store and event broker (its
+    own database, as deploy/ has it), Redis lock store."""
+    return (f"tracker_store:\n  type: stores.sql_trackers.LeanSQLTrackerStore\n  dialect: postgresql\n  url: 127.0.0.1\n"
+            f"  port: 5432\n  username: postgres\n  db: {database}\n"
+            f"event_broker:\n  type: stores.sql_brokers.LeanSQLEventBroker\n  dialect: postgresql\n  url: 127.0.0.1\n"
+            f"  port: 5432\n  username: postgres\n  db: {database}_events\n"
             f"lock_store:\n  type: stores.redis_locks.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n"
             f"  db: 0\n  key_prefix: {prefix}\n")
 
@@ -406,6 +430,7 @@ def main() -> int:
             admin = create_engine("postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{database}"'))
+                conn.execute(text(f'CREATE DATABASE "{database}_events"'))
             endpoints = production_endpoints(database, prefix)
         else:
             endpoints = shipped_endpoints(workdir)
@@ -421,8 +446,9 @@ def main() -> int:
             url = servers.rasa_url + "/webhooks/rest/webhook"
             if production:
                 # The shipped single process's saturation in the same run, for the ratio.
-                shipped_saturation = asyncio.run(run_level(url, CONVERSATIONS, addresses, 3 if args.quick else 20,
-                                                           duration, None, seed=8))
+                shipped_saturation = measure_cpu(lambda: asyncio.run(run_level(
+                    url, CONVERSATIONS, addresses, 3 if args.quick else 20, duration, None, seed=8)),
+                    {"rasa": servers.processes["rasa"].pid, "actions": servers.processes["actions"].pid})
                 (workdir / "b").mkdir()
                 second = Servers(workdir / "b", env, model, endpoints_extra=endpoints)
                 second.actions_port = servers.actions_port
@@ -434,7 +460,10 @@ def main() -> int:
             realistic = [asyncio.run(run_level(url, CONVERSATIONS, addresses, users,
                                                duration * (3 if users == 1 and not args.quick else 1), (1.0, 3.0), seed=users))
                          for users in levels_users]
-            saturation = asyncio.run(run_level(url, CONVERSATIONS, addresses, 3 if args.quick else 20, duration, None, seed=7))
+            busy = {"rasa": servers.processes["rasa"].pid, "actions": servers.processes["actions"].pid,
+                    **{f"rasa{n}": other.processes["rasa"].pid for n, other in enumerate(extra, start=2)}}
+            saturation = measure_cpu(lambda: asyncio.run(run_level(url, CONVERSATIONS, addresses, 3 if args.quick else 20,
+                                                                   duration, None, seed=7)), busy)
             open_loop = [asyncio.run(run_open_loop(url, CONVERSATIONS, addresses, rate, duration, seed=int(rate)))
                          for rate in open_rates]
             memory = {"rasa_mb": round(peak_rss_mb(servers.processes["rasa"].pid)),
@@ -456,6 +485,7 @@ def main() -> int:
                     client.delete(key)
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{database}_events" WITH (FORCE)'))
                 admin.dispose()
         stock = None if args.quick or args.no_anchor else stock_bot(workdir, duration)
         framework_floor = None if args.quick or args.no_anchor else floor_bot(workdir, duration)
@@ -467,8 +497,8 @@ def main() -> int:
         "layout": args.layout,
         "configuration": ("endpoints.yml as committed (SQL tracker store on SQLite), one Rasa process as scripts/run.sh "
                           "serves it, one action server" if not production else
-                          "SQL tracker store on PostgreSQL, Redis lock store (AtomicRedisLockStore), two Rasa processes "
-                          "behind nginx, one action server"),
+                          "SQL tracker store and event broker on PostgreSQL (LeanSQLTrackerStore, LeanSQLEventBroker), "
+                          "Redis lock store (AtomicRedisLockStore), two Rasa processes behind nginx, one action server"),
         "machine": {"cores": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                     "python": platform.python_version()},
         "quick": args.quick, "model": model.name, "cold_start_s": cold_start_s, "training_s": training_s,
@@ -490,7 +520,11 @@ def main() -> int:
         label = f"{level['users']}" + ("*" if level is saturation else "")
         print(f"{label:>8}{level['messages']:>7}{level['messages_per_s']:>8}{level['p50_ms']:>9}{level['p95_ms']:>9}"
               f"{level['p99_ms']:>9}{level['errors']:>8}")
-    print("* saturation: no think time")
+    print(f"* saturation: no think time; CPU in use (cores of {os.cpu_count()}): {saturation['cpu_cores']} "
+          "(machine: every process, the load generator included)")
+    if shipped_saturation:
+        print(f"one Rasa process on the same stores, saturation: {shipped_saturation['messages_per_s']} msg/s, p50 "
+              f"{shipped_saturation['p50_ms']} ms; CPU in use: {shipped_saturation['cpu_cores']}")
     for level in open_loop:
         print(f"open loop {level['offered_per_s']:>5} msg/s offered: {level['messages_per_s']} served, p50 {level['p50_ms']} "
               f"p95 {level['p95_ms']} p99 {level['p99_ms']} ms, {level['errors']} errors")

@@ -1,12 +1,14 @@
-"""Rasa's SQL event broker with SQLite set for a server: one kept connection, WAL journal,
-synchronous=NORMAL, a Core insert per event (Rasa opens a new connection, an ORM session and waits
-for an fsync for each event). Same table, same rows. Other dialects: Rasa's engine, Core insert.
+"""Rasa's SQL event broker, same table and rows, with a Core insert per message instead of an ORM
+session per event (``LeanSQLEventBroker``, any dialect), and with SQLite set for a server
+(``SQLiteWALEventBroker``, what `make run` ships: one kept connection, WAL journal,
+synchronous=NORMAL; Rasa opens a new connection and waits for an fsync for each event).
 
 endpoints.yml:
     event_broker:
       type: stores.sql_brokers.SQLiteWALEventBroker
       dialect: sqlite
       db: var/events.sqlite3
+deploy/endpoints.production.yml: ``stores.sql_brokers.LeanSQLEventBroker``, dialect postgresql.
 """
 from __future__ import annotations
 
@@ -20,16 +22,9 @@ from sqlalchemy.pool import SingletonThreadPool
 from stores.sql_trackers import sqlite_server_pragmas
 
 
-class SQLiteWALEventBroker(SQLEventBroker):
+class LeanSQLEventBroker(SQLEventBroker):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            url = self.engine.url
-            self.engine.dispose()
-            # Rasa publishes from the event loop's thread: one connection, kept open.
-            self.engine = sqlalchemy.create_engine(url, poolclass=SingletonThreadPool, future=True)
-            event.listen(self.engine, "connect", sqlite_server_pragmas)
-            self.sessionmaker = sqlalchemy.orm.sessionmaker(bind=self.engine)
         self._insert = self.SQLBrokerEvent.__table__.insert()
 
     def publish(self, event: dict) -> None:
@@ -39,3 +34,15 @@ class SQLiteWALEventBroker(SQLEventBroker):
         """The events of one saved message in one transaction (one commit instead of one each)."""
         with self.engine.begin() as conn:
             conn.execute(self._insert, [{"sender_id": e.get("sender_id"), "data": json.dumps(e)} for e in events])
+
+
+class SQLiteWALEventBroker(LeanSQLEventBroker):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            url = self.engine.url
+            self.engine.dispose()
+            # Rasa publishes from the event loop's thread: one connection, kept open.
+            self.engine = sqlalchemy.create_engine(url, poolclass=SingletonThreadPool, future=True)
+            event.listen(self.engine, "connect", sqlite_server_pragmas)
+            self.sessionmaker = sqlalchemy.orm.sessionmaker(bind=self.engine)

@@ -1,4 +1,4 @@
-"""Two Rasa instances, one action server, the SQL tracker store on PostgreSQL and the Redis lock
+"""Two Rasa instances, one action server, deploy/'s SQL tracker store on PostgreSQL and the Redis lock
 store (the machine's servers on 127.0.0.1): simulated users alternate between the instances,
 concurrently. No lost or reordered event, no failed lock, every reply correct.
 
@@ -47,7 +47,7 @@ def cluster(tmp_path_factory, postgres_admin_url, redis_server):
     assert registry.import_csv(REGISTRY_CSV.encode(), db_url).ok
     registry.dispose_engines()
     endpoints = (
-        f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n"
+        f"tracker_store:\n  type: stores.sql_trackers.LeanSQLTrackerStore\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n"
         f"  username: postgres\n  db: {name}\n"
         f"lock_store:\n  type: stores.redis_locks.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n  db: 0\n  key_prefix: {prefix}\n"
     )

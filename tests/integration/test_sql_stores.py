@@ -1,8 +1,12 @@
-"""The SQLite stores `make run` ships (stores/sql_trackers.py, stores/sql_brokers.py) write exactly
-the rows Rasa's own SQL tracker store and SQL event broker write, in WAL mode."""
+"""The SQL stores (stores/sql_trackers.py, stores/sql_brokers.py) — SQLite as `make run` ships them,
+PostgreSQL as deploy/ configures them — write exactly the rows Rasa's own SQL tracker store and
+SQL event broker write (in WAL mode on SQLite), and read back Rasa's trackers."""
 import asyncio
 import json
 import sqlite3
+import uuid
+
+import pytest
 
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
@@ -128,3 +132,58 @@ def test_our_read_gives_rasas_tracker(tmp_path):
     assert nobody is None
     assert len(mine.events) == 9 and list(mine.events) == list(theirs.events)  # the session started at turn 2
     assert mine.current_state() == theirs.current_state()
+
+
+@pytest.fixture
+def pg_databases(postgres_admin_url):
+    """Four throw-away databases (tracker store and broker, ours and Rasa's: both tables are `events`)."""
+    from sqlalchemy import create_engine, text
+
+    names = [f"bma_test_{uuid.uuid4().hex[:10]}" for _ in range(4)]
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield names
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_same_rows_as_rasa_on_postgresql(pg_databases):
+    """deploy/'s stores: the plain-SQL tracker store and the one-transaction broker write what
+    Rasa's SQL tracker store and SQL event broker write, and read back Rasa's tracker."""
+    from sqlalchemy import create_engine
+
+    from stores.sql_brokers import LeanSQLEventBroker
+    from stores.sql_trackers import LeanSQLTrackerStore
+
+    pg = {"dialect": "postgresql", "host": "127.0.0.1", "port": 5432, "username": "postgres"}
+    ours_db, rasa_db, ours_events_db, rasa_events_db = pg_databases
+    ours = LeanSQLTrackerStore(DOMAIN, db=ours_db, event_broker=LeanSQLEventBroker(db=ours_events_db, **pg), **pg)
+    rasas = SQLTrackerStore(DOMAIN, db=rasa_db, event_broker=SQLEventBroker(db=rasa_events_db, **pg), **pg)
+    conversation(ours, "anne")
+    conversation(rasas, "anne")
+
+    def pg_rows(name, query):
+        engine = create_engine(f"postgresql://postgres@127.0.0.1:5432/{name}")
+        with engine.connect() as conn:
+            found = [tuple(json.loads(r[-1]) if i == len(r) - 1 else v for i, v in enumerate(r))
+                     for r in conn.exec_driver_sql(query)]
+        engine.dispose()
+        return found
+
+    tracker_query = "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+    assert len(pg_rows(ours_db, tracker_query)) == 17 and pg_rows(ours_db, tracker_query) == pg_rows(rasa_db, tracker_query)
+    broker_query = "SELECT sender_id, data FROM events ORDER BY id"
+    assert pg_rows(ours_events_db, broker_query) == pg_rows(rasa_events_db, broker_query)
+
+    async def both():
+        return await ours.retrieve("anne"), await rasas.retrieve("anne")
+
+    mine, theirs = asyncio.run(both())
+    assert len(mine.events) == 9 and list(mine.events) == list(theirs.events)
+    for store in (ours, rasas):
+        store.engine.dispose()
+        store.event_broker.engine.dispose()
