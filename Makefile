@@ -18,7 +18,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge nlu-views
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge nlu-views profile
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -30,6 +30,7 @@ help:
 	@echo "make test-scale  two Rasa instances, PostgreSQL tracker store, Redis lock store"
 	@echo "make evaluate NLU evaluation (held-out + 5-fold CV) against a TF-IDF baseline -> results/nlu/"
 	@echo "make bench    latency/throughput/memory benchmark over REST -> results/bench.json, bench.png"
+	@echo "make profile  where a served message's time goes (py-spy at saturation) -> results/profile.raw"
 	@echo "make import CSV=FILE   import a registry CSV (BMA_DB_URL honoured)"
 	@echo "make teams-package  Teams app package -> var/teams/bma-assistant-teams.zip (needs TEAMS_APP_ID)"
 	@echo "make remask  re-mask passwords in conversations and tickets already stored (idempotent)"
@@ -161,6 +162,10 @@ nlu-experiments: setup
 
 bench: setup
 	$(PY) scripts/bench.py --model $(MODEL)
+
+# Where a served message's time goes (py-spy on the shipped Rasa process at saturation).
+profile: setup
+	$(PY) scripts/profile_saturation.py
 
 # deploy/'s layout: SQL tracker store on PostgreSQL, Redis lock store, two Rasa processes behind
 # nginx (Debian's nginx-light), one action server.

@@ -1,0 +1,92 @@
+"""`make profile`: where a served message's time goes, on the configuration `make run` serves.
+
+Starts the shipped layout as `make bench` does (endpoints.yml's stores in a temporary folder, one
+Rasa process through rasa_patches, one action server, the demo registry), saturates it with 20
+users without think time, and records the Rasa process with py-spy for 20 s. Prints the messages
+per second of the recorded run and the share of the samples spent in each part of a message;
+writes the raw stacks to results/profile.raw (flame graphs: py-spy's or Brendan Gregg's tools).
+Shares, measured while the load generator shares the machine: compare them within a run.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bma import demo, registry  # noqa: E402
+from scripts import bench  # noqa: E402
+from scripts.servers import Servers, latest_model  # noqa: E402
+
+RAW = ROOT / "results" / "profile.raw"
+# (label, a frame that marks the part: "function (file fragment")
+PARTS = [
+    ("handling a message (all below)", "handle_message (rasa/core/processor"),
+    ("NLU graph", "_parse_message_with_graph (rasa/core/processor"),
+    ("  spaCy (tokens, lemmas, vectors)", "process (rasa/nlu/utils/spacy_utils"),
+    ("  intent classifier", "process (components/tfidf_intent_classifier"),
+    ("policies (rule policy)", "predict_action_probabilities (rasa/core/policies/rule_policy"),
+    ("custom action round trip", "_run_action (rasa/core/processor"),
+    ("tracker store: read", "retrieve (stores/sql_trackers"),
+    ("tracker store: save and broker", "save (stores/sql_trackers"),
+    ("HTTP server (sanic) outside the handling", "http1 (sanic"),
+]
+
+
+def shares(raw: Path) -> tuple[int, dict]:
+    total, found = 0, collections.Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        total += int(count)
+        for label, marker in PARTS:
+            if marker in stack:
+                found[label] += int(count)
+    return total, found
+
+
+def main() -> int:
+    spy = shutil.which("py-spy", path=str(ROOT / ".venv" / "bin")) or shutil.which("py-spy")
+    if spy is None:
+        print("py-spy is missing: make setup installs it (requirements-dev.txt)")
+        return 1
+    model = latest_model()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        db_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
+        assert registry.import_csv(demo.csv_bytes(), db_url).ok
+        registry.dispose_engines()
+        addresses = [row[0] for row in demo.rows()]
+        (workdir / "a").mkdir()
+        servers = Servers(workdir / "a", {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", **bench.SERVING_THREADS},
+                          model, endpoints_extra=bench.shipped_endpoints(workdir))
+        try:
+            servers.start_actions()
+            servers.start_rasa()
+            bench.first_answer(lambda: servers.say("profile", "bonjour"))
+            url = servers.rasa_url + "/webhooks/rest/webhook"
+            asyncio.run(bench.run_level(url, bench.CONVERSATIONS, addresses, 20, 5, None, seed=1))  # warm-up
+            RAW.parent.mkdir(exist_ok=True)
+            recorder = subprocess.Popen([spy, "record", "-r", "100", "-f", "raw", "-d", "20", "-o", str(RAW),
+                                         "-p", str(servers.processes["rasa"].pid)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            level = asyncio.run(bench.run_level(url, bench.CONVERSATIONS, addresses, 20, 22, None, seed=7))
+            recorder.wait(60)
+        finally:
+            servers.stop()
+    total, found = shares(RAW)
+    print(f"model {model.name}; 20 users without think time: {level['messages_per_s']} msg/s, "
+          f"p50 {level['p50_ms']} ms, {level['errors']} errors; {total} samples of the Rasa process")
+    for label, _ in PARTS:
+        print(f"{found[label] / max(total, 1):7.1%}  {label}")
+    print(f"raw stacks: {RAW.relative_to(ROOT)}")
+    return 0 if level["errors"] == 0 and total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
