@@ -85,9 +85,9 @@ VARIANTS = {
     "baseline: words 1–2 + char_wb 2–5, LR C=10": ([WORDS, CHARS], lambda: LogisticRegression(C=10, max_iter=3000)),
     "+ mean of all word vectors, LR C=30 (previous)": ([WORDS, CHARS, vectors(False)], lambda: LogisticRegression(C=30, max_iter=3000)),
     "+ IDF-weighted content-word vectors, LR C=30": ([WORDS, CHARS, vectors(True)], lambda: LogisticRegression(C=30, max_iter=3000)),
-    "+ lemmas 1–2, LR C=30": ([WORDS, CHARS, LEMMAS], lambda: LogisticRegression(C=30, max_iter=3000)),
+    "+ lookup lemmas 1–2, LR C=30": ([WORDS, CHARS, LEMMAS], lambda: LogisticRegression(C=30, max_iter=3000)),
     "+ tagger's lemmas + IDF-weighted vectors (before)": ([WORDS, CHARS, RULE_LEMMAS, vectors(True)], lambda: LogisticRegression(C=30, max_iter=3000)),
-    "+ lookup lemmas + IDF-weighted vectors (shipped)": ([WORDS, CHARS, LEMMAS, vectors(True)], lambda: LogisticRegression(C=30, max_iter=3000)),
+    "+ lookup lemmas + IDF-weighted vectors (shipped)": ([WORDS, CHARS, LEMMAS, vectors(True)], lambda: LogisticRegression(C=30, max_iter=3000, solver="newton-cg")),
     "same views, linear SVM C=1 (no probabilities)": ([WORDS, CHARS, LEMMAS, vectors(True)], lambda: LinearSVC(C=1.0)),
 }
 
