@@ -279,6 +279,15 @@ def plot(report: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def demo_registry(workdir: Path) -> tuple[dict, list[str]]:
+    """The demo registry in ``workdir``: the servers' environment (on 2024-11-15, every phase
+    present) and the addresses the simulated users give."""
+    db_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
+    assert registry.import_csv(demo.csv_bytes(), db_url).ok
+    registry.dispose_engines()
+    return {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", **SERVING_THREADS}, [row[0] for row in demo.rows()]
+
+
 def shipped_endpoints(workdir: Path) -> str:
     """endpoints.yml as `make run` serves it, without the action endpoint (set per run) and with its
     SQLite files in ``workdir``."""
@@ -415,12 +424,8 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        db_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
-        assert registry.import_csv(demo.csv_bytes(), db_url).ok
-        registry.dispose_engines()
-        addresses = [row[0] for row in demo.rows()]
+        env, addresses = demo_registry(workdir)
         training_s = None if args.quick else round(train_time(workdir / "models"), 1)
-        env = {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", **SERVING_THREADS}
         prefix = f"bmabench{random.getrandbits(32):x}"
         database = None
         if production:

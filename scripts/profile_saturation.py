@@ -21,7 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bma import demo, registry  # noqa: E402
 from scripts import bench  # noqa: E402
 from scripts.servers import Servers, latest_model  # noqa: E402
 
@@ -62,13 +61,9 @@ def main() -> int:
     model = latest_model()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        db_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
-        assert registry.import_csv(demo.csv_bytes(), db_url).ok
-        registry.dispose_engines()
-        addresses = [row[0] for row in demo.rows()]
+        env, addresses = bench.demo_registry(workdir)
         (workdir / "a").mkdir()
-        servers = Servers(workdir / "a", {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", **bench.SERVING_THREADS},
-                          model, endpoints_extra=bench.shipped_endpoints(workdir))
+        servers = Servers(workdir / "a", env, model, endpoints_extra=bench.shipped_endpoints(workdir))
         try:
             servers.start_actions()
             servers.start_rasa()
