@@ -81,6 +81,10 @@ def remask_tickets(url: str, dry_run: bool = False) -> Count:
     return count
 
 
+# Rasa's SQL tracker store and ours (stores/sql_trackers.py: same tables and rows).
+SQL_TRACKER_STORES = ("SQL", "stores.sql_trackers.SQLiteWALTrackerStore", "stores.sql_trackers.LeanSQLTrackerStore")
+
+
 def tracker_url_from_endpoints(path: str = "endpoints.yml") -> str:
     """The SQL tracker store of ``endpoints.yml`` as an SQLAlchemy URL (SQLite or PostgreSQL)."""
     import yaml
@@ -91,7 +95,7 @@ def tracker_url_from_endpoints(path: str = "endpoints.yml") -> str:
     except OSError:
         return DEFAULT_TRACKER_URL
     dialect = store.get("dialect", "sqlite")
-    if store.get("type") != "SQL":
+    if store.get("type") not in SQL_TRACKER_STORES:
         return DEFAULT_TRACKER_URL
     if dialect == "sqlite":
         return f"sqlite:///{store.get('db', 'rasa.db')}"

@@ -172,6 +172,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         examples = [e for e in training_data.intent_examples if e.get("intent") and e.get(TEXT)]
         if not examples:
             return self._resource
+        self.views = {}  # a retrained component (`rasa train --finetune`) must not read the old ones
         self.vectorizers = {name: _vectorizer(name).fit(_view_texts(name, examples)) for name in TEXT_VIEWS}
         counter = TfidfVectorizer(analyzer=lambda tokens: tokens).fit([[t.lower_ for t in _tokens(e)] for e in examples])
         self.word_idf = {str(term): float(idf) for term, idf in zip(counter.get_feature_names_out(), counter.idf_)}

@@ -40,9 +40,10 @@ _docs: dict = {}
 
 
 def tokens(texts, lemmatizer="lookup"):
+    """As served: Rasa's SpacyNLP (case_sensitive: false) gives spaCy the lower-cased text."""
     docs = _docs.setdefault(lemmatizer, {})
     missing = [t for t in dict.fromkeys(texts) if t not in docs]
-    for text, doc in zip(missing, PIPELINES[lemmatizer].pipe(missing)):
+    for text, doc in zip(missing, PIPELINES[lemmatizer].pipe([t.lower() for t in missing])):
         docs[text] = [(w.lower_, w.lemma_.lower(), w.vector, w.has_vector and not (w.is_stop or w.is_punct))
                       for w in doc if not w.is_space]
     return [docs[t] for t in texts]

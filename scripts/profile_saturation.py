@@ -32,7 +32,7 @@ PARTS = [
     ("  spaCy (tokens, lemmas, vectors)", "process", "rasa/nlu/utils/spacy_utils.py"),
     ("  intent classifier", "process", "tfidf_intent_classifier.py"),
     ("policies (rule policy)", "predict_action_probabilities", "rasa/core/policies/rule_policy.py"),
-    ("custom action round trip", "_run_action", "rasa/core/processor.py"),
+    ("running actions (custom ones over HTTP, responses, listen)", "_run_action", "rasa/core/processor.py"),
     ("tracker store: read", "retrieve", "sql_trackers.py"),
     ("tracker store: save and broker", "save", "sql_trackers.py"),
 ]
@@ -71,13 +71,17 @@ def main() -> int:
             url = servers.rasa_url + "/webhooks/rest/webhook"
             asyncio.run(bench.run_level(url, bench.CONVERSATIONS, addresses, 20, 5, None, seed=1))  # warm-up
             RAW.parent.mkdir(exist_ok=True)
+            RAW.unlink(missing_ok=True)
             recorder = subprocess.Popen([spy, "record", "-r", "100", "-f", "raw", "-d", "20", "-o", str(RAW),
                                          "-p", str(servers.processes["rasa"].pid)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             level = asyncio.run(bench.run_level(url, bench.CONVERSATIONS, addresses, 20, 22, None, seed=7))
-            recorder.wait(60)
+            _, spy_errors = recorder.communicate(timeout=60)
         finally:
             servers.stop()
+    if recorder.returncode != 0 or not RAW.exists():
+        print(f"py-spy could not record the Rasa process (it needs ptrace rights, e.g. root):\n{spy_errors}")
+        return 1
     total, found = shares(RAW)
     print(f"model {model.name}; 20 users without think time: {level['messages_per_s']} msg/s, "
           f"p50 {level['p50_ms']} ms, {level['errors']} errors; {total} samples of the Rasa process")

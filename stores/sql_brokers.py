@@ -32,6 +32,8 @@ class LeanSQLEventBroker(SQLEventBroker):
 
     def publish_many(self, events: list) -> None:
         """The events of one saved message in one transaction (one commit instead of one each)."""
+        if not events:  # (an empty executemany would insert one empty row)
+            return
         with self.engine.begin() as conn:
             conn.execute(self._insert, [{"sender_id": e.get("sender_id"), "data": json.dumps(e)} for e in events])
 

@@ -95,3 +95,19 @@ def test_remask_command_prints_counts_and_dry_run_changes_nothing(tmp_path):
     run = subprocess.run([sys.executable, "-m", "bma.remask", "--tracker-url", url],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and "5 modifiés" in run.stdout and "Hiver!2023" not in _stored(url)
+
+
+def test_the_tracker_store_is_read_from_each_endpoints_file(tmp_path):
+    """`make remask` finds the store `make run` and deploy/ configure (our store classes included),
+    never silently the default file instead."""
+    from pathlib import Path
+
+    from bma.remask import tracker_url_from_endpoints
+
+    root = Path(__file__).resolve().parents[2]
+    assert tracker_url_from_endpoints(str(root / "endpoints.yml")) == "sqlite:///var/tracker.sqlite3"
+    assert tracker_url_from_endpoints(str(root / "deploy/endpoints.local-cluster.yml")) == \
+        "postgresql://postgres@127.0.0.1:5432/bma_tracker"
+    other = tmp_path / "endpoints.yml"
+    other.write_text("tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: /srv/bma/tracker.sqlite3\n")
+    assert tracker_url_from_endpoints(str(other)) == "sqlite:////srv/bma/tracker.sqlite3"

@@ -56,3 +56,7 @@ def test_inference_equals_predict_proba_trained_and_reloaded(tmp_path):
     assert np.allclose(reloaded._probabilities(questions[:1]), reference[:1], atol=1e-12)  # one message, as served
     ranked = reloaded.process(questions)
     assert [m.get("intent")["name"] for m in ranked] == list(trained.clf.classes_[reference.argmax(axis=1)])
+    # Trained again (`rasa train --finetune` loads, then trains): the new vocabulary, not the old one.
+    reloaded.train(TrainingData(messages(TRAINING[:5] + [("l'ancienne adresse smail2 disparaît-elle ?", "faq_what_changes")])))
+    assert np.allclose(reloaded._probabilities(questions), reloaded.clf.predict_proba(reloaded._features(questions)),
+                       atol=1e-12)
