@@ -344,13 +344,18 @@ FLOOR_BOT = {
 }
 
 
+def anchor_env() -> dict:
+    """The environment of the anchor bots' training and serving: one thread, as ours, and quiet."""
+    return {**os.environ, **SERVING_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+
+
 def floor_bot(workdir: Path, duration: float) -> dict:
     """FLOOR_BOT trained into a temporary folder, saturated by the same generator."""
     project = workdir / "floor"
     for name, text in FLOOR_BOT.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(text)
-    env = {**os.environ, **SERVING_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+    env = anchor_env()
     subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--quiet"], cwd=project, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return serve_and_drive(project, env, duration, levels=("saturation",))
@@ -360,7 +365,7 @@ def stock_bot(workdir: Path, duration: float) -> dict:
     """The stock `rasa init --no-prompt` bot (trained during init), served and driven the same way."""
     project = workdir / "stock"
     project.mkdir()  # rasa init wants the folder to exist
-    env = {**os.environ, **SERVING_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+    env = anchor_env()
     started = time.perf_counter()
     subprocess.run([str(ROOT / ".venv/bin/rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=workdir,
                    env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -450,11 +455,11 @@ def main() -> int:
             first_answer(lambda: servers.say("bench-cold", "bonjour"))
             cold_start_s = round(time.perf_counter() - started, 1)
             url = servers.rasa_url + "/webhooks/rest/webhook"
+            busy = {"rasa": servers.processes["rasa"].pid, "actions": servers.processes["actions"].pid}
             if production:
                 # The shipped single process's saturation in the same run, for the ratio.
                 shipped_saturation = measure_cpu(lambda: asyncio.run(run_level(
-                    url, CONVERSATIONS, addresses, 3 if args.quick else 20, duration, None, seed=8)),
-                    {"rasa": servers.processes["rasa"].pid, "actions": servers.processes["actions"].pid})
+                    url, CONVERSATIONS, addresses, 3 if args.quick else 20, duration, None, seed=8)), busy)
                 (workdir / "b").mkdir()
                 second = Servers(workdir / "b", env, model, endpoints_extra=endpoints)
                 second.actions_port = servers.actions_port
@@ -466,8 +471,7 @@ def main() -> int:
             realistic = [asyncio.run(run_level(url, CONVERSATIONS, addresses, users,
                                                duration * (3 if users == 1 and not args.quick else 1), (1.0, 3.0), seed=users))
                          for users in levels_users]
-            busy = {"rasa": servers.processes["rasa"].pid, "actions": servers.processes["actions"].pid,
-                    **{f"rasa{n}": other.processes["rasa"].pid for n, other in enumerate(extra, start=2)}}
+            busy.update({f"rasa{n}": other.processes["rasa"].pid for n, other in enumerate(extra, start=2)})
             saturation = measure_cpu(lambda: asyncio.run(run_level(url, CONVERSATIONS, addresses, 3 if args.quick else 20,
                                                                    duration, None, seed=7)), busy)
             open_loop = [asyncio.run(run_open_loop(url, CONVERSATIONS, addresses, rate, duration, seed=int(rate)))
