@@ -29,6 +29,7 @@ from sklearn.svm import LinearSVC  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from components.concepts import ConceptLexicon  # noqa: E402
 from components.spacy_nlp import UNUSED_PIPES, load_pipeline  # noqa: E402
 from scripts.evaluate import load_examples  # noqa: E402
 
@@ -49,9 +50,10 @@ def tokens(texts, lemmatizer="lookup"):
     return [docs[t] for t in texts]
 
 
-def tfidf_view(analyzer, ngrams, text_of=lambda texts: texts):
+def tfidf_view(analyzer, ngrams, text_of=lambda texts: texts, token_pattern=r"(?u)\b\w\w+\b"):
     def view(train, test):
-        v = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, strip_accents="unicode")
+        v = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, strip_accents="unicode",
+                            token_pattern=token_pattern)
         v.fit(text_of(train))
         return v.transform(text_of(train)), v.transform(text_of(test))
     return view
@@ -82,14 +84,17 @@ def vectors(weighted: bool):
 WORDS, CHARS = tfidf_view("word", (1, 2)), tfidf_view("char_wb", (2, 5))
 LEMMAS = tfidf_view("word", (1, 2), lemmas)
 RULE_LEMMAS = tfidf_view("word", (1, 2), lambda texts: lemmas(texts, "rule"))
+LEXICON = ConceptLexicon.from_file()
+CONCEPTS = tfidf_view("word", (1, 2), lambda texts: [LEXICON.rewrite(t) for t in texts], r"\S+")
 VARIANTS = {
     "baseline: words 1–2 + char_wb 2–5, LR C=10": ([WORDS, CHARS], lambda: LogisticRegression(C=10, max_iter=3000)),
     "+ mean of all word vectors, LR C=30 (previous)": ([WORDS, CHARS, vectors(False)], lambda: LogisticRegression(C=30, max_iter=3000)),
     "+ IDF-weighted content-word vectors, LR C=30": ([WORDS, CHARS, vectors(True)], lambda: LogisticRegression(C=30, max_iter=3000)),
     "+ lookup lemmas 1–2, LR C=30": ([WORDS, CHARS, LEMMAS], lambda: LogisticRegression(C=30, max_iter=3000)),
-    "+ tagger's lemmas + IDF-weighted vectors (before)": ([WORDS, CHARS, RULE_LEMMAS, vectors(True)], lambda: LogisticRegression(C=30, max_iter=3000)),
-    "+ lookup lemmas + IDF-weighted vectors (shipped)": ([WORDS, CHARS, LEMMAS, vectors(True)], lambda: LogisticRegression(C=30, max_iter=3000, solver="newton-cg")),
-    "same views, linear SVM C=1 (no probabilities)": ([WORDS, CHARS, LEMMAS, vectors(True)], lambda: LinearSVC(C=1.0)),
+    "+ tagger's lemmas + IDF-weighted vectors (earlier)": ([WORDS, CHARS, RULE_LEMMAS, vectors(True)], lambda: LogisticRegression(C=30, max_iter=3000)),
+    "+ lookup lemmas + IDF-weighted vectors (before)": ([WORDS, CHARS, LEMMAS, vectors(True)], lambda: LogisticRegression(C=30, max_iter=3000, solver="newton-cg")),
+    "+ concepts (shipped)": ([WORDS, CHARS, LEMMAS, vectors(True), CONCEPTS], lambda: LogisticRegression(C=30, max_iter=3000, solver="newton-cg")),
+    "same views, linear SVM C=1 (no probabilities)": ([WORDS, CHARS, LEMMAS, vectors(True), CONCEPTS], lambda: LinearSVC(C=1.0)),
 }
 
 

@@ -60,3 +60,32 @@ def test_inference_equals_predict_proba_trained_and_reloaded(tmp_path):
     reloaded.train(TrainingData(messages(TRAINING[:5] + [("l'ancienne adresse smail2 disparaît-elle ?", "faq_what_changes")])))
     assert np.allclose(reloaded._probabilities(questions), reloaded.clf.predict_proba(reloaded._features(questions)),
                        atol=1e-12)
+
+
+def test_the_lexicon_is_read_at_training_and_travels_in_the_model(tmp_path):
+    from components.spacy_nlp import LeanSpacyNLP
+
+    spacy_nlp = LeanSpacyNLP.create({**LeanSpacyNLP.get_default_config(), "model": "fr_core_news_md", "lemmatizer": "lookup"},
+                                    None, None, None)
+    model = spacy_nlp.provide()
+
+    def messages(pairs):
+        return spacy_nlp.process([Message(data={"text": t, **({"intent": i} if i else {})}) for t, i in pairs], model)
+
+    lexicon = tmp_path / "lexicon.yml"
+    lexicon.write_text("password: [mot de passe, mdp, sésame]\nlost: [perdu, paumé]\n", encoding="utf-8")
+    config = {**TfidfIntentClassifier.get_default_config(), "lexicon": str(lexicon)}
+    storage, resource = LocalModelStorage(tmp_path), Resource("tfidf")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    trained = TfidfIntentClassifier.create(config, storage, resource, context)
+    trained.train(TrainingData(messages(TRAINING)))
+    assert {"ai c_lost", "nouveau c_password", "de c_password"} <= set(trained.vectorizers["concepts"].vocabulary_)
+    before = TfidfIntentClassifier.fingerprint_addon(config)
+    lexicon.write_text("password: [mot de passe]\n", encoding="utf-8")
+    assert TfidfIntentClassifier.fingerprint_addon(config) != before  # Rasa's cache retrains
+    lexicon.unlink()  # the model no longer needs the file
+    reloaded = TfidfIntentClassifier.load(config, storage, resource, context)
+    questions = messages([("sésame paumé", None), ("j'ai perdu le mdp", None)])
+    assert reloaded.lexicon.rewrite("sésame paumé") == "c_password c_lost"
+    assert np.allclose(reloaded._probabilities(questions), trained._probabilities(questions), atol=1e-12)
+    assert TfidfIntentClassifier.fingerprint_addon(config) is None
