@@ -135,10 +135,10 @@ test-stories: setup
 
 # On the independent held-out file. Issue #11's targets (accuracy >= 0.95 and >= the TF-IDF
 # baseline + 0.03; out of scope and « the FAQ does not say » >= 0.90) are printed as met or not;
-# until they are met, the gate holds the figures reached (0.938, baseline 0.926, 0.927): no
+# until they are met, the gate holds the figures reached (0.952, baseline 0.926, 0.919): no
 # regression, ahead of the baseline.
 nlu-gate: setup
-	$(PY) scripts/nlu_gate.py --model $(MODEL) --min-accuracy 0.93 --min-margin 0.005 --min-honest 0.90
+	$(PY) scripts/nlu_gate.py --model $(MODEL) --min-accuracy 0.95 --min-margin 0.025 --min-honest 0.90
 
 test: setup chromium
 	@mkdir -p var
