@@ -30,6 +30,7 @@ from scripts.evaluate import (  # noqa: E402
 
 TARGET_ACCURACY = 0.95
 TARGET_HONEST = 0.90
+TARGET_MARGIN = 0.03
 
 
 def main() -> int:
@@ -37,7 +38,7 @@ def main() -> int:
     parser.add_argument("--model", required=True)
     parser.add_argument("--test", default=str(HELD_OUT))
     parser.add_argument("--min-accuracy", type=float, default=TARGET_ACCURACY)
-    parser.add_argument("--min-margin", type=float, default=0.03)
+    parser.add_argument("--min-margin", type=float, default=TARGET_MARGIN)
     parser.add_argument("--min-honest", type=float, default=TARGET_HONEST)
     args = parser.parse_args()
     texts, truth, _ = load_examples(Path(args.test))
@@ -57,16 +58,18 @@ def main() -> int:
     if ours["accuracy"] < args.min_accuracy:
         failures.append(f"accuracy {ours['accuracy']:.3f} < {args.min_accuracy:.2f}")
     if ours["accuracy"] < theirs["accuracy"] + args.min_margin:
-        failures.append(f"accuracy {ours['accuracy']:.3f} < baseline {theirs['accuracy']:.3f} + {args.min_margin:.2f}")
+        failures.append(f"accuracy {ours['accuracy']:.3f} < baseline {theirs['accuracy']:.3f} + {args.min_margin:.3f}")
     if ours["oos_and_not_covered_handled"] < args.min_honest:
         failures.append(f"out of scope + not in the FAQ {ours['oos_and_not_covered_handled']:.3f} < {args.min_honest:.2f}")
     for name, value, target in (("accuracy", ours["accuracy"], TARGET_ACCURACY),
                                 ("out of scope + not in the FAQ", ours["oos_and_not_covered_handled"], TARGET_HONEST)):
         print(f"target {name} ≥ {target:.2f}: {value:.3f} {'met' if value >= target else 'NOT met'}")
+    margin = ours["accuracy"] - theirs["accuracy"]
+    print(f"target accuracy ≥ baseline + {TARGET_MARGIN:.2f}: {margin:+.3f} {'met' if margin >= TARGET_MARGIN else 'NOT met'}")
     for failure in failures:
         print(f"FAIL: {failure}")
     if not failures:
-        print(f"OK: accuracy {ours['accuracy']:.3f} ≥ {args.min_accuracy:.2f} and ≥ baseline + {args.min_margin:.2f}; "
+        print(f"OK: accuracy {ours['accuracy']:.3f} ≥ {args.min_accuracy:.2f} and ≥ baseline + {args.min_margin:.3f}; "
               f"honest replies {ours['oos_and_not_covered_handled']:.3f} ≥ {args.min_honest:.2f}")
     return 1 if failures else 0
 
