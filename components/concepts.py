@@ -11,24 +11,20 @@ quality »). Accents, case and apostrophes are folded; the longest known form wi
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import Dict, Iterable, Tuple
 
 import yaml
 
+from bma.text import plain
+
 DEFAULT_LEXICON = Path(__file__).resolve().parent / "lexicon_fr.yml"
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, typographic apostrophes as plain ones."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def words(text: str) -> list:
-    return _WORD.findall(fold(text))
+    """The words of a text as the lexicon matches them: lower case, no accents (``bma.text.plain``)."""
+    return _WORD.findall(plain(text))
 
 
 class ConceptLexicon:
