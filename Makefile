@@ -138,7 +138,7 @@ test-stories: setup
 # until they are met, the gate holds the figures reached (0.952, baseline 0.926, 0.919): no
 # regression, ahead of the baseline.
 nlu-gate: setup
-	$(PY) scripts/nlu_gate.py --model $(MODEL) --min-accuracy 0.95 --min-margin 0.025 --min-honest 0.90
+	$(PY) scripts/nlu_gate.py --model $(MODEL) --min-accuracy 0.95 --min-margin 0.03 --min-honest 0.90
 
 test: setup chromium
 	@mkdir -p var

@@ -1,4 +1,4 @@
-"""The classifier's fast inference path gives exactly scikit-learn's figures, trained and reloaded."""
+"""The classifier's fast inference path gives exactly scikit-learn's scores (through the softmax), trained and reloaded."""
 import numpy as np
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -7,7 +7,15 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from components.tfidf_intent_classifier import TEXT_VIEWS, TfidfIntentClassifier, _vectorizer, fitted_view, tfidf_rows
+from components.tfidf_intent_classifier import (
+    TEXT_VIEWS,
+    TfidfIntentClassifier,
+    _vectorizer,
+    class_scores,
+    fitted_view,
+    softmax,
+    tfidf_rows,
+)
 
 TRAINING = [
     ("j'ai perdu le nouveau mot de passe", "faq_lost_new_password"),
@@ -33,7 +41,11 @@ def test_tfidf_rows_equal_scikit_learn_transform():
     assert tfidf_rows(fitted_view(TfidfVectorizer().fit(texts)), []).shape[0] == 0
 
 
-def test_inference_equals_predict_proba_trained_and_reloaded(tmp_path):
+def reference_probabilities(component, questions):
+    return softmax(class_scores(component.clf, component._features(questions)), component.config["temperature"])
+
+
+def test_inference_equals_scikit_learn_scores_trained_and_reloaded(tmp_path):
     from components.spacy_nlp import LeanSpacyNLP
 
     spacy_nlp = LeanSpacyNLP.create({**LeanSpacyNLP.get_default_config(), "model": "fr_core_news_md", "lemmatizer": "lookup"},
@@ -50,7 +62,9 @@ def test_inference_equals_predict_proba_trained_and_reloaded(tmp_path):
     trained.train(TrainingData(messages(TRAINING)))
     reloaded = TfidfIntentClassifier.load(TfidfIntentClassifier.get_default_config(), storage, resource, context)
     questions = messages([(q, None) for q in QUESTIONS])
-    reference = trained.clf.predict_proba(trained._features(questions))
+    reference = reference_probabilities(trained, questions)
+    assert np.allclose(reference.sum(axis=1), 1.0) and reference.shape == (len(QUESTIONS), len(trained.clf.classes_))
+    assert list(trained.clf.classes_[reference.argmax(axis=1)]) == list(trained.clf.predict(trained._features(questions)))
     for component in (trained, reloaded):
         assert np.allclose(component._probabilities(questions), reference, atol=1e-12)
     assert np.allclose(reloaded._probabilities(questions[:1]), reference[:1], atol=1e-12)  # one message, as served
@@ -58,8 +72,13 @@ def test_inference_equals_predict_proba_trained_and_reloaded(tmp_path):
     assert [m.get("intent")["name"] for m in ranked] == list(trained.clf.classes_[reference.argmax(axis=1)])
     # Trained again (`rasa train --finetune` loads, then trains): the new vocabulary, not the old one.
     reloaded.train(TrainingData(messages(TRAINING[:5] + [("l'ancienne adresse smail2 disparaît-elle ?", "faq_what_changes")])))
-    assert np.allclose(reloaded._probabilities(questions), reloaded.clf.predict_proba(reloaded._features(questions)),
-                       atol=1e-12)
+    assert np.allclose(reloaded._probabilities(questions), reference_probabilities(reloaded, questions), atol=1e-12)
+    # Two intents: scikit-learn keeps one column of scores; the ranking still names both.
+    reloaded.train(TrainingData(messages([TRAINING[0], TRAINING[2], ("mot de passe oublié", TRAINING[0][1])])))
+    two = reloaded.process(messages([("perdu mon mot de passe", None), ("une BMA c'est quoi", None)]))
+    assert [m.get("intent")["name"] for m in two] == ["faq_lost_new_password", "faq_bma_definition"]
+    assert {r["name"] for r in two[0].get("intent_ranking")} == {"faq_lost_new_password", "faq_bma_definition"}
+    assert np.allclose(reloaded._probabilities(two), reference_probabilities(reloaded, two), atol=1e-12)
 
 
 def test_the_lexicon_is_read_at_training_and_travels_in_the_model(tmp_path):
