@@ -192,7 +192,7 @@ def main() -> int:
     all_t, all_y = np.array(base_t + r1_t + r2_t, dtype=object), np.array(base_y + r1_y + r2_y)
     r3_t, r3_y, _ = load_examples(ROUND_3)
     tokens(list(all_t) + r3_t)
-    print(f"{'variant':52s} {'dev round 1':>14s} {'dev round 2':>14s} {'5-fold CV':>14s} {'round 3':>14s}"
+    print(f"{'variant':56s} {'dev round 1':>14s} {'dev round 2':>14s} {'5-fold CV':>14s} {'round 3':>14s}"
           "   (accuracy / macro-F1)")
     for name, (views, make) in VARIANTS.items():
         dev1 = fit_predict(views, make, base_t, base_y, r1_t)
@@ -201,7 +201,7 @@ def main() -> int:
         for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(all_t, all_y):
             predicted[test] = fit_predict(views, make, list(all_t[train]), all_y[train], list(all_t[test]))
         aside = fit_predict(views, make, list(all_t), list(all_y), r3_t)
-        print(f"{name:52s} {scores(r1_y, dev1):>14s} {scores(r2_y, dev2):>14s} {scores(all_y, predicted):>14s} "
+        print(f"{name:56s} {scores(r1_y, dev1):>14s} {scores(r2_y, dev2):>14s} {scores(all_y, predicted):>14s} "
               f"{scores(r3_y, aside):>14s}", flush=True)
     calibration(all_t, all_y)
     return 0
