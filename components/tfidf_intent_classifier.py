@@ -17,8 +17,8 @@ concept view did
 cross-validation, never on the held-out file). On these views, the multi-class SVM of Crammer and
 Singer was ahead of the logistic regression on dev round 1, cross-validation and the third round,
 level on dev round 2 (`make nlu-views`); its scores become confidences through a softmax at a temperature chosen by
-cross-validation (the log-loss of out-of-fold scores, printed by `make nlu-views`): better calibrated
-than the regression's probabilities there. Reads the spaCy document of SpacyNLP, so no featurizer is
+cross-validation (the log-loss of out-of-fold scores, printed by `make nlu-views`): as well
+calibrated there as the regression at its own best temperature. Reads the spaCy document of SpacyNLP, so no featurizer is
 needed. Saved as plain arrays and JSON (no pickle).
 """
 from __future__ import annotations
@@ -163,6 +163,10 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.clf: LinearSVC | None = None
         self.weights_by_column: np.ndarray | None = None
         self.intercepts: np.ndarray | None = None
+        # The softmax temperature the model was trained with: saved in it, so that a model trained
+        # before the SVM (a logistic regression: temperature 1, its own probabilities) keeps its
+        # confidences when the console puts it back.
+        self.temperature = float(self.config["temperature"])
         self.views: Dict[str, FittedView] = {}
         self.lexicon = ConceptLexicon({})
 
@@ -230,12 +234,13 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         vectors = self._weighted_vectors(messages)
         if vectors is not None and offset < weights.shape[0]:
             scores += (vectors * float(self.config["vector_weight"])) @ weights[offset:offset + vectors.shape[1]]
-        return softmax(scores, float(self.config["temperature"]))
+        return softmax(scores, self.temperature)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get("intent") and e.get(TEXT)]
         if not examples:
             return self._resource
+        self.clf, self.temperature = None, float(self.config["temperature"])  # a retraining starts afresh
         self.lexicon = ConceptLexicon.from_file(_lexicon_path(self.config))
         counter = TfidfVectorizer(analyzer=lambda tokens: tokens).fit([[t.lower_ for t in _tokens(e)] for e in examples])
         self._use_vocabularies({name: _vectorizer(name).fit(_view_texts(name, examples, self.lexicon))
@@ -270,7 +275,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             vocabularies = {name: {term: int(i) for term, i in v.vocabulary_.items()} for name, v in self.vectorizers.items()}
             (model_dir / "tfidf.json").write_text(json.dumps({
                 "vocabularies": vocabularies, "classes": [str(c) for c in self.clf.classes_],
-                "word_idf": self.word_idf, "lexicon": self.lexicon.concepts}, ensure_ascii=False))
+                "word_idf": self.word_idf, "lexicon": self.lexicon.concepts, "model": "crammer_singer_svm",
+                "temperature": self.temperature}, ensure_ascii=False))
             np.savez(model_dir / "tfidf.npz", coef=self.clf.coef_, intercept=self.clf.intercept_,
                      **{f"idf_{name}": v.idf_ for name, v in self.vectorizers.items()})
 
@@ -288,6 +294,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                     vectorizers[name].idf_ = arrays[f"idf_{name}"]
                 component._use_vocabularies(vectorizers, saved["word_idf"])
                 component.lexicon = ConceptLexicon(saved["lexicon"])
+                component.temperature = float(saved.get("temperature", 1.0))
                 clf = LinearSVC(C=float(component.config["C"]), multi_class="crammer_singer")
                 clf.classes_ = np.array(saved["classes"])
                 clf.coef_, clf.intercept_ = arrays["coef"], arrays["intercept"]

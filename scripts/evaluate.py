@@ -160,7 +160,7 @@ def plot_confidence(truth, predicted, confidences, path: Path, threshold: float)
     ax.axvline(threshold, color="black", linestyle="--", label=f"fallback threshold {threshold}")
     ax.set_xlabel("confidence of the best intent")
     ax.set_ylabel("held-out items")
-    ax.set_title("DIET confidence on the held-out file")
+    ax.set_title("Intent confidence on the held-out file (shipped pipeline)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -208,7 +208,7 @@ def main() -> int:
                "cross_validation": cross_validation, "held_out_errors": errors}
     (OUT / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     (OUT / "errors.txt").write_text("".join(f"{e['expected']} -> {e['predicted']} ({e['confidence']}): {e['text']}\n" for e in errors))
-    plot_confusion(test_intents, rasa_intents, OUT / "confusion.png", "Intent confusion on the held-out file (DIET pipeline)")
+    plot_confusion(test_intents, rasa_intents, OUT / "confusion.png", "Intent confusion on the held-out file (shipped pipeline)")
     plot_confidence(test_intents, rasa_intents, rasa_conf, OUT / "confidence.png", threshold)
 
     print(f"\n{'':<22}{'accuracy':>9}{'macro-F1':>10}{'OOS rejection':>14}{'false fallback':>15}")

@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from components.concepts import ConceptLexicon  # noqa: E402
 from components.spacy_nlp import UNUSED_PIPES, load_pipeline  # noqa: E402
 from components.tfidf_intent_classifier import class_scores, softmax  # noqa: E402
+from console.config import DEFAULT_LOW_CONFIDENCE  # noqa: E402
 from scripts.evaluate import load_examples  # noqa: E402
 
 NLU = ROOT / "data" / "nlu"
@@ -145,9 +146,11 @@ def fit_predict(views, make, train, train_y, test):
 
 
 def calibration(texts, intents):
-    """Out-of-fold probabilities (5-fold CV) of the regression shipped before and of the shipped SVM
-    at the temperature with the least log-loss; prints the temperature, log-loss, expected
-    calibration error and accuracy at config.yml's fallback threshold (a fallback counts as an error)."""
+    """Out-of-fold confidences (5-fold CV) of the regression shipped before (as it was, and at its own
+    temperature of least log-loss) and of the shipped SVM at its temperature of least log-loss;
+    prints the temperatures, log-loss, expected calibration error, accuracy at config.yml's fallback
+    threshold (a fallback counts as an error), and the console's low-confidence threshold that flags
+    the share of errors that 0.6 flagged with the regression."""
     from scripts.evaluate import fallback_threshold
 
     classes = np.array(sorted(set(intents)))
@@ -162,18 +165,35 @@ def calibration(texts, intents):
     def log_loss(probabilities):
         return -np.mean(np.log(np.clip(probabilities[np.arange(len(truth)), truth], 1e-12, 1)))
 
-    temperature = minimize_scalar(lambda t: log_loss(softmax(scores, t)), bounds=(0.01, 5), method="bounded").x
+    def least_log_loss(scores):
+        return minimize_scalar(lambda t: log_loss(softmax(scores, t)), bounds=(0.01, 5), method="bounded").x
+
+    temperature = least_log_loss(scores)
+    regression_scores = np.log(np.clip(regression, 1e-300, 1))  # its softmax at temperature 1 is itself
+    regression_temperature = least_log_loss(regression_scores)
     threshold = fallback_threshold()
     print(f"softmax temperature of the SVM's scores, by the log-loss of 5-fold CV: {temperature:.3f}")
+    shipped = softmax(scores, 0.11)
     for name, probabilities in (("LR C=30 (shipped before)", regression),
+                                (f"LR, temperature {regression_temperature:.3f}",
+                                 softmax(regression_scores, regression_temperature)),
                                 (f"SVM, temperature {temperature:.3f}", softmax(scores, temperature)),
-                                ("SVM, temperature 0.11 (config.yml)", softmax(scores, 0.11))):
+                                ("SVM, temperature 0.11 (config.yml)", shipped)):
         confidence, right = probabilities.max(axis=1), probabilities.argmax(axis=1) == truth
         bins = np.minimum((confidence * 10).astype(int), 9)
         ece = sum(np.mean(bins == b) * abs(right[bins == b].mean() - confidence[bins == b].mean())
                   for b in range(10) if np.any(bins == b))
         print(f"  {name:36s} log-loss {log_loss(probabilities):.3f}, calibration error {ece:.3f}, accuracy at "
               f"fallback threshold {threshold}: {np.mean(right & (confidence >= threshold)):.3f}")
+    wrong_before = regression.argmax(axis=1) != truth
+    share = np.mean(regression.max(axis=1)[wrong_before] < 0.6)
+    wrong, confidence = shipped.argmax(axis=1) != truth, shipped.max(axis=1)
+    low = np.quantile(confidence[wrong], share)
+    print(f"console « confiance faible » (BMA_CONSOLE_LOW_CONFIDENCE): 0.6 flagged {share:.2f} of the regression's "
+          f"errors ({np.mean(regression.max(axis=1) < 0.6):.3f} of all messages); the same share of the SVM's errors "
+          f"is below {low:.3f} ({np.mean(confidence < low):.3f} of all messages); below {DEFAULT_LOW_CONFIDENCE} "
+          f"(console/config.py): {np.mean(confidence[wrong] < DEFAULT_LOW_CONFIDENCE):.2f} of its errors "
+          f"({np.mean(confidence < DEFAULT_LOW_CONFIDENCE):.3f} of all messages)")
 
 
 def scores(truth, predicted) -> str:

@@ -1,21 +1,18 @@
 """The classifier's fast inference path gives exactly scikit-learn's scores (through the softmax), trained and reloaded."""
+import json
+
 import numpy as np
+import pytest
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.special import expit
+from scipy.special import softmax as scipy_softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from components.tfidf_intent_classifier import (
-    TEXT_VIEWS,
-    TfidfIntentClassifier,
-    _vectorizer,
-    class_scores,
-    fitted_view,
-    softmax,
-    tfidf_rows,
-)
+from components.tfidf_intent_classifier import TEXT_VIEWS, TfidfIntentClassifier, _vectorizer, fitted_view, tfidf_rows
 
 TRAINING = [
     ("j'ai perdu le nouveau mot de passe", "faq_lost_new_password"),
@@ -41,11 +38,18 @@ def test_tfidf_rows_equal_scikit_learn_transform():
     assert tfidf_rows(fitted_view(TfidfVectorizer().fit(texts)), []).shape[0] == 0
 
 
-def reference_probabilities(component, questions):
-    return softmax(class_scores(component.clf, component._features(questions)), component.config["temperature"])
+TEMPERATURE = TfidfIntentClassifier.get_default_config()["temperature"]
 
 
-def test_inference_equals_scikit_learn_scores_trained_and_reloaded(tmp_path):
+def reference_probabilities(component, questions, temperature=TEMPERATURE):
+    """scikit-learn's scores through scipy's softmax (two classes: the logistic of the one score)."""
+    scores = component.clf.decision_function(component._features(questions))
+    if scores.ndim == 1:
+        return np.column_stack([1 - expit(scores / temperature), expit(scores / temperature)])
+    return scipy_softmax(scores / temperature, axis=1)
+
+
+def spacy_messages():
     from components.spacy_nlp import LeanSpacyNLP
 
     spacy_nlp = LeanSpacyNLP.create({**LeanSpacyNLP.get_default_config(), "model": "fr_core_news_md", "lemmatizer": "lookup"},
@@ -55,30 +59,73 @@ def test_inference_equals_scikit_learn_scores_trained_and_reloaded(tmp_path):
     def messages(pairs):
         built = [Message(data={"text": text, **({"intent": intent} if intent else {})}) for text, intent in pairs]
         return spacy_nlp.process(built, model)
+    return messages
 
+
+def test_inference_equals_scikit_learn_scores_trained_and_reloaded(tmp_path):
+    messages = spacy_messages()
     storage, resource = LocalModelStorage(tmp_path), Resource("tfidf")
     context = ExecutionContext(graph_schema=None, model_id="test")
-    trained = TfidfIntentClassifier.create(TfidfIntentClassifier.get_default_config(), storage, resource, context)
+    config = TfidfIntentClassifier.get_default_config()
+    trained = TfidfIntentClassifier.create(config, storage, resource, context)
     trained.train(TrainingData(messages(TRAINING)))
-    reloaded = TfidfIntentClassifier.load(TfidfIntentClassifier.get_default_config(), storage, resource, context)
+    reloaded = TfidfIntentClassifier.load(config, storage, resource, context)
     questions = messages([(q, None) for q in QUESTIONS])
     reference = reference_probabilities(trained, questions)
-    assert np.allclose(reference.sum(axis=1), 1.0) and reference.shape == (len(QUESTIONS), len(trained.clf.classes_))
-    assert list(trained.clf.classes_[reference.argmax(axis=1)]) == list(trained.clf.predict(trained._features(questions)))
     for component in (trained, reloaded):
         assert np.allclose(component._probabilities(questions), reference, atol=1e-12)
     assert np.allclose(reloaded._probabilities(questions[:1]), reference[:1], atol=1e-12)  # one message, as served
     ranked = reloaded.process(questions)
     assert [m.get("intent")["name"] for m in ranked] == list(trained.clf.classes_[reference.argmax(axis=1)])
+    assert [m.get("intent")["confidence"] for m in ranked] == pytest.approx(list(reference.max(axis=1)), abs=1e-12)
     # Trained again (`rasa train --finetune` loads, then trains): the new vocabulary, not the old one.
     reloaded.train(TrainingData(messages(TRAINING[:5] + [("l'ancienne adresse smail2 disparaît-elle ?", "faq_what_changes")])))
     assert np.allclose(reloaded._probabilities(questions), reference_probabilities(reloaded, questions), atol=1e-12)
-    # Two intents: scikit-learn keeps one column of scores; the ranking still names both.
-    reloaded.train(TrainingData(messages([TRAINING[0], TRAINING[2], ("mot de passe oublié", TRAINING[0][1])])))
-    two = reloaded.process(messages([("perdu mon mot de passe", None), ("une BMA c'est quoi", None)]))
-    assert [m.get("intent")["name"] for m in two] == ["faq_lost_new_password", "faq_bma_definition"]
-    assert {r["name"] for r in two[0].get("intent_ranking")} == {"faq_lost_new_password", "faq_bma_definition"}
-    assert np.allclose(reloaded._probabilities(two), reference_probabilities(reloaded, two), atol=1e-12)
+
+
+def test_two_intents_rank_both_trained_and_reloaded(tmp_path):
+    """With two classes scikit-learn keeps one column of scores."""
+    messages = spacy_messages()
+    storage, resource = LocalModelStorage(tmp_path), Resource("tfidf")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    config = TfidfIntentClassifier.get_default_config()
+    trained = TfidfIntentClassifier.create(config, storage, resource, context)
+    trained.train(TrainingData(messages([TRAINING[0], TRAINING[2], ("mot de passe oublié", TRAINING[0][1])])))
+    reloaded = TfidfIntentClassifier.load(config, storage, resource, context)
+    questions = messages([("perdu mon mot de passe", None), ("une BMA c'est quoi", None)])
+    assert trained.clf.coef_.shape[0] == 1
+    for component in (trained, reloaded):
+        assert np.allclose(component._probabilities(questions), reference_probabilities(trained, questions), atol=1e-12)
+        two = component.process(questions)
+        assert [m.get("intent")["name"] for m in two] == ["faq_lost_new_password", "faq_bma_definition"]
+        assert {r["name"] for r in two[0].get("intent_ranking")} == {"faq_lost_new_password", "faq_bma_definition"}
+
+
+def test_the_temperature_shapes_confidences_and_travels_in_the_model(tmp_path):
+    messages = spacy_messages()
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    questions = messages([(q, None) for q in QUESTIONS])
+    confidences = {}
+    for temperature in (TEMPERATURE, 1.0):
+        (tmp_path / str(temperature)).mkdir()
+        storage, resource = LocalModelStorage(tmp_path / str(temperature)), Resource("tfidf")
+        config = {**TfidfIntentClassifier.get_default_config(), "temperature": temperature}
+        TfidfIntentClassifier.create(config, storage, resource, context).train(TrainingData(messages(TRAINING)))
+        # Served with today's defaults, the model keeps the temperature it was trained with.
+        served = TfidfIntentClassifier.load(TfidfIntentClassifier.get_default_config(), storage, resource, context)
+        confidences[temperature] = served._probabilities(questions)
+        assert np.allclose(confidences[temperature], reference_probabilities(served, questions, temperature), atol=1e-12)
+    assert (confidences[TEMPERATURE].argmax(axis=1) == confidences[1.0].argmax(axis=1)).all()
+    assert (confidences[TEMPERATURE].max(axis=1) > confidences[1.0].max(axis=1)).all()  # T < 1 sharpens
+    # A model trained before the SVM saved no temperature: its scores were a logistic regression's,
+    # whose probabilities are the softmax at temperature 1.
+    (saved,) = (tmp_path / "1.0").rglob("tfidf.json")
+    fields = json.loads(saved.read_text())
+    del fields["temperature"], fields["model"]
+    saved.write_text(json.dumps(fields))
+    storage = LocalModelStorage(tmp_path / "1.0")
+    old = TfidfIntentClassifier.load(TfidfIntentClassifier.get_default_config(), storage, Resource("tfidf"), context)
+    assert np.allclose(old._probabilities(questions), confidences[1.0], atol=1e-12)
 
 
 def test_the_lexicon_is_read_at_training_and_travels_in_the_model(tmp_path):
