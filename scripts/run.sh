@@ -31,7 +31,7 @@ pids+=($!)
 # shared with the staff console (« Modèles » switches models through it).
 BMA_API_TOKEN=${BMA_API_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(24))')}
 export BMA_API_TOKEN
-api_args=(--enable-api --auth-token "$BMA_API_TOKEN")
+api_args=(--enable-api "--auth-token=$BMA_API_TOKEN")  # one word: a token may start with « - »
 # One TensorFlow/BLAS thread per Rasa process: the models are small, and extra threads only add
 # wake-ups and contention between processes (`make bench`).
 TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1} TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1} \

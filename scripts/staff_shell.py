@@ -55,10 +55,12 @@ GUARDED_REST = "channels.web.GuardedRestInput:\n"
 TOKEN_ENV = "BMA_SHELL_API_TOKEN"
 # Starts `rasa` with the API token read from the environment, so that it is not on the command
 # line (which every local user can read in /proc) and not inherited by anything Rasa starts.
+# « --auth-token=… » in one word: a token may start with « - » (token_urlsafe, 1 in 64), which
+# argparse would take for an option.
 RASA_LAUNCHER = (
     "import os, sys\n"
     f"token = os.environ.pop({TOKEN_ENV!r}, '')\n"
-    "sys.argv = ['rasa', *sys.argv[1:], *(['--enable-api', '--auth-token', token] if token else [])]\n"
+    "sys.argv = ['rasa', *sys.argv[1:], *(['--enable-api', '--auth-token=' + token] if token else [])]\n"
     "from rasa_patches.__main__ import main\n"
     "main()\n"
 )
