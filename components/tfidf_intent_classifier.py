@@ -105,11 +105,20 @@ def tfidf_vector(view: FittedView, text: str) -> tuple[np.ndarray, np.ndarray]:
     return columns, (values / norm if norm > 0 else values)
 
 
+def per_class(clf: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
+    """One weight row and one intercept per class of ``clf.classes_``. With two classes scikit-learn
+    keeps one row, the second class against the first: its half is the second class's and its
+    opposite the first's, so the softmax stays the same."""
+    weights, intercepts = clf.coef_, np.atleast_1d(clf.intercept_)
+    if weights.shape[0] == 1:
+        return np.vstack([-weights / 2, weights / 2]), np.concatenate([-intercepts / 2, intercepts / 2])
+    return weights, intercepts
+
+
 def class_scores(clf: LinearSVC, features) -> np.ndarray:
-    """One score per class of ``clf.classes_`` (with two classes, scikit-learn keeps one column: its
-    half is the second class's score and its opposite the first's, so the softmax stays the same)."""
-    scores = np.asarray(clf.decision_function(features), dtype=np.float64)
-    return np.column_stack([-scores / 2, scores / 2]) if scores.ndim == 1 else scores
+    """One score per class: ``clf.decision_function`` with both columns of a two-class model."""
+    weights, intercepts = per_class(clf)
+    return np.asarray(features @ weights.T) + intercepts
 
 
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -177,12 +186,10 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.unseen_idf = max(word_idf.values(), default=1.0)
 
     def _use_classifier(self, clf: LinearSVC) -> None:
-        """The fitted model, with one weight row and intercept per class (``class_scores``) laid out
-        by feature column for inference."""
-        weights, intercepts = clf.coef_, np.atleast_1d(clf.intercept_)
-        if weights.shape[0] == 1:
-            weights, intercepts = np.vstack([-weights / 2, weights / 2]), np.concatenate([-intercepts / 2, intercepts / 2])
-        self.clf, self.weights_by_column, self.intercepts = clf, np.ascontiguousarray(weights.T), intercepts
+        """The fitted model, with its weights per class (``per_class``) laid out by feature column for
+        inference."""
+        weights, self.intercepts = per_class(clf)
+        self.clf, self.weights_by_column = clf, np.ascontiguousarray(weights.T)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

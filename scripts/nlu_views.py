@@ -24,6 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 logging.disable(logging.WARNING)
 
 import numpy as np  # noqa: E402
+import yaml  # noqa: E402
 from scipy.sparse import csr_matrix, hstack  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
@@ -145,6 +146,11 @@ def fit_predict(views, make, train, train_y, test):
     return model.predict(features)
 
 
+def shipped_temperature() -> float:
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    return next(c["temperature"] for c in config["pipeline"] if c["name"].endswith("TfidfIntentClassifier"))
+
+
 def calibration(texts, intents):
     """Out-of-fold confidences (5-fold CV) of the regression shipped before (as it was, and at its own
     temperature of least log-loss) and of the shipped SVM at its temperature of least log-loss;
@@ -171,14 +177,14 @@ def calibration(texts, intents):
     temperature = least_log_loss(scores)
     regression_scores = np.log(np.clip(regression, 1e-300, 1))  # its softmax at temperature 1 is itself
     regression_temperature = least_log_loss(regression_scores)
-    threshold = fallback_threshold()
+    threshold, configured = fallback_threshold(), shipped_temperature()
     print(f"softmax temperature of the SVM's scores, by the log-loss of 5-fold CV: {temperature:.3f}")
-    shipped = softmax(scores, 0.11)
+    shipped = softmax(scores, configured)
     for name, probabilities in (("LR C=30 (shipped before)", regression),
                                 (f"LR, temperature {regression_temperature:.3f}",
                                  softmax(regression_scores, regression_temperature)),
                                 (f"SVM, temperature {temperature:.3f}", softmax(scores, temperature)),
-                                ("SVM, temperature 0.11 (config.yml)", shipped)):
+                                (f"SVM, temperature {configured} (config.yml)", shipped)):
         confidence, right = probabilities.max(axis=1), probabilities.argmax(axis=1) == truth
         bins = np.minimum((confidence * 10).astype(int), 9)
         ece = sum(np.mean(bins == b) * abs(right[bins == b].mean() - confidence[bins == b].mean())

@@ -49,27 +49,41 @@ def reference_probabilities(component, questions, temperature=TEMPERATURE):
     return scipy_softmax(scores / temperature, axis=1)
 
 
-def spacy_messages():
+DEFAULTS = TfidfIntentClassifier.get_default_config()
+CONTEXT = ExecutionContext(graph_schema=None, model_id="test")
+
+
+@pytest.fixture(scope="module")
+def messages():
+    """Messages with their spaCy document, as Rasa's LeanSpacyNLP gives them to the classifier."""
     from components.spacy_nlp import LeanSpacyNLP
 
     spacy_nlp = LeanSpacyNLP.create({**LeanSpacyNLP.get_default_config(), "model": "fr_core_news_md", "lemmatizer": "lookup"},
                                     None, None, None)
     model = spacy_nlp.provide()
 
-    def messages(pairs):
+    def build(pairs):
         built = [Message(data={"text": text, **({"intent": intent} if intent else {})}) for text, intent in pairs]
         return spacy_nlp.process(built, model)
-    return messages
+    return build
 
 
-def test_inference_equals_scikit_learn_scores_trained_and_reloaded(tmp_path):
-    messages = spacy_messages()
-    storage, resource = LocalModelStorage(tmp_path), Resource("tfidf")
-    context = ExecutionContext(graph_schema=None, model_id="test")
-    config = TfidfIntentClassifier.get_default_config()
-    trained = TfidfIntentClassifier.create(config, storage, resource, context)
-    trained.train(TrainingData(messages(TRAINING)))
-    reloaded = TfidfIntentClassifier.load(config, storage, resource, context)
+def train(directory, examples, config=DEFAULTS):
+    """A classifier trained on ``examples`` and stored in ``directory``, with that storage."""
+    directory.mkdir(exist_ok=True)
+    storage = LocalModelStorage(directory)
+    trained = TfidfIntentClassifier.create(config, storage, Resource("tfidf"), CONTEXT)
+    trained.train(TrainingData(examples))
+    return trained, storage
+
+
+def reload(storage, config=DEFAULTS):
+    return TfidfIntentClassifier.load(config, storage, Resource("tfidf"), CONTEXT)
+
+
+def test_inference_equals_scikit_learn_scores_trained_and_reloaded(tmp_path, messages):
+    trained, storage = train(tmp_path, messages(TRAINING))
+    reloaded = reload(storage)
     questions = messages([(q, None) for q in QUESTIONS])
     reference = reference_probabilities(trained, questions)
     for component in (trained, reloaded):
@@ -83,36 +97,24 @@ def test_inference_equals_scikit_learn_scores_trained_and_reloaded(tmp_path):
     assert np.allclose(reloaded._probabilities(questions), reference_probabilities(reloaded, questions), atol=1e-12)
 
 
-def test_two_intents_rank_both_trained_and_reloaded(tmp_path):
+def test_two_intents_rank_both_trained_and_reloaded(tmp_path, messages):
     """With two classes scikit-learn keeps one column of scores."""
-    messages = spacy_messages()
-    storage, resource = LocalModelStorage(tmp_path), Resource("tfidf")
-    context = ExecutionContext(graph_schema=None, model_id="test")
-    config = TfidfIntentClassifier.get_default_config()
-    trained = TfidfIntentClassifier.create(config, storage, resource, context)
-    trained.train(TrainingData(messages([TRAINING[0], TRAINING[2], ("mot de passe oublié", TRAINING[0][1])])))
-    reloaded = TfidfIntentClassifier.load(config, storage, resource, context)
+    trained, storage = train(tmp_path, messages([TRAINING[0], TRAINING[2], ("mot de passe oublié", TRAINING[0][1])]))
     questions = messages([("perdu mon mot de passe", None), ("une BMA c'est quoi", None)])
     assert trained.clf.coef_.shape[0] == 1
-    for component in (trained, reloaded):
+    for component in (trained, reload(storage)):
         assert np.allclose(component._probabilities(questions), reference_probabilities(trained, questions), atol=1e-12)
         two = component.process(questions)
         assert [m.get("intent")["name"] for m in two] == ["faq_lost_new_password", "faq_bma_definition"]
         assert {r["name"] for r in two[0].get("intent_ranking")} == {"faq_lost_new_password", "faq_bma_definition"}
 
 
-def test_the_temperature_shapes_confidences_and_travels_in_the_model(tmp_path):
-    messages = spacy_messages()
-    context = ExecutionContext(graph_schema=None, model_id="test")
+def test_the_temperature_shapes_confidences_and_travels_in_the_model(tmp_path, messages):
     questions = messages([(q, None) for q in QUESTIONS])
     confidences = {}
     for temperature in (TEMPERATURE, 1.0):
-        (tmp_path / str(temperature)).mkdir()
-        storage, resource = LocalModelStorage(tmp_path / str(temperature)), Resource("tfidf")
-        config = {**TfidfIntentClassifier.get_default_config(), "temperature": temperature}
-        TfidfIntentClassifier.create(config, storage, resource, context).train(TrainingData(messages(TRAINING)))
-        # Served with today's defaults, the model keeps the temperature it was trained with.
-        served = TfidfIntentClassifier.load(TfidfIntentClassifier.get_default_config(), storage, resource, context)
+        _, storage = train(tmp_path / str(temperature), messages(TRAINING), {**DEFAULTS, "temperature": temperature})
+        served = reload(storage)  # with today's defaults, the model keeps the temperature it was trained with
         confidences[temperature] = served._probabilities(questions)
         assert np.allclose(confidences[temperature], reference_probabilities(served, questions, temperature), atol=1e-12)
     assert (confidences[TEMPERATURE].argmax(axis=1) == confidences[1.0].argmax(axis=1)).all()
@@ -123,34 +125,21 @@ def test_the_temperature_shapes_confidences_and_travels_in_the_model(tmp_path):
     fields = json.loads(saved.read_text())
     del fields["temperature"], fields["model"]
     saved.write_text(json.dumps(fields))
-    storage = LocalModelStorage(tmp_path / "1.0")
-    old = TfidfIntentClassifier.load(TfidfIntentClassifier.get_default_config(), storage, Resource("tfidf"), context)
+    old = reload(LocalModelStorage(tmp_path / "1.0"))
     assert np.allclose(old._probabilities(questions), confidences[1.0], atol=1e-12)
 
 
-def test_the_lexicon_is_read_at_training_and_travels_in_the_model(tmp_path):
-    from components.spacy_nlp import LeanSpacyNLP
-
-    spacy_nlp = LeanSpacyNLP.create({**LeanSpacyNLP.get_default_config(), "model": "fr_core_news_md", "lemmatizer": "lookup"},
-                                    None, None, None)
-    model = spacy_nlp.provide()
-
-    def messages(pairs):
-        return spacy_nlp.process([Message(data={"text": t, **({"intent": i} if i else {})}) for t, i in pairs], model)
-
+def test_the_lexicon_is_read_at_training_and_travels_in_the_model(tmp_path, messages):
     lexicon = tmp_path / "lexicon.yml"
     lexicon.write_text("password: [mot de passe, mdp, sésame]\nlost: [perdu, paumé]\n", encoding="utf-8")
-    config = {**TfidfIntentClassifier.get_default_config(), "lexicon": str(lexicon)}
-    storage, resource = LocalModelStorage(tmp_path), Resource("tfidf")
-    context = ExecutionContext(graph_schema=None, model_id="test")
-    trained = TfidfIntentClassifier.create(config, storage, resource, context)
-    trained.train(TrainingData(messages(TRAINING)))
+    config = {**DEFAULTS, "lexicon": str(lexicon)}
+    trained, storage = train(tmp_path, messages(TRAINING), config)
     assert {"ai c_lost", "nouveau c_password", "de c_password"} <= set(trained.vectorizers["concepts"].vocabulary_)
     before = TfidfIntentClassifier.fingerprint_addon(config)
     lexicon.write_text("password: [mot de passe]\n", encoding="utf-8")
     assert TfidfIntentClassifier.fingerprint_addon(config) != before  # Rasa's cache retrains
     lexicon.unlink()  # the model no longer needs the file
-    reloaded = TfidfIntentClassifier.load(config, storage, resource, context)
+    reloaded = reload(storage, config)
     questions = messages([("sésame paumé", None), ("j'ai perdu le mdp", None)])
     assert reloaded.lexicon.rewrite("sésame paumé") == "c_password c_lost"
     assert np.allclose(reloaded._probabilities(questions), trained._probabilities(questions), atol=1e-12)
