@@ -1,32 +1,41 @@
 """Command line of the registry (``python -m bma.registry --help``):
 
-    import FILE.csv   validate every row, then upsert all of them in one transaction
-    show ADDRESS      the record and its phase on the reference date
-    stats             mailboxes per phase
+    import FILE.csv   validate every row, then upsert all of them in one transaction (recorded
+                      as one source: the file's name, modification date and row count)
+    show ADDRESS      the record, where it comes from and its phase on the reference date
+    stats             mailboxes per phase, the registry's sources, demonstration data if any
     tickets           the prepared messages recorded by the assistant
     review            questions the FAQ does not answer, kept for the staff
-    demo [--if-empty] load the deterministic demo campaign (bma/demo.py)
+    demo [--if-empty] load the deterministic demo campaign (bma/demo.py), never beside imported rows
+    remove-demo       delete the demonstration rows
+    production-check  in production (BMA_PRODUCTION=1, deploy/ endpoints), refuse demonstration data
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import sys
-from pathlib import Path
 
 
 from bma import address as bma_address
 from bma.mailbox import Mailbox
 from bma.phases import Phase, reference_date
-from bma.registry.csv_import import import_csv
+from bma.registry import production
+from bma.registry.csv_import import DemoRefused, import_file, load_demo, remove_demo
 from bma.registry.store import (
-    phase_counts,
+    count_demo_mailboxes,
     count_mailboxes,
+    count_mailboxes_without_source,
     database_url,
     find_mailbox,
     list_review_questions,
     list_tickets,
+    phase_counts,
+    registry_sources,
+    LEGACY_DEMO_FILE,
 )
+
+UNKNOWN_SOURCE = "inconnue (chargée avant l'enregistrement des sources)"
 
 
 def _print_mailbox(mailbox: Mailbox, today: dt.date) -> None:
@@ -36,7 +45,12 @@ def _print_mailbox(mailbox: Mailbox, today: dt.date) -> None:
     print(f"address        {mailbox.address}")
     print(f"kind           {mailbox.kind}  FASE {mailbox.fase}")
     print(f"name           {mailbox.name or '-'}")
-    print(f"in MODE        {'yes' if mailbox.in_mode else 'no (hors MODE)'}")
+    in_mode = {True: "yes", False: "no (hors MODE)", None: "unknown (both forms of §6 are given)"}[mailbox.in_mode]
+    print(f"in MODE        {in_mode}")
+    if mailbox.demo:
+        print(f"source         {mailbox.provenance.label} (DÉMONSTRATION : pas une vraie boîte)")
+    else:
+        print(f"source         {mailbox.provenance.label if mailbox.provenance else UNKNOWN_SOURCE}")
     for label, value in (
         ("email1_date", mailbox.dates.email1_date), ("email2_date", mailbox.dates.email2_date),
         ("email3_date", mailbox.dates.email3_date), ("migration_date", mailbox.dates.migration_date),
@@ -56,24 +70,33 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("tickets", help="list support tickets")
     commands.add_parser("review", help="questions the FAQ does not answer, for review")
     demo = commands.add_parser("demo", help="load the demo campaign")
-    demo.add_argument("--if-empty", action="store_true", help="only when the registry is empty")
+    demo.add_argument("--if-empty", action="store_true",
+                      help="only when the registry is empty (or holds an older demo); otherwise say so and exit 0")
+    commands.add_parser("remove-demo", help="delete the demonstration rows")
+    check = commands.add_parser("production-check", help="in production, refuse a registry holding demonstration data")
+    check.add_argument("--endpoints", help="the endpoints file Rasa is started with (deploy/…: production)")
     args = parser.parse_args(argv)
     url = database_url()
     today = reference_date()
 
     if args.command == "import":
         try:
-            raw = Path(args.file).read_bytes()
+            result = import_file(args.file, url, progress=sys.stderr.isatty())
         except OSError as error:
             print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
             return 1
-        result = import_csv(raw, url, progress=sys.stderr.isatty())
         if not result.ok:
             for problem in result.problems:
                 print(problem, file=sys.stderr)
             print(f"nothing imported: {len(result.problems)} problem(s)", file=sys.stderr)
             return 1
-        print(f"imported {result.inserted + result.updated} mailboxes: {result.inserted} new, {result.updated} updated")
+        source = next(s for s in registry_sources(url) if s.id == result.source_id)
+        print(f"imported {result.inserted + result.updated} mailboxes: {result.inserted} new, {result.updated} updated"
+              f" (source : {source.label})")
+        demo_rows = count_demo_mailboxes(url)
+        if demo_rows:
+            print(f"Attention : le registre contient aussi {demo_rows} boîte(s) de démonstration ; la production "
+                  "refusera de démarrer tant qu'elles y sont (python -m bma.registry remove-demo).", file=sys.stderr)
         return 0
     if args.command == "show":
         normalised = bma_address.normalise(args.address)
@@ -92,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         for phase in Phase:
             if phase is not Phase.UNKNOWN:
                 print(f"{phase.value:<14}{counts.get(phase, 0):>6}")
+        _print_sources(url)
         return 0
     if args.command == "tickets":
         tickets = list_tickets(url)
@@ -111,15 +135,72 @@ def main(argv: list[str] | None = None) -> int:
             print(f"#{question.id} {question.created_at:%Y-%m-%d %H:%M} {question.text}")
         return 0
     if args.command == "demo":
-        from bma import demo as demo_campaign
-
-        if args.if_empty and count_mailboxes(url):
-            print("registry not empty: demo not loaded")
-            return 0
-        result = import_csv(demo_campaign.csv_bytes(), url)
-        print(f"demo campaign loaded: {result.inserted} new, {result.updated} updated")
-        return 0 if result.ok else 1
+        return _demo(url, args.if_empty)
+    if args.command == "remove-demo":
+        print(f"{remove_demo(url)} boîte(s) de démonstration supprimée(s)")
+        return 0
+    if args.command == "production-check":
+        return _production_check(args.endpoints)
     return 2
+
+
+def _print_sources(url: str) -> None:
+    sources = registry_sources(url)
+    demo_rows = count_demo_mailboxes(url)
+    unsourced = count_mailboxes_without_source(url)
+    print("sources du registre (la plus récente d'abord) :")
+    if not sources:
+        print("  aucune")
+    for source in sources:
+        kind = "DÉMONSTRATION" if source.demo else "import"
+        date = f"{source.file_date:%d/%m/%Y %H:%M}" if source.file_date else "-"
+        print(f"  #{source.id} {kind:<13} fichier {source.file_name or '-'}  date du fichier {date}  "
+              f"{source.row_count} ligne(s), chargé le {source.loaded_at:%d/%m/%Y %H:%M} UTC, "
+              f"{source.current_rows} boîte(s) en proviennent encore")
+    if unsourced:
+        print(f"  {unsourced} boîte(s) d'origine inconnue (chargées avant l'enregistrement des sources)")
+    if demo_rows:
+        print(f"ATTENTION : ce registre contient {demo_rows} boîte(s) de DÉMONSTRATION (FASE "
+              "990000–999999) : ce ne sont pas de vraies boîtes. La production refuse de démarrer avec elles "
+              "(python -m bma.registry remove-demo les supprime).")
+
+
+def _demo(url: str, if_empty: bool) -> int:
+    reason = production.production_reason()
+    if reason and if_empty:  # make run in production: never the demo, and say so
+        print(f"Production ({reason}) : la démonstration n'est pas chargée.")
+        return 0
+    if if_empty:
+        total, demo_rows = count_mailboxes(url), count_demo_mailboxes(url)
+        if total != demo_rows:
+            print(f"registry not empty: demo not loaded ({total - demo_rows} boîte(s) importée(s) ou d'origine "
+                  "inconnue : la démonstration ne s'y mêle jamais)")
+            return 0
+        legacy = any(s.demo and s.current_rows and s.file_name == LEGACY_DEMO_FILE for s in registry_sources(url))
+        if total and not legacy:
+            print("registry not empty: demo not loaded (la démonstration est déjà chargée)")
+            return 0
+    try:
+        result = load_demo(url)
+    except DemoRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return 1
+    print(f"demo campaign loaded: {result.inserted} mailboxes (FASE 990000–999999), recorded as demonstration data")
+    return 0
+
+
+def _production_check(endpoints: str | None) -> int:
+    reason = production.production_reason(endpoints=endpoints)
+    if reason is None:
+        return 0
+    refusal = production.demo_refusal(endpoints=endpoints)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 1
+    for warning in production.production_warnings():
+        print(warning, file=sys.stderr)
+    print(f"Production ({reason}) : pas de données de démonstration dans le registre.")
+    return 0
 
 
 if __name__ == "__main__":
