@@ -12,7 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from bma import address as bma_address
 from bma import answers, registry
 from bma.answers import Lookup, Situation
-from bma.phases import reference_date_or_today
+from bma.desks import period_of
+from bma.phases import CampaignPeriod, reference_date_or_today
+from bma.registry.progress import all_migrated
 from bma.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -23,31 +25,57 @@ REGISTRY_TIMEOUT_S = 3.0
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    dispatcher.utter_message(text=reply.text, buttons=reply.as_buttons() or None)
+    """The reply as the user reads it: its text, then its « Source : » line."""
+    dispatcher.utter_message(text=reply.rendered, buttons=reply.as_buttons() or None)
 
 
 _registry_down_logged = False
+
+
+def _registry_state(address: Optional[str], day) -> tuple[Optional[object], Optional[bool], bool]:
+    """(mailbox or None, has every mailbox migrated?, is the registry empty?) in one thread hop.
+    ``all_migrated`` is read only while the campaign's dates leave the period open (§3)."""
+    mailbox = registry.find_mailbox(address) if address else None
+    empty = False
+    migrated = None
+    if address and mailbox is None:
+        empty = registry.count_mailboxes() == 0
+    if period_of(day) is not CampaignPeriod.OVER:
+        migrated = all_migrated(day)
+    return mailbox, migrated, empty
 
 
 async def look_up(address: Optional[str]) -> Situation:
     """The situation of ``address`` on the reference date; never raises."""
     global _registry_down_logged
     day = reference_date_or_today()
-    if not address:
-        return Situation(today=day)
     try:
-        mailbox = await asyncio.wait_for(asyncio.to_thread(registry.find_mailbox, address), REGISTRY_TIMEOUT_S)
+        mailbox, migrated, empty = await asyncio.wait_for(
+            asyncio.to_thread(_registry_state, address, day), REGISTRY_TIMEOUT_S)
     except Exception as error:  # database down, timeout: answer generally, log once
         if not _registry_down_logged:
             log.error("registry unavailable (%s): answering with the general procedure", type(error).__name__)
             _registry_down_logged = True
-        return Situation(today=day, lookup=Lookup.UNAVAILABLE, address=address)
+        return Situation(today=day, lookup=Lookup.UNAVAILABLE if address else Lookup.NO_ADDRESS, address=address)
     if _registry_down_logged:
         log.warning("registry available again")
         _registry_down_logged = False
+    if not address:
+        return Situation(today=day, all_migrated=migrated)
     if mailbox is None:
-        return Situation(today=day, lookup=Lookup.NOT_FOUND, address=address)
-    return Situation(today=day, lookup=Lookup.FOUND, address=address, mailbox=mailbox)
+        lookup = Lookup.NO_REGISTRY if empty else Lookup.NOT_FOUND
+        return Situation(today=day, lookup=lookup, address=address, all_migrated=migrated)
+    return Situation(today=day, lookup=Lookup.FOUND, address=address, mailbox=mailbox, all_migrated=migrated)
+
+
+async def holds_demo_data() -> bool:
+    """Does the registry hold demonstration data? (False when it cannot be read: the greeting
+    makes no claim about the state then.)"""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(registry.holds_demo_data), REGISTRY_TIMEOUT_S)
+    except Exception as error:
+        log.error("registry provenance not read (%s)", type(error).__name__)
+        return False
 
 
 def last_question(tracker: Tracker) -> tuple[Optional[str], str]:

@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
+    holds_demo_data,
     last_question,
     latest_address_entity,
     look_up,
@@ -17,7 +18,7 @@ from actions.common import (
 )
 from bma import desks, intents, prompts, what_changes
 from bma.labels import candidate_buttons
-from bma.replies import Q_NONE
+from bma.replies import ASSISTANT, Q_NONE, Reply
 
 
 class ActionAnswerFaq(Action):
@@ -38,7 +39,8 @@ class ActionAnswerFaq(Action):
             )
             reply = what_changes.what_changes(situation, entity_topic or what_changes.change_topic(text))
         elif intent in ("faq_more_questions", "faq_not_covered"):
-            technical = bool(text) and not text.startswith("/") and desks.is_technical(text)
+            # The desk the question names comes first, else the technical one for a technical question.
+            technical = bool(text) and not text.startswith("/") and desks.desk_first(text) is desks.ETNIC
             reply = intents.GENERAL_ANSWERS[intent](situation, technical_first=technical)
             if intent == "faq_not_covered" and text and not text.startswith("/"):
                 await record_for_review(text, tracker.latest_message.get("intent", {}).get("confidence"))
@@ -60,7 +62,7 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        send(dispatcher, prompts.GREETING)
+        send(dispatcher, prompts.greeting(demo=await holds_demo_data()))
         return await status_of_given_address(dispatcher, tracker) if latest_address_entity(tracker) else []
 
 
@@ -75,10 +77,7 @@ class ActionAskAffirmation(Action):
             return await status_of_given_address(dispatcher, tracker)
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons = candidate_buttons(ranking)
-        dispatcher.utter_message(
-            text="Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…",
-            buttons=[{"title": t, "payload": p} for t, p in buttons + [Q_NONE]],
-        )
+        send(dispatcher, Reply("Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…", buttons + [Q_NONE], [ASSISTANT]))
         return []
 
 

@@ -27,8 +27,9 @@ class ActionHumanHandoff(Action):
         situation = await look_up(tracker.get_slot("bma_address"))
         topic = tracker.get_slot("topic")
         not_understood = tracker.latest_message.get("intent", {}).get("name") in ("nlu_fallback", "deny")
-        contacts = desks.handoff_contacts(topic, situation.phase, situation.lookup is Lookup.NOT_FOUND)
-        send(dispatcher, answers.handoff(situation, contacts, not_understood))
+        contacts = desks.handoff_contacts(topic, situation.phase, situation.lookup is Lookup.NOT_FOUND,
+                                          **answers.desk_where(situation))
+        send(dispatcher, answers.handoff(situation, contacts, not_understood, topic))
         return []
 
 
@@ -48,7 +49,7 @@ class ActionSubmitTicket(Action):
         known_address = address if bma_address.normalise(address or "") else None
         situation = await look_up(known_address)
         description = tracker.get_slot("ticket_description") or ""
-        route = desks.route(tracker.get_slot("topic"), situation.phase, description)
+        route = desks.route(tracker.get_slot("topic"), situation.phase, description, **answers.desk_where(situation))
         draft = tickets.draft(
             route=route,
             last_name=tracker.get_slot("ticket_last_name") or "",

@@ -1,6 +1,9 @@
-"""What the assistant says: the FAQ's answers in French, by topic, date and mailbox state.
+"""What the assistant says: the FAQ's answers in French, by topic, date, period and mailbox state.
 
-Pure Python (no Rasa import). Every fact comes from ``bma.facts``.
+Pure Python (no Rasa import). Every fact comes from ``bma.facts``; every desk from ``bma.desks``;
+every reply declares its sources (``bma.replies``). A state-dependent answer always says where the
+state comes from: the registry's import, or the demonstration data; with no registry, it says it
+does not know the state and gives what the FAQ says for each case.
 """
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from bma.phases import (
     CampaignPeriod,
     Phase,
     WindowStatus,
-    campaign_period,
     email1_window_status,
 )
 from bma.replies import (
@@ -30,6 +32,8 @@ from bma.replies import (
     Q_TICKET,
     Q_WHAT_CHANGES,
     Reply,
+    faq,
+    registry,
 )
 
 
@@ -38,6 +42,7 @@ class Lookup(str, Enum):
     FOUND = "found"
     NOT_FOUND = "not_found"  # well-formed, but not in the registry
     UNAVAILABLE = "unavailable"  # the registry could not be read
+    NO_REGISTRY = "no_registry"  # the registry holds no mailbox at all: the state is unknown
 
 
 @dataclass(frozen=True)
@@ -46,14 +51,36 @@ class Situation:
     lookup: Lookup = Lookup.NO_ADDRESS
     address: str | None = None
     mailbox: Mailbox | None = None
+    all_migrated: bool | None = None  # has every mailbox of the registry migrated? None: unknown
 
     @property
     def period(self) -> CampaignPeriod:
-        return campaign_period(self.today)
+        return desks.period_of(self.today, self.all_migrated)
 
     @property
     def phase(self) -> Phase | None:
         return self.mailbox.phase(self.today) if self.mailbox else None
+
+    @property
+    def nothing_sent(self) -> bool:
+        """A known mailbox to which nothing was sent although its e-mail-1 window is over (§8)."""
+        return (self.mailbox is not None and self.phase is Phase.NOT_STARTED
+                and email1_window_status(self.mailbox.kind, self.today) is WindowStatus.CLOSED)
+
+    @property
+    def over(self) -> bool:
+        return self.period is CampaignPeriod.OVER
+
+
+def desk_case(intent: str, s: Situation) -> desks.Case | None:
+    """The desk table's cell for ``intent`` in this situation."""
+    return desks.case(intent, s.phase, s.lookup is Lookup.NOT_FOUND, **desk_where(s))
+
+
+def desk_where(s: Situation) -> dict:
+    """The situation as the desk table reads it (period, nothing sent, state unknown)."""
+    return {"period": s.period, "nothing_sent": s.nothing_sent,
+            "state_unknown": s.lookup in (Lookup.UNAVAILABLE, Lookup.NO_REGISTRY)}
 
 
 def tense(period: CampaignPeriod, before: str, during: str, over: str) -> str:
@@ -70,6 +97,47 @@ def contact_block(contact: facts.Contact, why: str | None = None) -> str:
     return f"{head}\n{contact_lines(contact)}"
 
 
+def lower_first(text: str) -> str:
+    return text[0].lower() + text[1:]
+
+
+# --- Where the state comes from -----------------------------------------------------------------
+
+DEMO_WARNING = (
+    "Attention, données de démonstration : l'état ci-dessous vient des données de démonstration "
+    "du registre, pas d'une vraie boîte."
+)
+
+
+def state_note(s: Situation) -> str | None:
+    """Why a state-dependent answer is general, or that its state is demonstration data."""
+    if s.lookup is Lookup.NOT_FOUND:
+        return (
+            f"Je ne trouve pas {s.address} dans le registre de la migration. Vérifiez l'adresse ; "
+            f"si elle est correcte, contactez {SGNE.name} : {facts.mailto(SGNE)} ou {SGNE.phone}.\n\n"
+            "En attendant, voici ce que prévoit la FAQ :"
+        )
+    if s.lookup is Lookup.UNAVAILABLE:
+        return ("Je ne peux pas consulter le registre de la migration pour le moment : je ne connais pas l'état "
+                "de votre boîte. Voici ce que prévoit la FAQ dans chaque cas.")
+    if s.lookup is Lookup.NO_REGISTRY:
+        return ("Le registre de la migration n'est pas chargé ici : je ne connais pas l'état de votre boîte. "
+                "Voici ce que prévoit la FAQ dans chaque cas.")
+    if s.lookup is Lookup.FOUND and s.mailbox.demo:
+        return DEMO_WARNING
+    return None
+
+
+def situated(s: Situation, reply: Reply) -> Reply:
+    """A state-dependent answer: the note on where its state comes from, and the registry as a source."""
+    note = state_note(s)
+    if note:
+        reply.text = f"{note}\n\n{reply.text}"
+    if s.lookup is Lookup.FOUND:
+        reply.with_sources(registry(s.mailbox.provenance))
+    return reply
+
+
 # --- Sections 1, 2, 4, 5: the same for everybody (tense follows the date) ---------------
 
 def bma_definition(s: Situation) -> Reply:
@@ -82,7 +150,7 @@ def bma_definition(s: Situation) -> Reply:
         f"- Pouvoirs organisateurs : {facts.ADDRESS_PATTERNS['po']}\n\n"
         "Les X sont les chiffres du numéro FASE de votre établissement."
     )
-    return Reply(text, [Q_REASON, Q_WHAT_CHANGES, Q_STATUS])
+    return Reply(text, [Q_REASON, Q_WHAT_CHANGES, Q_STATUS], faq(1))
 
 
 def migration_reason(s: Situation) -> Reply:
@@ -93,56 +161,77 @@ def migration_reason(s: Situation) -> Reply:
         "L'ancien serveur SMAIL2 était vétuste : il a été remplacé",
     )
     text = (
-        f"{server} par une infrastructure Microsoft Exchange, avec une sécurité renforcée. "
+        f"{server} par une infrastructure Exchange, avec une sécurité renforcée. "
         "L'ancienne infrastructure ne répondait plus aux besoins des usagers ni aux contraintes "
         "de sécurité actuelles.\n\nAutres avantages :\n"
-        "- consulter la boîte par une interface web ou par une application comme Outlook ;\n"
+        "- consulter la boîte par une interface web ou par une application de bureau comme Outlook ;\n"
         f"- une capacité de stockage multipliée par {facts.STORAGE_FACTOR} ;\n"
-        "- une boîte mail plus conviviale."
+        "- une boîte mail conviviale."
     )
-    return Reply(text, [Q_WHAT_CHANGES, Q_STEPS, Q_HOW])
+    return Reply(text, [Q_WHAT_CHANGES, Q_STEPS, Q_HOW], faq(2))
+
+
+def email_sequence() -> str:
+    return "\n".join(f"{n}. {facts.email_line(n)}" for n in sorted(facts.EMAILS))
 
 
 def migration_steps(s: Situation) -> Reply:
     start, end = facts.CAMPAIGN_START.strftime("%d/%m/%Y"), facts.CAMPAIGN_END.strftime("%d/%m/%Y")
+    count = facts.MAILBOX_COUNT_TEXT
     lead = tense(
         s.period,
-        f"{facts.MAILBOX_COUNT_TEXT.capitalize()} vont migrer, en lots hebdomadaires du {start} au {end}.",
-        f"{facts.MAILBOX_COUNT_TEXT.capitalize()} migrent, en lots hebdomadaires du {start} au {end}.",
-        f"La migration d'{facts.MAILBOX_COUNT_TEXT} s'est faite en lots hebdomadaires à partir du {start} ; "
+        f"{count.capitalize()} doivent migrer, en lots hebdomadaires du {start} au {end}.",
+        f"{count.capitalize()} migrent, en lots hebdomadaires du {start} au {end}.",
+        f"La migration d'{count} s'est faite en lots hebdomadaires à partir du {start} ; "
         f"la FAQ en annonçait la fin pour le {end}. La date de migration de chaque boîte figure dans son e-mail n°3.",
     )
     text = (
         f"{lead} Procéder par lots évite de surcharger les serveurs et répartit les demandes "
         "d'aide au Service Desk de l'ETNIC, qui accompagne les gestionnaires de BMA.\n\n"
-        "Chaque boîte reçoit 4 e-mails du SGNE :\n"
-        + "\n".join(f"{n}. {facts.EMAILS[n]}" for n in sorted(facts.EMAILS))
+        f"Chaque boîte reçoit {facts.EMAIL_COUNT} e-mails du SGNE :\n{email_sequence()}"
     )
-    return Reply(text, [Q_HOW, Q_STATUS, Q_NO_EMAIL])
+    return Reply(text, [Q_HOW, Q_STATUS, Q_NO_EMAIL], faq(4, 5))
 
 
 def how_to_migrate(s: Situation) -> Reply:
+    first = french_date(facts.FIRST_EMAILS_FROM)
     lead = tense(
         s.period,
         "Vous n'avez rien à faire tant que vous n'avez pas reçu d'e-mail du SGNE (Service général "
-        f"du Numérique éducatif). Les e-mails seront envoyés à partir du {french_date(facts.FIRST_EMAILS_FROM)} "
+        f"du Numérique éducatif). Les e-mails seront envoyés à partir du {first} "
         "à votre adresse mail administrative actuelle.",
         "Vous n'avez rien à faire tant que vous n'avez pas reçu d'e-mail du SGNE (Service général "
-        f"du Numérique éducatif). Les e-mails sont envoyés depuis le {french_date(facts.FIRST_EMAILS_FROM)} "
+        f"du Numérique éducatif). Les e-mails sont envoyés depuis le {first} "
         "à votre adresse mail administrative actuelle.",
         "Chaque étape a fait l'objet d'un e-mail du SGNE (Service général du Numérique éducatif), "
-        f"envoyé à partir du {french_date(facts.FIRST_EMAILS_FROM)} à votre adresse mail administrative.",
+        f"envoyé à partir du {first} à votre adresse mail administrative.",
     )
     text = (
-        f"{lead}\n\n"
-        "1. E-mail n°1 : la procédure, les dates, l'accompagnement et les supports (tutoriels, FAQ, contacts).\n"
-        "2. E-mail n°2, une semaine plus tard : votre nouveau mot de passe. Conservez cet e-mail précieusement.\n"
-        "3. E-mail n°3, entre 3 et 12 semaines plus tard : la date de la migration et le lien vers "
-        "la nouvelle interface ; cliquez sur ce lien et connectez-vous avec le mot de passe de l'e-mail n°2.\n"
-        "4. E-mail n°4, la nuit de la migration : l'e-mail de clôture, qui rappelle votre mot de passe.\n\n"
-        "Dans l'intervalle, vous continuez à utiliser votre boîte actuelle comme d'habitude."
+        f"{lead}\n\n{email_sequence()}\n\n"
+        "Conservez précieusement l'e-mail n°2 : pour vous connecter à la nouvelle interface, cliquez sur le lien "
+        f"de l'e-mail n°3 et utilisez le mot de passe de l'e-mail n°2.\n\n{facts.KEEP_USING_CURRENT_BOX}"
     )
-    return Reply(text, [Q_STATUS, Q_NEW_PASSWORD, Q_NO_EMAIL])
+    return Reply(text, [Q_STATUS, Q_NEW_PASSWORD, Q_NO_EMAIL], faq(5))
+
+
+# --- After the campaign: password recovery at the ETNIC Service Desk (§3) ---------------------------
+
+def campaign_over_recovery() -> str:
+    return (
+        f"La période de migration est terminée (la FAQ l'annonçait pour le {french_date(facts.CAMPAIGN_END)}) : "
+        f"c'est désormais {ETNIC.name} qui gère les demandes de récupération des mots de passe ; "
+        "inutile de contacter le service Enseignement.be.\n"
+        f"{contact_lines(ETNIC)}\n{details_reminder()}"
+    )
+
+
+def nothing_sent_text(s: Situation) -> str:
+    end = facts.EMAIL1_WINDOWS[s.mailbox.kind][1]
+    return (
+        f"La période d'envoi du premier e-mail aux {facts.KIND_LABELS_PLURAL[s.mailbox.kind]} s'est terminée le "
+        f"{french_date(end)} et le registre n'indique aucun envoi à {s.mailbox.address}. {contact_block(SGNE)}\n"
+        f"{details_reminder()}"
+    )
 
 
 # --- Section 6: lost the new password -----------------------------------------------------
@@ -169,18 +258,33 @@ def _new_password_forms(in_mode: bool | None) -> str:
 
 def lost_new_password(s: Situation) -> Reply:
     buttons = [Q_OLD_PASSWORD, Q_STATUS, Q_CONTACTS]
+    mailbox, phase = s.mailbox, s.phase
+    if s.lookup is Lookup.FOUND and s.nothing_sent:
+        text = f"Aucun nouveau mot de passe n'a pu vous parvenir : {lower_first(nothing_sent_text(s))}"
+        return situated(s, Reply(text, [Q_TICKET, Q_CONTACTS], faq(6, 8)))
+    if s.over:
+        if s.lookup is Lookup.FOUND and phase is Phase.MIGRATED:
+            lead = (
+                f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)}. Votre mot de passe est celui "
+                f"de l'e-mail n°2 du {french_date(mailbox.dates.email2_date)}, rappelé dans l'e-mail n°4, la nuit "
+                "de la migration : cherchez d'abord ces e-mails (pensez aux courriers indésirables)."
+            )
+        else:
+            lead = ("Le nouveau mot de passe a été envoyé dans l'e-mail n°2 et rappelé dans l'e-mail n°4, la nuit "
+                    "de la migration : cherchez d'abord ces e-mails (pensez aux courriers indésirables).")
+        text = f"{lead}\n\nSi vous avez égaré ce mot de passe : {lower_first(campaign_over_recovery())}"
+        return situated(s, Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS], faq(3, 6)))
     if s.lookup is not Lookup.FOUND:
         text = (
             "Le nouveau mot de passe se trouve dans l'e-mail n°2 ; l'e-mail n°3 contient le lien vers "
             "la nouvelle interface. Si vous avez égaré ce mot de passe :\n"
             + _new_password_forms(None)
         )
-        return _with_lookup_note(s, Reply(text, buttons))
-    mailbox, phase = s.mailbox, s.phase
+        return situated(s, Reply(text, buttons, faq(6)))
     if phase in (Phase.NOT_STARTED, Phase.ANNOUNCED):
         text = (
             f"Aucun nouveau mot de passe n'a encore été envoyé à {mailbox.address} : il arrivera avec "
-            "l'e-mail n°2, une semaine après l'e-mail n°1."
+            f"l'e-mail n°2, {facts.EMAIL_WHEN[2]}."
         )
         if phase is Phase.ANNOUNCED:
             expected = mailbox.dates.email1_date + dt.timedelta(days=facts.EMAIL2_DELAY_DAYS)
@@ -192,20 +296,19 @@ def lost_new_password(s: Situation) -> Reply:
             "\n\nSi vous ne savez pas quoi faire, contactez le Service Desk de l'ETNIC :\n"
             f"{contact_lines(ETNIC)}\n{details_reminder()}"
         )
-        return Reply(text, [Q_HOW, Q_STATUS, Q_OLD_PASSWORD])
+        return situated(s, Reply(text, [Q_HOW, Q_STATUS, Q_OLD_PASSWORD], faq(5, 6)))
     sent = mailbox.dates.email2_date
     if phase is Phase.MIGRATED:
         lead = (
             f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)}. Votre mot de passe est celui "
-            f"de l'e-mail n°2 du {french_date(sent)}, rappelé dans l'e-mail n°4, la nuit de la migration."
+            f"de l'e-mail n°2 du {french_date(sent)}, rappelé dans l'e-mail n°4, la nuit de la migration. "
+            "Cherchez d'abord ces e-mails (pensez aux courriers indésirables)."
         )
     else:
-        lead = f"Votre nouveau mot de passe vous a été envoyé dans l'e-mail n°2 du {french_date(sent)}."
-    text = (
-        f"{lead} Cherchez d'abord ces e-mails (pensez aux courriers indésirables). "
-        "Si vous avez égaré ce mot de passe :\n" + _new_password_forms(mailbox.in_mode)
-    )
-    return Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS])
+        lead = (f"Votre nouveau mot de passe vous a été envoyé dans l'e-mail n°2 du {french_date(sent)}. "
+                "Cherchez d'abord cet e-mail (pensez aux courriers indésirables).")
+    text = f"{lead} Si vous avez égaré ce mot de passe :\n" + _new_password_forms(mailbox.in_mode)
+    return situated(s, Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS], faq(5, 6)))
 
 
 # --- Section 7: lost the old password -------------------------------------------------------
@@ -216,32 +319,46 @@ BROWSER_STEPS = (
     "- Firefox : Paramètres > Vie privée et sécurité > Mots de passe enregistrés\n"
     "- Chrome : Paramètres > Saisie automatique et mots de passe > Gestionnaire de mots de passe\n"
     "- Opera : Paramètres > Saisie automatique > Gestionnaire de mots de passe\n"
-    "Cherchez « adm.cfwb.be » dans la liste."
+    f"Cherchez « {facts.ADDRESS_DOMAIN} » dans la liste."
 )
+NO_PASSWORD_AT_ALL = "Si vous n'avez plus du tout de mot de passe pour accéder à votre BMA"
 
 
 def lost_old_password(s: Situation) -> Reply:
     buttons = [Q_NEW_PASSWORD, Q_STATUS, Q_CONTACTS]
-    no_password = "Si vous n'avez plus du tout de mot de passe pour accéder à votre BMA"
+    mailbox, phase = s.mailbox, s.phase
+    if s.over:
+        if s.lookup is Lookup.FOUND and s.nothing_sent:
+            text = f"{BROWSER_STEPS}\n\n{NO_PASSWORD_AT_ALL} : {lower_first(nothing_sent_text(s))}"
+            return situated(s, Reply(text, [Q_TICKET, Q_CONTACTS], faq(7, 8)))
+        if s.lookup is Lookup.FOUND and phase is Phase.MIGRATED:
+            lead = (
+                f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)} : l'ancien mot de passe ne sert "
+                "plus. Connectez-vous avec le nouveau, reçu dans l'e-mail n°2 et rappelé dans l'e-mail n°4."
+            )
+        else:
+            lead = (f"{BROWSER_STEPS}\n\nPour la nouvelle interface, le mot de passe est celui de l'e-mail n°2, "
+                    "rappelé dans l'e-mail n°4.")
+        text = f"{lead}\n\n{NO_PASSWORD_AT_ALL} : {lower_first(campaign_over_recovery())}"
+        return situated(s, Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS], faq(3, 7)))
     new_password_elsewhere = (
         "Le nouveau mot de passe, lui, arrive dans l'e-mail n°2 ; s'il est égaré, choisissez "
         "« Nouveau mot de passe perdu »."
     )
     if s.lookup is not Lookup.FOUND:
         text = (
-            f"{BROWSER_STEPS}\n\n{no_password} :\n"
+            f"{BROWSER_STEPS}\n\n{NO_PASSWORD_AT_ALL} :\n"
             f"- si la migration de votre boîte a commencé, contactez {SGNE.name} :\n{contact_lines(SGNE)}\n"
             "- si la migration n'a pas encore commencé (et seulement dans ce cas), écrivez au service "
             f"Enseignement.be : {facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}\n\n{new_password_elsewhere}"
         )
-        return _with_lookup_note(s, Reply(text, buttons))
-    mailbox, phase = s.mailbox, s.phase
+        return situated(s, Reply(text, buttons, faq(7)))
     if phase is Phase.NOT_STARTED:
         text = (
-            f"{BROWSER_STEPS}\n\nLa migration de {mailbox.address} n'a pas encore commencé : {no_password[3:]}, "
+            f"{BROWSER_STEPS}\n\nLa migration de {mailbox.address} n'a pas encore commencé. {NO_PASSWORD_AT_ALL}, "
             f"écrivez au service Enseignement.be : {facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}"
         )
-        return Reply(text, [Q_TICKET, Q_HOW, Q_STATUS])
+        return situated(s, Reply(text, [Q_TICKET, Q_HOW, Q_STATUS], faq(7)))
     if phase is Phase.MIGRATED:
         lead = (
             f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)} : l'ancien mot de passe ne sert "
@@ -250,7 +367,7 @@ def lost_old_password(s: Situation) -> Reply:
     elif phase is Phase.ANNOUNCED:
         lead = (
             f"La migration de {mailbox.address} a commencé. Votre nouveau mot de passe arrivera avec l'e-mail "
-            "n°2, une semaine après l'e-mail n°1."
+            f"n°2, {facts.EMAIL_WHEN[2]}."
         )
     else:
         lead = (
@@ -258,10 +375,10 @@ def lost_old_password(s: Situation) -> Reply:
             f"l'e-mail n°2 du {french_date(mailbox.dates.email2_date)}."
         )
     text = (
-        f"{lead}\n\n{no_password}, contactez {SGNE.name} :\n{contact_lines(SGNE)}\n{details_reminder()}"
+        f"{lead}\n\n{NO_PASSWORD_AT_ALL}, contactez {SGNE.name} :\n{contact_lines(SGNE)}\n{details_reminder()}"
         + ("" if phase is Phase.MIGRATED else f"\n\n{BROWSER_STEPS}")
     )
-    return Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS])
+    return situated(s, Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS], faq(7)))
 
 
 # --- Section 8: no e-mail received ------------------------------------------------------------
@@ -278,12 +395,13 @@ def _windows_text() -> str:
 def no_email_received(s: Situation) -> Reply:
     buttons = [Q_STATUS, Q_HOW, Q_CONTACTS]
     if s.lookup is not Lookup.FOUND:
+        sent = tense(s.period, "sera envoyé", "est envoyé", "a été envoyé")
         text = (
-            f"Le premier e-mail de la migration est envoyé :\n{_windows_text()}\n"
+            f"Le premier e-mail de la migration {sent} :\n{_windows_text()}\n"
             "Si vous ne l'avez pas reçu durant la période qui vous concerne (pensez aux courriers "
-            f"indésirables), {contact_block(SGNE).replace('Contactez', 'contactez', 1)}"
+            f"indésirables), {lower_first(contact_block(SGNE))}"
         )
-        return _with_lookup_note(s, Reply(text, buttons))
+        return situated(s, Reply(text, buttons, faq(8)))
     mailbox = s.mailbox
     start, end = facts.EMAIL1_WINDOWS[mailbox.kind]
     who = facts.KIND_LABELS[mailbox.kind]
@@ -295,54 +413,63 @@ def no_email_received(s: Situation) -> Reply:
             "Vérifiez vos courriers indésirables (spam) et les filtres de la boîte. "
             f"Toujours rien ? {contact_block(SGNE)}"
         )
-        return Reply(text, [Q_STATUS, Q_TICKET, Q_HOW])
+        return situated(s, Reply(text, [Q_STATUS, Q_TICKET, Q_HOW], faq(8)))
     window = email1_window_status(mailbox.kind, s.today)
     if_still_nothing = (
-        f"Si vous ne l'avez pas reçu à la fin de cette période, {contact_block(SGNE).replace('Contactez', 'contactez', 1)}"
+        f"Si vous ne l'avez pas reçu à la fin de cette période, {lower_first(contact_block(SGNE))}"
     )
     if window is WindowStatus.NOT_OPEN:
         text = (
             f"Pas d'inquiétude : pour un {who}, le premier e-mail est envoyé entre le "
             f"{french_date(start)} et le {french_date(end)}. Vous n'avez rien à faire d'ici là.\n\n{if_still_nothing}"
         )
-        return Reply(text, [Q_HOW, Q_STEPS])
+        return situated(s, Reply(text, [Q_HOW, Q_STEPS], faq(5, 8)))
     if window is WindowStatus.OPEN:
         text = (
             f"Pas d'inquiétude : la période d'envoi du premier e-mail aux {whom} court jusqu'au "
             f"{french_date(end)}. Vous le recevrez d'ici là à {mailbox.address} ; vous n'avez rien à faire.\n\n"
             f"{if_still_nothing}"
         )
-        return Reply(text, [Q_HOW, Q_STATUS])
-    text = (
-        f"La période d'envoi du premier e-mail aux {whom} s'est terminée le {french_date(end)} et le "
-        f"registre n'indique aucun envoi à {mailbox.address}. {contact_block(SGNE)}\n{details_reminder()}"
-    )
-    return Reply(text, [Q_TICKET, Q_CONTACTS])
+        return situated(s, Reply(text, [Q_HOW, Q_STATUS], faq(5, 8)))
+    return situated(s, Reply(nothing_sent_text(s), [Q_TICKET, Q_CONTACTS], faq(8)))
 
 
 # --- Migration status ---------------------------------------------------------------------------
 
 def migration_status(s: Situation) -> Reply:
-    if s.lookup is not Lookup.FOUND:
+    if s.lookup is Lookup.NO_ADDRESS:
         text = (
             "Je ne peux indiquer l'état de la migration qu'avec l'adresse de votre BMA "
-            f"({facts.ADDRESS_PATTERNS['ec']} ou {facts.ADDRESS_PATTERNS['po']})."
+            f"({facts.ADDRESS_PATTERNS['ec']} ou {facts.ADDRESS_PATTERNS['po']}) : je consulte alors le registre "
+            "de la migration."
         )
-        return _with_lookup_note(s, Reply(text, [Q_STEPS, Q_NO_EMAIL, Q_CONTACTS]))
+        return Reply(text, [Q_STEPS, Q_NO_EMAIL, Q_CONTACTS], faq(5))
+    if s.lookup is not Lookup.FOUND:  # not in the registry, registry down or not loaded: never a guessed phase
+        text = (
+            "Vous pouvez situer votre boîte d'après les e-mails du SGNE déjà reçus :\n"
+            f"{email_sequence()}\n\n"
+            f"Le premier e-mail {tense(s.period, 'sera envoyé', 'est envoyé', 'a été envoyé')} :\n"
+            f"{_windows_text()}\nSi vous ne l'avez pas reçu durant la période qui vous concerne, "
+            f"{lower_first(contact_block(SGNE))}"
+        )
+        return situated(s, Reply(text, [Q_NO_EMAIL, Q_HOW, Q_CONTACTS], faq(5, 8)))
     mailbox, phase, dates = s.mailbox, s.phase, s.mailbox.dates
+    if s.nothing_sent:
+        return situated(s, Reply(nothing_sent_text(s), [Q_TICKET, Q_CONTACTS], faq(8)))
     known = [
         (n, day)
         for n, day in ((1, dates.email1_date), (2, dates.email2_date), (3, dates.email3_date))
         if day and day <= s.today
     ]
     lines = [f"- e-mail n°{n} envoyé le {french_date(day)}" for n, day in known]
+    sections = (5,)
     if phase is Phase.NOT_STARTED:
         lead = f"La migration de {mailbox.address} n'a pas encore commencé : aucun e-mail du SGNE n'a encore été envoyé."
         next_step = "Prochaine étape : l'e-mail n°1. Vous n'avez rien à faire d'ici là."
         buttons = [Q_NO_EMAIL, Q_HOW, Q_STEPS]
     elif phase is Phase.ANNOUNCED:
         lead = f"La migration de {mailbox.address} est annoncée : l'e-mail n°1 vous a été envoyé."
-        next_step = "Prochaine étape : l'e-mail n°2 avec votre nouveau mot de passe, une semaine après l'e-mail n°1."
+        next_step = f"Prochaine étape : l'e-mail n°2 avec votre nouveau mot de passe, {facts.EMAIL_WHEN[2]}."
         buttons = [Q_HOW, Q_NEW_PASSWORD, Q_NO_EMAIL]
     elif phase is Phase.PASSWORD_SENT:
         lead = f"Votre nouveau mot de passe a été envoyé à {mailbox.address} (e-mail n°2)."
@@ -354,7 +481,7 @@ def migration_status(s: Situation) -> Reply:
     elif phase is Phase.SCHEDULED:
         lead = (
             f"La migration de {mailbox.address} est planifiée le "
-            f"{french_date(dates.migration_date)}." if dates.migration_date else
+            f"{french_date(dates.migration_date)} (date annoncée par l'e-mail n°3)." if dates.migration_date else
             f"La migration de {mailbox.address} est planifiée (e-mail n°3 reçu)."
         )
         next_step = (
@@ -369,71 +496,60 @@ def migration_status(s: Situation) -> Reply:
             f"l'e-mail n°4).\n\n{remits()}"
         )
         buttons = [Q_NEW_PASSWORD, Q_WHAT_CHANGES, Q_CONTACTS]
+        sections = (5, 9)
     text = lead
     if lines:
         text += "\n" + "\n".join(lines)
-    if mailbox.dates.migration_date and phase is not Phase.MIGRATED and phase is not Phase.SCHEDULED:
-        text += f"\n- migration prévue le {french_date(mailbox.dates.migration_date)}"
     text += f"\n\n{next_step}"
-    return Reply(text, buttons)
-
-
-def _with_lookup_note(s: Situation, reply: Reply) -> Reply:
-    """Prefix a general answer with why it is general (unknown address, registry down)."""
-    if s.lookup is Lookup.NOT_FOUND:
-        reply.text = (
-            f"Je ne trouve pas {s.address} dans le registre de la migration. Vérifiez l'adresse ; "
-            f"si elle est correcte, contactez {SGNE.name} : {facts.mailto(SGNE)} ou {SGNE.phone}.\n\n"
-            f"En attendant, la réponse générale :\n{reply.text}"
-        )
-    elif s.lookup is Lookup.UNAVAILABLE:
-        reply.text = (
-            "Je ne peux pas consulter l'état de votre boîte pour le moment ; voici la procédure générale.\n\n"
-            + reply.text
-        )
-    return reply
+    return situated(s, Reply(text, buttons, faq(*sections)))
 
 
 # --- Section 9 / human hand-off: routed by topic and state ----------------------------------------
 
-REMIT_SGNE = "Pour toute question sur le processus de migration de votre boîte"
-REMIT_ETNIC = "Pour tout souci technique avec votre BMA ou vos identifiants Cerbère EDU personnels"
-
-
-def remits(technical_first: bool = False) -> str:
-    """Both desks of section 9, each with its remit."""
-    blocks = [f"{REMIT_SGNE}, contactez {SGNE.name} :\n{contact_lines(SGNE)}",
-              f"{REMIT_ETNIC}, contactez {ETNIC.name} :\n{contact_lines(ETNIC)}"]
-    return "\n\n".join(reversed(blocks) if technical_first else blocks)
+def remits(first: facts.Contact = SGNE) -> str:
+    """Both desks of section 9, each with its remit; ``first`` comes first."""
+    order = (SGNE, ETNIC) if first is not ETNIC else (ETNIC, SGNE)
+    return "\n\n".join(f"Pour {c.remit}, contactez {c.name} :\n{contact_lines(c)}" for c in order)
 
 
 def more_questions(s: Situation, technical_first: bool = False) -> Reply:
-    return _with_lookup_note(s, Reply(remits(technical_first), [Q_TICKET, Q_STATUS, Q_HOW]))
+    reply = Reply(remits(ETNIC if technical_first else SGNE), [Q_TICKET, Q_STATUS, Q_HOW], faq(9))
+    if s.lookup is Lookup.NOT_FOUND:
+        return situated(s, reply)
+    return reply
 
 
 def not_covered(s: Situation, technical_first: bool = False) -> Reply:
     """A question about the migration that the official FAQ does not answer: say so, name who can."""
     text = "La FAQ officielle de la migration ne répond pas à cette question. Une personne pourra vous renseigner.\n\n"
-    return Reply(text + remits(technical_first), [Q_TICKET, Q_CONTACTS, Q_HOW])
+    return Reply(text + remits(ETNIC if technical_first else SGNE), [Q_TICKET, Q_CONTACTS, Q_HOW], faq(9))
 
 
-def handoff(s: Situation, contacts: tuple, not_understood: bool) -> Reply:
+CONTACT_SECTIONS = {"sgne": 9, "etnic": 9, "enseignement_be": 7}
+
+
+def handoff(s: Situation, contacts: tuple, not_understood: bool, intent: str | None = None) -> Reply:
     """The desk(s) for the question asked last, each with its remit (``desks.handoff_contacts``)."""
     lead = (
         "Je n'arrive pas à répondre à votre question : une personne pourra vous aider."
         if not_understood else "Je vous oriente vers une personne."
     )
     if set(contacts) == {SGNE, ETNIC}:
-        body = remits(technical_first=contacts[0] is ETNIC)
+        body = remits(contacts[0])
     else:
         body = "\n\n".join(
-            f"Contactez {c.name}, car {desks.WHY[c.key]} :\n{contact_lines(c)}" for c in contacts
+            f"Contactez {c.name}, car {desks.why(c, intent, s.period)} :\n{contact_lines(c)}" for c in contacts
         ) + f"\n{details_reminder()}"
-    return _with_lookup_note(s, Reply(f"{lead}\n\n{body}", [Q_TICKET, Q_STATUS]))
+    sections = {CONTACT_SECTIONS[c.key] for c in contacts}
+    if s.over and intent in desks.PASSWORD_INTENTS:
+        sections.add(3)
+    reply = Reply(f"{lead}\n\n{body}", [Q_TICKET, Q_STATUS], faq(*sorted(sections)))
+    return situated(s, reply) if s.lookup is not Lookup.NO_ADDRESS else reply
 
 
 def address_problem(check) -> str:
-    """Why the text is not a BMA address, with a suggestion for near-misses."""
+    """Why the text is not a BMA address, with a suggestion for near-misses (a turn of the
+    address form: the assistant's own words, no fact of the FAQ beyond the address's shape)."""
     pattern = f"{facts.ADDRESS_PATTERNS['ec']} (école) ou {facts.ADDRESS_PATTERNS['po']} (pouvoir organisateur)"
     if check.problem == "near_miss" and check.suggestion:
         return (

@@ -1,32 +1,45 @@
-"""One desk per case: what to do and whom to contact, by question and mailbox phase (no Rasa import).
+"""One desk per case: what to do and whom to contact, by question, mailbox situation and period
+(no Rasa import).
 
 The single table behind the answers' contacts, the hand-off and the prepared message (ticket),
 from the official FAQ:
 - lost **new** password → the MODE / hors MODE form, otherwise the ETNIC Service Desk (§6);
 - lost **old** password → the SGNE migration team once the migration has started, the service
   Enseignement.be before, and only then (§7);
-- no e-mail received → the SGNE migration team (§8);
+- no e-mail received → the SGNE migration team (§8); a mailbox to which nothing was sent after its
+  e-mail-1 window goes to the SGNE whatever its question (no e-mail, so no password either);
 - the migration process → SGNE; technical problems, Cerbère EDU → ETNIC; « j'ai encore des
   questions » → both, each with its remit (§9).
+The period matters (§3): Enseignement.be handles the BMA not yet migrated « jusqu'à la fin de la
+période de migration », and « lorsque toutes les BMA auront migré, c'est le Service Desk de l'ETNIC
+qui gèrera désormais les demandes de récupération des mots de passe ». Once the campaign is over
+(after its announced end, or every mailbox of the registry migrated), password recovery goes to
+the ETNIC Service Desk and Enseignement.be is never offered.
 The README's table is printed from this one (``python -m bma.desks``) and a test keeps them equal.
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sys
 from dataclasses import dataclass
 
-from bma.facts import ENSEIGNEMENT_BE, ETNIC, SGNE, Contact
-from bma.phases import Phase
+from bma.facts import CAMPAIGN_END, CAMPAIGN_START, ENSEIGNEMENT_BE, ETNIC, SGNE, Contact
+from bma.phases import CampaignPeriod, Phase
 from bma.text import plain
 
 # Columns of the table: no mailbox known (no address given, or the registry is down), an address
 # that is not in the registry, then the phases of a known mailbox.
 GENERAL = "general"
 NOT_FOUND = "not_found"
-COLUMNS = (GENERAL, NOT_FOUND, *(p.value for p in Phase if p is not Phase.UNKNOWN))
+NOTHING_SENT = "nothing_sent"  # not started, and its e-mail-1 window is over (§8)
+STATE_UNKNOWN = "state_unknown"  # an address, but the registry is empty or cannot be read
+COLUMNS = (GENERAL, STATE_UNKNOWN, NOT_FOUND, NOTHING_SENT, *(p.value for p in Phase if p is not Phase.UNKNOWN))
 COLUMN_LABELS_FR = {
     GENERAL: "sans adresse",
+    STATE_UNKNOWN: "état inconnu (registre vide ou injoignable)",
     NOT_FOUND: "adresse absente du registre",
+    NOTHING_SENT: "rien reçu, période d'envoi passée",
     Phase.NOT_STARTED.value: "pas commencée",
     Phase.ANNOUNCED.value: "annoncée (e-mail n°1)",
     Phase.PASSWORD_SENT.value: "mot de passe envoyé (e-mail n°2)",
@@ -34,12 +47,32 @@ COLUMN_LABELS_FR = {
     Phase.MIGRATED.value: "migrée",
 }
 
-# Why this desk, completing « … car {why} » in the prepared message.
+PERIODS = (CampaignPeriod.BEFORE, CampaignPeriod.DURING, CampaignPeriod.OVER)
+PERIOD_LABELS_FR = {
+    CampaignPeriod.BEFORE: "avant la campagne",
+    CampaignPeriod.DURING: "pendant la campagne",
+    CampaignPeriod.OVER: "campagne terminée",
+}
+
+
+def period_of(today: dt.date, all_migrated: bool | None = None) -> CampaignPeriod:
+    """The campaign's period on ``today``: over after its announced end (§4) or once every mailbox
+    of the registry has migrated (§3); ``all_migrated`` None when the registry cannot tell."""
+    if today > CAMPAIGN_END or all_migrated:
+        return CampaignPeriod.OVER
+    return CampaignPeriod.BEFORE if today < CAMPAIGN_START else CampaignPeriod.DURING
+
+
+# Why this desk, completing « … car {why} » in the prepared message and the hand-off.
 WHY = {
     "sgne": "elle répond aux questions sur le processus de migration des BMA",
-    "etnic": "il s'occupe des soucis techniques, des identifiants Cerbère EDU et des nouveaux mots de passe égarés",
-    "enseignement_be": "il gère l'accès aux BMA dont la migration n'a pas encore commencé",
+    "etnic": "il s'occupe des soucis techniques, des identifiants Cerbère EDU et, en cas de doute, des nouveaux "
+    "mots de passe égarés",
+    "enseignement_be": "il gère l'accès aux BMA dont la migration n'a pas encore commencé, jusqu'à la fin de la "
+    "période de migration",
 }
+WHY_ETNIC_AFTER = "la période de migration est terminée : c'est lui qui gère désormais les demandes de récupération des mots de passe"
+PASSWORD_INTENTS = ("faq_lost_new_password", "faq_lost_old_password")
 TECHNICAL_WORDS = (
     "cerbere", "outlook", "technique", "bug", "erreur", "plante", "bloque", "fonctionne pas", "marche pas",
     "synchro", "smartphone", "gsm", "iphone", "android", "configur", "parametr", "imap", "smtp", "navigateur",
@@ -62,20 +95,26 @@ NEW_PASSWORD_FORM = Case("formulaire MODE / hors MODE ; sinon ETNIC", (ETNIC,), 
 OLD_PASSWORD_STARTED = Case("navigateur ; sinon SGNE", (SGNE,), SGNE)
 NO_EMAIL = Case("vérifier les indésirables ; sinon SGNE", (SGNE,), SGNE)
 NO_EMAIL_WAIT = Case("attendre la fin de la période ; ensuite SGNE", (SGNE,), SGNE)
+NOTHING_SENT_SGNE = Case("aucun e-mail envoyé, période passée : SGNE", (SGNE,), SGNE)
+PASSWORD_ETNIC = Case("Service Desk de l'ETNIC (récupération des mots de passe)", (ETNIC,), ETNIC)
+OLD_PASSWORD_ETNIC = Case("navigateur ; sinon Service Desk de l'ETNIC", (ETNIC,), ETNIC)
 STATUS = Case("l'état de la boîte", (), None)
 REMITS = Case("processus : SGNE ; technique : ETNIC", BOTH, None)
 
 
-def _row(general: Case, not_found: Case, **phases: Case) -> dict[str, Case]:
-    row = {GENERAL: general, NOT_FOUND: not_found}
+def _row(general: Case, not_found: Case, nothing_sent: Case | None = None, state_unknown: Case | None = None,
+         **phases: Case) -> dict[str, Case]:
+    row = {GENERAL: general, NOT_FOUND: not_found, STATE_UNKNOWN: state_unknown or general}
     row.update({phase.value: phases.get(phase.value, general) for phase in Phase if phase is not Phase.UNKNOWN})
-    return row
+    row[NOTHING_SENT] = nothing_sent or row[Phase.NOT_STARTED.value]
+    return {column: row[column] for column in COLUMNS}
 
 
 def _information_row() -> dict[str, Case]:
     return _row(INFORMATION, INFORMATION)
 
 
+# Before and during the campaign (§3 to §9).
 TABLE: dict[str, dict[str, Case]] = {
     "faq_bma_definition": _information_row(),
     "faq_migration_reason": _information_row(),
@@ -85,6 +124,7 @@ TABLE: dict[str, dict[str, Case]] = {
     "faq_lost_new_password": _row(
         Case("formulaire MODE / hors MODE ; sinon ETNIC", (ETNIC,), ETNIC),
         Case("vérifier l'adresse (SGNE) ; formulaires ; sinon ETNIC", (SGNE, ETNIC), ETNIC),
+        nothing_sent=NOTHING_SENT_SGNE,
         not_started=NEW_PASSWORD_WAIT, announced=NEW_PASSWORD_WAIT, password_sent=NEW_PASSWORD_FORM,
         scheduled=NEW_PASSWORD_FORM, migrated=NEW_PASSWORD_FORM,
     ),
@@ -100,13 +140,14 @@ TABLE: dict[str, dict[str, Case]] = {
     "faq_no_email_received": _row(
         Case("période d'envoi passée sans e-mail : SGNE", (SGNE,), SGNE),
         Case("vérifier l'adresse ; SGNE", (SGNE,), SGNE),
-        not_started=NO_EMAIL_WAIT,
+        nothing_sent=NOTHING_SENT_SGNE, not_started=NO_EMAIL_WAIT,
         announced=NO_EMAIL, password_sent=NO_EMAIL, scheduled=NO_EMAIL, migrated=NO_EMAIL,
     ),
     "check_migration_status": _row(
         Case("donner l'adresse de la BMA", (), None),
         Case("vérifier l'adresse ; SGNE", (SGNE,), SGNE),
-        not_started=STATUS, announced=STATUS, password_sent=STATUS, scheduled=STATUS, migrated=REMITS,
+        state_unknown=Case("se situer d'après les e-mails reçus ; aucun e-mail : SGNE", (SGNE,), SGNE),
+        nothing_sent=NOTHING_SENT_SGNE, not_started=STATUS, announced=STATUS, password_sent=STATUS, scheduled=STATUS, migrated=REMITS,
     ),
     "faq_more_questions": _row(REMITS, REMITS),
     "faq_not_covered": _row(
@@ -116,17 +157,41 @@ TABLE: dict[str, dict[str, Case]] = {
 }
 TOPIC_INTENTS = tuple(TABLE)
 
+# Once the campaign is over (§3): password recovery goes to the ETNIC Service Desk, never to
+# Enseignement.be; a mailbox that never received anything still goes to the SGNE (§8).
+TABLE_AFTER: dict[str, dict[str, Case]] = {
+    **TABLE,
+    "faq_lost_new_password": _row(
+        PASSWORD_ETNIC,
+        Case("vérifier l'adresse (SGNE) ; Service Desk de l'ETNIC", (SGNE, ETNIC), ETNIC),
+        nothing_sent=NOTHING_SENT_SGNE,
+    ),
+    "faq_lost_old_password": _row(
+        OLD_PASSWORD_ETNIC,
+        Case("vérifier l'adresse (SGNE) ; navigateur ; Service Desk de l'ETNIC", (SGNE, ETNIC), ETNIC),
+        nothing_sent=NOTHING_SENT_SGNE,
+    ),
+}
 
-def column(phase: Phase | None, address_not_found: bool = False) -> str:
+
+def table(period: CampaignPeriod) -> dict[str, dict[str, Case]]:
+    return TABLE_AFTER if period is CampaignPeriod.OVER else TABLE
+
+
+def column(phase: Phase | None, address_not_found: bool = False, nothing_sent: bool = False,
+           state_unknown: bool = False) -> str:
     if address_not_found:
         return NOT_FOUND
-    return GENERAL if phase is None or phase is Phase.UNKNOWN else phase.value
+    if phase is None or phase is Phase.UNKNOWN:
+        return STATE_UNKNOWN if state_unknown else GENERAL
+    return NOTHING_SENT if nothing_sent and phase is Phase.NOT_STARTED else phase.value
 
 
-def case(intent: str | None, phase: Phase | None, address_not_found: bool = False) -> Case | None:
-    """The row's cell for ``intent`` (None when the intent asks no FAQ question)."""
-    row = TABLE.get(intent or "")
-    return row[column(phase, address_not_found)] if row else None
+def case(intent: str | None, phase: Phase | None, address_not_found: bool = False, *,
+         period: CampaignPeriod, nothing_sent: bool = False, state_unknown: bool = False) -> Case | None:
+    """The cell for ``intent`` (None when the intent asks no FAQ question)."""
+    row = table(period).get(intent or "")
+    return row[column(phase, address_not_found, nothing_sent, state_unknown)] if row else None
 
 
 def is_technical(text: str) -> bool:
@@ -134,9 +199,32 @@ def is_technical(text: str) -> bool:
     return any(word in words for word in TECHNICAL_WORDS)
 
 
-def ticket_desk(intent: str | None, phase: Phase | None, description: str = "") -> Contact:
+NAMED_DESKS = (
+    (ETNIC, re.compile(r"\betnic\b|service ?desk|support@etnic")),
+    (SGNE, re.compile(r"\bsgne\b|equipe (de )?migration|migrationbma")),
+    (ENSEIGNEMENT_BE, re.compile(r"enseignement\.be|bma@enseignement")),
+)
+
+
+def named_desk(text: str) -> Contact | None:
+    """The one desk a question names (« le téléphone de l'ETNIC ? »), None when none or several."""
+    words = plain(text)
+    named = [contact for contact, pattern in NAMED_DESKS if pattern.search(words)]
+    return named[0] if len(named) == 1 else None
+
+
+def desk_first(text: str) -> Contact:
+    """Which of the two desks of §9 comes first: the one the question names, else by its wording."""
+    named = named_desk(text)
+    if named in (SGNE, ETNIC):
+        return named
+    return ETNIC if is_technical(text) else SGNE
+
+
+def ticket_desk(intent: str | None, phase: Phase | None, description: str = "", *, period: CampaignPeriod,
+                nothing_sent: bool = False, state_unknown: bool = False) -> Contact:
     """Where the prepared message goes: the table's desk, or by its wording when the table leaves it open."""
-    cell = case(intent, phase)
+    cell = case(intent, phase, period=period, nothing_sent=nothing_sent, state_unknown=state_unknown)
     if cell and cell.ticket:
         return cell.ticket
     return ETNIC if is_technical(description) else SGNE
@@ -150,15 +238,26 @@ class Route:
     reason: str  # French, completes « … car {reason} »
 
 
-def route(intent: str | None, phase: Phase | None, description: str = "") -> Route:
+def why(contact: Contact, intent: str | None, period: CampaignPeriod) -> str:
+    if contact is ETNIC and period is CampaignPeriod.OVER and intent in PASSWORD_INTENTS:
+        return WHY_ETNIC_AFTER
+    return WHY[contact.key]
+
+
+def route(intent: str | None, phase: Phase | None, description: str = "", *, period: CampaignPeriod,
+          nothing_sent: bool = False, state_unknown: bool = False) -> Route:
     """The desk for a prepared message after a question ``intent`` about a mailbox in ``phase``."""
-    contact = ticket_desk(intent, phase, description)
-    return Route(contact, WHY[contact.key])
+    contact = ticket_desk(intent, phase, description, period=period, nothing_sent=nothing_sent,
+                          state_unknown=state_unknown)
+    return Route(contact, why(contact, intent, period))
 
 
-def handoff_contacts(intent: str | None, phase: Phase | None, address_not_found: bool = False) -> tuple[Contact, ...]:
+def handoff_contacts(intent: str | None, phase: Phase | None, address_not_found: bool = False, *,
+                     period: CampaignPeriod, nothing_sent: bool = False, state_unknown: bool = False
+                     ) -> tuple[Contact, ...]:
     """Whom a person asking for a human should contact, from the question they asked last."""
-    cell = case(intent, phase, address_not_found)
+    cell = case(intent, phase, address_not_found, period=period, nothing_sent=nothing_sent,
+                state_unknown=state_unknown)
     if cell and cell.contacts:
         return cell.contacts
     if cell and cell.ticket:
@@ -182,23 +281,31 @@ QUESTION_LABELS_FR = {
 
 
 def markdown_table() -> str:
-    """The README table: question × situation → what to do, contacts given, where a prepared message goes."""
-    lines = ["| question | situation de la boîte | que faire | contacts donnés | message préparé → |",
-             "|---|---|---|---|---|"]
-    for intent, row in TABLE.items():
-        groups: list[tuple[Case, list[str]]] = []
-        for col in COLUMNS:
-            for cell, cols in groups:
-                if cell == row[col]:
-                    cols.append(COLUMN_LABELS_FR[col])
-                    break
-            else:
-                groups.append((row[col], [COLUMN_LABELS_FR[col]]))
-        for number, (cell, cols) in enumerate(groups):
+    """The README table: question × period × situation → what to do, contacts given, where a prepared
+    message goes. Cells equal across periods or situations are grouped."""
+    lines = ["| question | période | situation de la boîte | que faire | contacts donnés | message préparé → |",
+             "|---|---|---|---|---|---|"]
+    for intent in TABLE:
+        groups: list[tuple[Case, list[str], list[str]]] = []
+        for period in PERIODS:
+            row = table(period)[intent]
+            for col in COLUMNS:
+                for cell, periods, cols in groups:
+                    if cell == row[col] and (COLUMN_LABELS_FR[col] in cols or not periods or
+                                             PERIOD_LABELS_FR[period] in periods):
+                        if PERIOD_LABELS_FR[period] not in periods:
+                            periods.append(PERIOD_LABELS_FR[period])
+                        if COLUMN_LABELS_FR[col] not in cols:
+                            cols.append(COLUMN_LABELS_FR[col])
+                        break
+                else:
+                    groups.append((row[col], [PERIOD_LABELS_FR[period]], [COLUMN_LABELS_FR[col]]))
+        for number, (cell, periods, cols) in enumerate(groups):
             situation = "toutes" if len(cols) == len(COLUMNS) else ", ".join(cols)
+            when = "toutes" if len(periods) == len(PERIODS) else ", ".join(periods)
             ticket = _desk_names((cell.ticket,)) if cell.ticket else "selon le message (technique → ETNIC, sinon SGNE)"
             label = QUESTION_LABELS_FR[intent] if number == 0 else ""
-            lines.append(f"| {label} | {situation} | {cell.todo} | {_desk_names(cell.contacts)} | {ticket} |")
+            lines.append(f"| {label} | {when} | {situation} | {cell.todo} | {_desk_names(cell.contacts)} | {ticket} |")
     return "\n".join(lines)
 
 

@@ -42,6 +42,7 @@ class Contact:
     name: str
     email: str
     phone: str | None
+    remit: str  # what the FAQ gives this desk, completing « Pour {remit}, contactez … »
 
 
 SGNE = Contact(
@@ -49,18 +50,22 @@ SGNE = Contact(
     name="l'équipe migration du SGNE (Service général du Numérique éducatif)",
     email="migrationbma@cfwb.be",
     phone="+32 (0)2 413.3090",
+    remit="toute question sur le processus de migration de votre boîte mail administrative",  # §9
 )
 ETNIC = Contact(
     key="etnic",
     name="le Service Desk de l'ETNIC",
     email="support@etnic.be",
     phone="+32 (0)2 800.1010",
+    # §9, and §3: once every BMA has migrated, the recovery of passwords.
+    remit="tout souci technique en rapport avec votre boîte mail administrative ou vos identifiants Cerbère EDU personnels",
 )
 ENSEIGNEMENT_BE = Contact(
     key="enseignement_be",
     name="le service Enseignement.be",
     email="BMA@enseignement.be",
     phone=None,
+    remit="l'accès aux BMA qui n'ont pas encore migré, jusqu'à la fin de la période de migration",  # §3, §7
 )
 CONTACTS = {c.key: c for c in (SGNE, ETNIC, ENSEIGNEMENT_BE)}
 
@@ -75,14 +80,21 @@ HORS_MODE_EXAMPLES = (
     "CPMS, Service PSE"
 )
 
-# The four e-mails of section 5.
+# The four e-mails of section 5: what each holds, and when it comes.
 EMAILS = {
     1: "Rappel de la procédure, dates, accompagnement et supports (tutoriels, FAQ, contacts)",
-    2: "Envoi du nouveau mot de passe pour la nouvelle interface (une semaine après l'e-mail n°1)",
-    3: "Confirmation de la migration avec sa date et le lien vers la nouvelle interface "
-    "(entre 3 et 12 semaines plus tard)",
-    4: "E-mail de clôture, la nuit de la migration, qui rappelle le mot de passe de l'e-mail n°2",
+    2: "Envoi du nouveau mot de passe pour la nouvelle interface",
+    3: "Confirmation de la migration avec sa date et le lien vers la nouvelle interface",
+    4: "E-mail de clôture, qui rappelle le mot de passe de l'e-mail n°2",
 }
+EMAIL_WHEN = {
+    2: "une semaine après l'e-mail n°1",
+    3: "entre 3 et 12 semaines plus tard",
+    4: "la nuit de la migration",
+}
+EMAIL_COUNT = len(EMAILS)
+# Section 5: « Dans l'intervalle, vous pouvez continuer à utiliser votre boîte actuelle comme d'habitude. »
+KEEP_USING_CURRENT_BOX = "Dans l'intervalle, vous continuez à utiliser votre boîte actuelle comme d'habitude."
 
 # Links that the FAQ publishes broken (see README, « Content notes »): never shown.
 # - Section 1 « https://www.webmail@adm.cfwb.be » is not a valid URL.
@@ -95,10 +107,31 @@ MONTHS_FR = (
 )
 
 
+def email_line(number: int) -> str:
+    """« E-mail n°2 (une semaine après l'e-mail n°1) : envoi du nouveau mot de passe… »."""
+    when = f" ({EMAIL_WHEN[number]})" if number in EMAIL_WHEN else ""
+    return f"E-mail n°{number}{when} : {EMAILS[number][0].lower()}{EMAILS[number][1:]}"
+
+
 def french_date(day: dt.date) -> str:
     """« 5 novembre 2024 », « 1er octobre 2024 »."""
     number = "1er" if day.day == 1 else str(day.day)
     return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+# Where each answer comes from (FAQ sections, numbered as in the FAQ's table of contents).
+FAQ_SECTIONS = {
+    1: "Qu'est-ce qu'une boîte mail administrative (BMA) ?",
+    2: "Pourquoi cette migration ?",
+    3: "Qu'est-ce qui change pour moi ? Qu'est-ce qui ne va pas changer ?",
+    4: "Quelles sont les différentes étapes de la migration ?",
+    5: "Qu'est-ce que je dois faire pour migrer ma boîte ?",
+    6: "Que faire si j'ai perdu le nouveau mot de passe ?",
+    7: "Que faire si je n'ai plus mon ancien mot de passe d'accès à la BMA ?",
+    8: "Que faire si je n'ai reçu aucun e-mail concernant la migration ?",
+    9: "J'ai encore des questions",
+}
+FAQ_SOURCE_NAME = f"FAQ BMA ({FAQ_EDITION})"
 
 
 def mailto(contact: Contact) -> str:

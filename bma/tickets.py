@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from bma.replies import Q_STATUS, Reply
+from bma.replies import ASSISTANT, Q_STATUS, Reply, faq
 from bma.desks import Route
 
 NAME_RE = re.compile(r"^[^\W\d_][^\W\d_' \-.]*(?:[' \-.]+[^\W\d_]+)*\.?$")
@@ -79,4 +79,5 @@ def reply(d: Draft, ticket_number: int | None) -> Reply:
             f"\n\nL'assistant garde une trace de cette demande sous le numéro {ticket_number}. Elle n'est pas "
             "transmise automatiquement : envoyez le message préparé ou appelez."
         )
-    return Reply(text, [Q_STATUS])
+    # The desk's remit comes from the FAQ: the SGNE and the ETNIC (§9), Enseignement.be (§7).
+    return Reply(text, [Q_STATUS], (*faq(7 if contact.key == "enseignement_be" else 9), ASSISTANT))

@@ -1,21 +1,46 @@
-"""FAQ section 3 (« Qu'est-ce qui change ? »): six sub-answers, chosen from the question's words
-or from a quick reply's ``change_topic`` entity (no Rasa import)."""
+"""FAQ section 3 (« Qu'est-ce qui change ? »): its sub-answers, chosen from the question's words
+or from a quick reply's ``change_topic`` entity (no Rasa import).
+
+A sub-answer is given only when it answers the question: a question on a detail the FAQ does not
+give (the size of attachments, a capacity in gigabytes, configuring a phone) gets « la FAQ ne le
+précise pas » with the desk that can answer, not the nearest sub-answer.
+"""
 from __future__ import annotations
 
 import re
 
 from bma import facts
-from bma.answers import Situation
-from bma.replies import Q_CONTACTS, Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS, Q_WHAT_CHANGES, Reply, what_changes_button
+from bma.answers import Situation, contact_block
+from bma.phases import CampaignPeriod
+from bma.replies import (
+    Q_CONTACTS,
+    Q_NEW_PASSWORD,
+    Q_OLD_PASSWORD,
+    Q_STATUS,
+    Q_TICKET,
+    Q_WHAT_CHANGES,
+    Reply,
+    faq,
+    what_changes_button,
+)
 from bma.text import plain
 
-
+# Details the FAQ does not give, all technical (§9: the ETNIC Service Desk).
+NOT_IN_FAQ_WORDS = (
+    r"pi[eè]ces? jointes?|taille (max|limite|des)|limite de taille|poids (max|des)|"
+    r"combien de (go|giga|mo|mega)|\d+ ?(go|gb|mo|mb)\b|en (go|giga)|"
+    r"configur|param[eè]tr|iphone|android|smartphone|gsm|tablette|imap|smtp|pop3"
+)
 CHANGE_TOPIC_WORDS = (
     # Checked in order: the most specific words first.
-    ("forwarding", r"redirig|redirect|redirection|forward|transf[eé]r|faire suivre|renvoi automatique"),
-    ("storage", r"stockage|capacit|place|quota|espace|pleine|taille|plus grande|combien de go|pi[eè]ces? jointes?"),
+    ("not_in_faq", NOT_IN_FAQ_WORDS),
+    ("keep_old_password", r"(garder|conserver|reutiliser|utiliser encore|utiliser toujours|reprendre|continuer a utiliser)"
+                          r"\b.{0,40}\b(ancien|meme|actuel)|(ancien|meme) (mot de passe|mdp)\b.{0,40}"
+                          r"(reste|restera|valable|garde|marche|fonctionne)"),
+    ("forwarding", r"redirig|redirect|redirection|forward|transfer|faire suivre|renvoi automatique"),
+    ("storage", r"stockage|capacit|place|quota|espace|pleine|plus grande"),
     ("outlook_web", r"outlook|application|appli|navigateur|interface web|webmail|sur le web|consulter|lire (mes|les) (e-?)?mails"),
-    ("contact_point", r"qui g[eè]re|point de contact|qui s'occupe|qui contacter|enseignement\.be|etnic|contact"),
+    ("contact_point", r"qui gere|point de contact|qui s'occupe|qui contacter|enseignement\.be|etnic|contact"),
     ("new_password", r"mot de passe|mdp|password|code d'acc"),
     ("address_unchanged", r"adresse|ec\d|po\d|adm\.cfwb"),
 )
@@ -31,8 +56,41 @@ def change_topic(text: str) -> str:
     return "overview"
 
 
+def contact_point_text(period: CampaignPeriod) -> str:
+    if period is CampaignPeriod.OVER:
+        return (
+            "La période de migration est terminée : c'est désormais le Service Desk de l'ETNIC qui gère les "
+            "demandes de récupération des mots de passe des BMA. Inutile de contacter le service Enseignement.be "
+            f"pour votre accès.\n{facts.contact_lines(facts.ETNIC)}"
+        )
+    return (
+        "Le service Enseignement.be s'occupe de la gestion des BMA qui n'ont pas encore migré, jusqu'à la fin de "
+        "la période de migration. Lorsque toutes les BMA auront migré, c'est le Service Desk de l'ETNIC qui gèrera "
+        "les demandes de récupération des mots de passe. Une fois votre boîte migrée, il est inutile de contacter "
+        "le service Enseignement.be pour votre accès."
+    )
+
+
 def what_changes(s: Situation, topic: str) -> Reply:
     storage = f"une capacité de stockage {facts.STORAGE_FACTOR_TEXT} supérieure"
+    new_password = (
+        "Toutes les BMA reçoivent un nouveau mot de passe pour la nouvelle interface (une leçon de la phase "
+        f"pilote). Il arrive dans l'e-mail n°2, {facts.EMAIL_WHEN[2]} : conservez cet e-mail précieusement, "
+        "vous en aurez besoin pour vous connecter."
+    )
+    if topic == "keep_old_password":
+        return Reply(
+            f"Non. {new_password} Votre adresse, elle, ne change pas.",
+            [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS], faq(3, 5),
+        )
+    if topic == "not_in_faq":
+        return Reply(
+            "La FAQ officielle ne précise pas ce point. Pour une question technique sur votre boîte mail "
+            f"administrative, {contact_block(facts.ETNIC).replace('Contactez', 'contactez', 1)}\n\n"
+            f"Ce que la FAQ dit de la nouvelle boîte : {storage} à l'ancienne, et l'accès par une interface web "
+            "ou par une application de bureau comme Outlook.",
+            [Q_TICKET, Q_CONTACTS], faq(2, 3, 9),
+        )
     answers_by_topic = {
         "overview": Reply(
             "Votre adresse mail administrative ne change pas. Ce qui change :\n"
@@ -43,45 +101,37 @@ def what_changes(s: Situation, topic: str) -> Reply:
             [what_changes_button("Le nouveau mot de passe", "new_password"),
              what_changes_button("Qui contacter désormais ?", "contact_point"),
              what_changes_button("Les redirections", "forwarding")],
+            faq(2, 3),
         ),
         "address_unchanged": Reply(
             f"Votre adresse ne change pas : {facts.ADDRESS_PATTERNS['ec']} ou {facts.ADDRESS_PATTERNS['po']} "
-            "reste identique après la migration.",
-            [what_changes_button("Et le mot de passe ?", "new_password"), Q_WHAT_CHANGES],
+            "reste identique après la migration. Le mot de passe, lui, change : la nouvelle interface a le sien, "
+            "envoyé par l'e-mail n°2.",
+            [what_changes_button("Et le mot de passe ?", "new_password"), Q_WHAT_CHANGES], faq(3),
         ),
-        "new_password": Reply(
-            "Oui, toutes les BMA reçoivent un nouveau mot de passe pour la nouvelle interface (une leçon "
-            "de la phase pilote). Il arrive dans l'e-mail n°2, une semaine après l'e-mail n°1 : conservez "
-            "cet e-mail précieusement, vous en aurez besoin pour vous connecter.",
-            [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS],
-        ),
-        "contact_point": Reply(
-            "Le service Enseignement.be gère les BMA qui n'ont pas encore migré, jusqu'à la fin de la "
-            "période de migration. Une fois votre boîte migrée, c'est le Service Desk de l'ETNIC qui gère "
-            "les demandes de récupération des mots de passe : inutile alors de contacter Enseignement.be "
-            "pour votre accès.",
-            [Q_CONTACTS, Q_STATUS],
-        ),
+        "new_password": Reply(new_password, [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS], faq(3, 5)),
+        "contact_point": Reply(contact_point_text(s.period), [Q_CONTACTS, Q_STATUS], faq(3)),
         "forwarding": Reply(
             "Les redirections automatiques (« forward ») vers une autre boîte sont déconseillées dans la "
-            "nouvelle interface : elles posent des problèmes de sécurité et de confidentialité des données. "
+            "nouvelle interface : elles peuvent poser des problèmes de sécurité et de confidentialité des données. "
             f"Elles ne sont plus utiles pour gagner de la place : la nouvelle boîte a {storage}.",
             [what_changes_button("Plus de stockage ?", "storage"),
              what_changes_button("Utiliser Outlook ?", "outlook_web")],
+            faq(3),
         ),
         "storage": Reply(
             f"La nouvelle BMA a {storage} à l'ancienne : plus besoin de rediriger vos e-mails ailleurs "
             "faute de place.",
             [what_changes_button("Les redirections", "forwarding"),
              what_changes_button("Utiliser Outlook ?", "outlook_web")],
+            faq(2, 3),
         ),
         "outlook_web": Reply(
             "Après la migration, vous consultez votre BMA au choix par une interface web (le lien est dans "
             "l'e-mail n°3) ou par une application de bureau comme Outlook. Vous vous connectez avec le mot "
             "de passe de l'e-mail n°2.",
-            [Q_NEW_PASSWORD, Q_CONTACTS],
+            [Q_NEW_PASSWORD, Q_CONTACTS], faq(2, 5),
         ),
     }
     return answers_by_topic.get(topic, answers_by_topic["overview"])
-
 

@@ -101,9 +101,28 @@ class Phases:
         mailbox = self.mailboxes[address]
         if mailbox is None:
             return "unknown", None, True
-        day = reference_date_or_today() if os.environ.get("BMA_TODAY") else dt.date.fromtimestamp(timestamp)
-        phase = phase_of(mailbox.dates, day)
+        phase = phase_of(mailbox.dates, self.day(timestamp))
         return phase.value, phase, False
+
+    @staticmethod
+    def day(timestamp: float) -> dt.date:
+        from bma.phases import reference_date_or_today
+
+        return reference_date_or_today() if os.environ.get("BMA_TODAY") else dt.date.fromtimestamp(timestamp)
+
+    def desk_situation(self, address: str | None, timestamp: float) -> dict:
+        """The keyword arguments of ``desks.handoff_contacts`` for a hand-off at ``timestamp``."""
+        from bma.phases import Phase, WindowStatus, email1_window_status
+
+        day = self.day(timestamp)
+        phase, not_found, nothing_sent = None, False, False
+        if address:
+            _, phase, not_found = self.of(address, timestamp)
+            mailbox = self.mailboxes.get(address)
+            nothing_sent = bool(mailbox and phase is Phase.NOT_STARTED
+                                and email1_window_status(mailbox.kind, day) is WindowStatus.CLOSED)
+        return {"phase": phase, "address_not_found": not_found, "period": desks.period_of(day),
+                "nothing_sent": nothing_sent}
 
 
 class Batch:
@@ -245,10 +264,8 @@ class Batch:
             self.flag(state["last_user_event_id"], "fallback")
         elif name == HANDOFF:
             self.counts[(day, "handoff", "")] += 1
-            phase, not_found = None, False
-            if state["address"]:
-                _, phase, not_found = self.phases.of(state["address"], float(event.get("timestamp") or time.time()))
-            for contact in desks.handoff_contacts(state["topic"], phase, not_found):
+            where = self.phases.desk_situation(state["address"], float(event.get("timestamp") or time.time()))
+            for contact in desks.handoff_contacts(state["topic"], **where):
                 self.counts[(day, "handoff_desk", contact.key)] += 1
         state["last_action"] = name[:64]
 

@@ -4,7 +4,7 @@ Rasa 3.6 logs a failed custom action and goes on silently. ``install()`` wraps
 ``RemoteAction.run`` (once, in the Rasa process): a call that fails or takes longer than
 ``BMA_ACTION_TIMEOUT`` seconds (default 10) is answered here, with the general FAQ answer for
 the user's question, computed by the same pure-Python modules the action server uses
-(actions/answers.py, actions/prompts.py), and any form is closed.
+(bma/answers.py, bma/prompts.py), and any form is closed.
 """
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def install() -> None:
             reply = fallback_reply(self.name(), intent, (latest.text or "") if latest else "")
             if self.name().startswith("action_ask_"):
                 closing = []  # asking still works: the form goes on
-            utterance = BotUttered(reply.text, {"buttons": reply.as_buttons() or None}, metadata={FALLBACK_MARK: True})
+            utterance = BotUttered(reply.rendered, {"buttons": reply.as_buttons() or None}, metadata={FALLBACK_MARK: True})
             return [utterance, *closing]
 
     RemoteAction.run = run_with_fallback

@@ -162,7 +162,7 @@ def test_submit_ticket_records_it_and_prepares_the_message(sqlite_url):
 
 def test_cancelled_ticket_records_nothing(sqlite_url):
     messages, _ = run(handoff.ActionSubmitTicket(), [user("non", "deny")], {"form_cancelled": True})
-    assert "je n'envoie rien" in messages[0]["text"]
+    assert "je ne prépare pas de message" in messages[0]["text"]
     assert registry.list_tickets(sqlite_url) == []
 
 
