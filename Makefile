@@ -18,7 +18,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge nlu-views profile
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge nlu-views profile
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -32,6 +32,7 @@ help:
 	@echo "make bench    latency/throughput/memory benchmark over REST -> results/bench.json, bench.png"
 	@echo "make profile  where a served message's time goes (py-spy at saturation) -> results/profile.raw"
 	@echo "make import CSV=FILE   import a registry CSV (BMA_DB_URL honoured)"
+	@echo "make demo     load the demo registry (FASE 990000-999999); refused beside imported rows and in production"
 	@echo "make teams-package  Teams app package -> var/teams/bma-assistant-teams.zip (needs TEAMS_APP_ID)"
 	@echo "make remask  re-mask passwords in conversations and tickets already stored (idempotent)"
 	@echo "make purge   delete transcripts older than BMA_RETENTION_DAYS (default 30); aggregates are kept"
@@ -88,13 +89,20 @@ train: venv
 	rm -f $(MODEL)
 	@$(MAKE) --no-print-directory $(MODEL)
 
+# The demo registry (FASE 990000–999999, recorded as demonstration data): refused (exit 1) when the
+# registry holds imported rows, or in production (BMA_PRODUCTION=1, deploy/ endpoints).
 demo: venv
+	$(PY) -m bma.registry demo
+
+# make run / make shell: the demo into an empty registry only; a registry with imported rows is left
+# as it is, and production never gets it (scripts/run.sh then refuses a registry holding demo rows).
+demo-if-empty: venv
 	$(PY) -m bma.registry demo --if-empty
 
-run: setup demo
+run: setup demo-if-empty
 	MODEL=$(MODEL) scripts/run.sh
 
-shell: setup demo
+shell: setup demo-if-empty
 	MODEL=$(MODEL) DEBUG=$(DEBUG) scripts/shell.sh
 
 # Staff console account: the password is asked twice, never echoed (or read from stdin by a script).

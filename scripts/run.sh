@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts the action server (:5055), the Rasa server (:5005, rest + socketio), the web page
 # (:8080) and the staff console (127.0.0.1:8081) in the foreground; Ctrl-C stops them all.
+# BMA_ENDPOINTS chooses Rasa's endpoints file (default endpoints.yml); BMA_PRODUCTION=1 or one of
+# deploy/'s endpoints files is a production start: it refuses a registry holding demonstration data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${MODEL:?MODEL must name the trained model}"
@@ -11,10 +13,13 @@ WEB_PORT=${WEB_PORT:-8080}
 CONSOLE_HOST=${BMA_CONSOLE_HOST:-127.0.0.1}
 CONSOLE_PORT=${BMA_CONSOLE_PORT:-8081}
 TODAY_LABEL=${BMA_TODAY:-"aujourd'hui"}
+ENDPOINTS=${BMA_ENDPOINTS:-endpoints.yml}
 # Keep the console readable: drop Python deprecation warnings and their continuation lines.
 quiet() { grep --line-buffered -v -E "Warning|^  |^\[0m$" | sed -u "s/^/[$1] /"; }
 mkdir -p var
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+# In production, never serve demonstration data: checked before anything starts (French message, exit 1).
+.venv/bin/python -m bma.registry production-check --endpoints "$ENDPOINTS" || exit 1
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -36,7 +41,7 @@ api_args=(--enable-api "--auth-token=$BMA_API_TOKEN")  # one word: a token may s
 # wake-ups and contention between processes (`make bench`).
 TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1} TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1} \
 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} .venv/bin/python -m rasa_patches run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml "${api_args[@]}" \
-  --endpoints endpoints.yml --cors "http://localhost:$WEB_PORT" > >(quiet rasa) 2>&1 &
+  --endpoints "$ENDPOINTS" --cors "http://localhost:$WEB_PORT" > >(quiet rasa) 2>&1 &
 pids+=($!)
 BMA_SOCKET_URL=${BMA_SOCKET_URL:-http://localhost:$RASA_PORT} .venv/bin/python -m web.app --port "$WEB_PORT" > >(quiet web) 2>&1 &
 pids+=($!)
