@@ -193,6 +193,7 @@ def create_app() -> Sanic:
             problem = None
         updated, waiting = await fresh()
         figures = await db(dashboard.figures, config.db_url, start, end)
+        registry_overview = await db(dashboard.registry_overview, config.db_url, config.timezone)
         series = [(day, figures.per_day.get(day, 0)) for day in dashboard.days(start, end)]
         topics = [(dashboard.intent_label(i), n) for i, n in figures.faq_topics]
         opinions = [(dashboard.intent_label(i), up, down) for i, up, down in figures.feedback_by_topic]
@@ -202,7 +203,7 @@ def create_app() -> Sanic:
         return render("dashboard.html", **context(
             request, f=figures, start=start, end=end, problem=problem, updated=updated, waiting=waiting,
             series=series, topics=topics, opinions=opinions, desks=desks, reasons=FEEDBACK_REASONS,
-            handoffs=handoffs, phases=phases,
+            handoffs=handoffs, phases=phases, registry=registry_overview,
             chart_days=charts.columns("jours", "Messages par jour", series),
             chart_topics=charts.bars("sujets", "Questions par sujet de la FAQ", topics),
             chart_opinions=charts.paired_bars("avis", "Avis sur les réponses, par sujet", opinions),

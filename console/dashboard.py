@@ -7,13 +7,21 @@ import datetime as dt
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bma.intents import INTENTS
 from bma.phases import PHASE_LABELS_FR, Phase
-from bma.registry.store import TicketRow
+from bma.registry.store import (
+    RegistrySource,
+    TicketRow,
+    count_demo_mailboxes,
+    count_mailboxes,
+    count_mailboxes_without_source,
+    registry_sources,
+)
 from console.db import DailyCount, Feedback, console_engine
 
 DESKS_FR = {"sgne": "SGNE (équipe migration)", "etnic": "Service Desk de l'ETNIC", "enseignement_be": "Enseignement.be"}
@@ -127,6 +135,26 @@ def figures(url: str, start: dt.date, end: dt.date) -> Figures:
                 result.feedback_reasons[reason] += n
     result.totals["tickets"] = sum(result.tickets.values())
     return result
+
+
+@dataclass
+class RegistryOverview:
+    """Where the registry's rows come from (the dashboard's « Registre des boîtes » section);
+    ``loaded_at`` of each source in the console's time zone, keyed by source id."""
+
+    total: int
+    demo_rows: int
+    without_source: int
+    sources: list[RegistrySource]
+    loaded_at: dict[int, dt.datetime]
+
+
+def registry_overview(url: str, timezone: str) -> RegistryOverview:
+    zone = ZoneInfo(timezone)
+    sources = registry_sources(url)
+    loaded_at = {s.id: s.loaded_at.replace(tzinfo=dt.timezone.utc).astimezone(zone) for s in sources}
+    return RegistryOverview(count_mailboxes(url), count_demo_mailboxes(url), count_mailboxes_without_source(url),
+                            sources, loaded_at)
 
 
 def days(start: dt.date, end: dt.date) -> list[dt.date]:
