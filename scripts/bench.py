@@ -283,8 +283,7 @@ def demo_registry(workdir: Path) -> tuple[dict, list[str]]:
     """The demo registry in ``workdir``: the servers' environment (on 2024-11-15, every phase
     present) and the addresses the simulated users give."""
     db_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
-    if not registry.import_csv(demo.csv_bytes(), db_url).ok:
-        raise RuntimeError("the demo registry did not import")
+    registry.load_demo(db_url, environ={})
     registry.dispose_engines()
     return {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", **SERVING_THREADS}, [row[0] for row in demo.rows()]
 
@@ -500,7 +499,7 @@ def main() -> int:
         stock = None if args.quick or args.no_anchor else stock_bot(workdir, duration)
         framework_floor = None if args.quick or args.no_anchor else floor_bot(workdir, duration)
 
-    messages = sorted({m.format(address="ec000001@adm.cfwb.be") for c in CONVERSATIONS for m, _ in c})
+    messages = sorted({m.format(address="ec990001@adm.cfwb.be") for c in CONVERSATIONS for m, _ in c})
     floor = asyncio.run(nlu_floor(model, messages, 2 if args.quick else 20))
     single = realistic[0]
     report = {

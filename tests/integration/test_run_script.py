@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from bma import demo, registry
+from bma import registry
 from scripts.servers import ROOT, free_port, latest_model, texts
 
 ACTIONS_PORT = 5055  # endpoints.yml's action_endpoint
@@ -39,7 +39,7 @@ def listening_addresses(port: int) -> set:
 def test_run_script_serves_on_loopback_and_stops_on_ctrl_c(tmp_path):
     assert not listening_addresses(ACTIONS_PORT), "port 5055 is already taken"
     db_url = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
-    assert registry.import_csv(demo.csv_bytes(), db_url).ok
+    registry.load_demo(db_url, environ={})
     registry.dispose_engines()
     rasa_port, web_port, console_port = free_port(), free_port(), free_port()
     env = {**os.environ, "MODEL": str(latest_model()), "RASA_PORT": str(rasa_port), "WEB_PORT": str(web_port),

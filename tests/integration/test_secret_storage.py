@@ -16,7 +16,7 @@ import pytest
 import socketio
 import yaml
 
-from bma import demo, registry
+from bma import registry
 from bma.remask import remask_tickets, remask_tracker
 from bma.secrets import MASK, mask
 from channels import guard
@@ -84,7 +84,7 @@ def stored(tmp_path_factory):
     """Run every corpus message through the real channels; return what storage and logs hold."""
     workdir = tmp_path_factory.mktemp("secrets")
     registry_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
-    assert registry.import_csv(demo.csv_bytes(), registry_url).ok
+    registry.load_demo(registry_url, environ={})
     registry.dispose_engines()
     tracker = workdir / "tracker.sqlite3"
     servers, fake_url, fake = start_stack(workdir, registry_url=registry_url,
@@ -113,7 +113,7 @@ def stored(tmp_path_factory):
         for item in ticket_items:
             sender = f"ticket-{uuid.uuid4().hex[:8]}"
             senders[sender] = item
-            for message in ("/request_ticket", "Dupont", "Anne", "ec000001@adm.cfwb.be", item["text"]):
+            for message in ("/request_ticket", "Dupont", "Anne", "ec990001@adm.cfwb.be", item["text"]):
                 item["ticket_reply"] = texts(servers.say(sender, message))
         # Ordinary messages, twenty per conversation.
         ordinary_senders = {}

@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from bma import demo, facts, prompts, registry, tickets
+from bma import facts, prompts, registry, tickets
 from bma.replies import Q_CONTACTS, Q_STATUS, Q_TICKET
 from bma.desks import Route
 from scripts.servers import ROOT, latest_model
@@ -202,7 +202,7 @@ def test_staff_shell_in_a_terminal(tmp_path):
     if model is None:
         pytest.fail("no trained model under models/: run `make model` (make test does)")
     db_url = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
-    assert registry.import_csv(demo.csv_bytes(), db_url).ok
+    registry.load_demo(db_url, environ={})
     registry.dispose_engines()
     tracker_db = tmp_path / "tracker.sqlite3"
     (tmp_path / "endpoints.yml").write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n")
@@ -224,7 +224,7 @@ def test_staff_shell_in_a_terminal(tmp_path):
         assert "1. Je ne la connais pas Tapez le numéro d'un bouton ou votre message." in ask
 
         # The address holds a « 1 »: it is sent as typed, the lookup happens, the answer is the state's.
-        answer = flat(terminal.say("ec000001@adm.cfwb.be"))
+        answer = flat(terminal.say("ec990001@adm.cfwb.be"))
         assert "(bouton" not in answer and "[NLU] intent deny" not in answer
         assert "11 novembre 2024" in answer and facts.FORM_MODE in answer and facts.FORM_HORS_MODE not in answer
         assert facts.ETNIC.email in answer  # a Markdown mailto link, shown as the bare address
@@ -234,7 +234,7 @@ def test_staff_shell_in_a_terminal(tmp_path):
         status = flat(terminal.say("2"))
         assert f"(bouton 2 : {Q_STATUS[0]})" in status
         assert "[NLU] intent check_migration_status (confiance 1.00)" in status
-        assert "ec000001@adm.cfwb.be" in status and "e-mail n°2" in status
+        assert "ec990001@adm.cfwb.be" in status and "e-mail n°2" in status
 
         warned = flat(terminal.say(f"mon mot de passe est {PASSWORD}"))
         assert "ne communiquez jamais un mot de passe" in warned and "[garde]" in warned
@@ -253,7 +253,7 @@ def test_staff_shell_in_a_terminal(tmp_path):
 
     with sqlite3.connect(tracker_db) as db:
         stored = [row[0] for row in db.execute("SELECT data FROM events")]
-    assert any("ec000001@adm.cfwb.be" in data for data in stored)  # the conversation went to this store
+    assert any("ec990001@adm.cfwb.be" in data for data in stored)  # the conversation went to this store
     assert not any(PASSWORD in data or "Hiver" in data for data in stored)
     for log in (tmp_path / "logs").iterdir():
         assert PASSWORD not in log.read_text(errors="replace"), log.name
