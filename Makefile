@@ -18,7 +18,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge nlu-views profile
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge nlu-views profile replies
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -36,6 +36,7 @@ help:
 	@echo "make teams-package  Teams app package -> var/teams/bma-assistant-teams.zip (needs TEAMS_APP_ID)"
 	@echo "make remask  re-mask passwords in conversations and tickets already stored (idempotent)"
 	@echo "make purge   delete transcripts older than BMA_RETENTION_DAYS (default 30); aggregates are kept"
+	@echo "make replies  render every reply with its sources -> docs/replies.md (review its diff)"
 	@echo "make clean    remove models, the local registry and caches"
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
@@ -186,6 +187,11 @@ test-scale: setup
 
 bench-smoke: setup
 	$(PY) scripts/bench.py --model $(MODEL) --quick
+
+# Every reply for every intent × period × situation, with its sources, for review (docs/replies.md);
+# tests/unit/test_audit.py fails when the committed file differs from what the code renders.
+replies: venv
+	$(PY) -m bma.audit
 
 clean:
 	rm -rf models var results/nlu .pytest_cache .rasa

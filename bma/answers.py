@@ -420,7 +420,7 @@ def no_email_received(s: Situation) -> Reply:
     )
     if window is WindowStatus.NOT_OPEN:
         text = (
-            f"Pas d'inquiétude : pour un {who}, le premier e-mail est envoyé entre le "
+            f"Pas d'inquiétude : pour un {who}, le premier e-mail sera envoyé entre le "
             f"{french_date(start)} et le {french_date(end)}. Vous n'avez rien à faire d'ici là.\n\n{if_still_nothing}"
         )
         return situated(s, Reply(text, [Q_HOW, Q_STEPS], faq(5, 8)))
@@ -490,7 +490,7 @@ def migration_status(s: Situation) -> Reply:
         )
         buttons = [Q_NEW_PASSWORD, Q_WHAT_CHANGES, Q_CONTACTS]
     else:
-        lead = f"{mailbox.address} a migré vers la nouvelle interface le {french_date(dates.migration_date)}."
+        lead = f"La boîte {mailbox.address} a migré vers la nouvelle interface le {french_date(dates.migration_date)}."
         next_step = (
             "Connectez-vous par le lien de l'e-mail n°3 avec le mot de passe de l'e-mail n°2 (rappelé dans "
             f"l'e-mail n°4).\n\n{remits()}"

@@ -42,6 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import rasa_patches
+from bma.replies import SOURCE_PREFIX
 from channels import guard
 from channels.web import count_failure
 from console import feedback
@@ -201,6 +202,14 @@ class TokenClient:
             return self._token
 
 
+def discreet_source(text: str) -> str:
+    """The answer's closing « Source : … » line (bma/replies.py) in italics, Teams' discreet style."""
+    head, separator, source = text.rpartition("\n\n" + SOURCE_PREFIX)
+    if not separator or "\n" in source:
+        return text
+    return f"{head}\n\n_{SOURCE_PREFIX}{source}_"
+
+
 def clean_text(activity: dict) -> str:
     """The user's words: a card click's payload, else the text without mentions or markup."""
     value = activity.get("value")
@@ -252,14 +261,14 @@ class TeamsOutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         self.last_text = text
-        await self._post(self._reply(text=text, textFormat="markdown"))
+        await self._post(self._reply(text=discreet_source(text), textFormat="markdown"))
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
         self.last_text = text
         card = {
             "contentType": "application/vnd.microsoft.card.hero",
             "content": {
-                "text": text,
+                "text": discreet_source(text),
                 "buttons": [
                     {"type": "messageBack", "title": b.get("title", ""), "text": b.get("title", ""),
                      "displayText": b.get("title", ""), "value": {"payload": b.get("payload", "")}}

@@ -94,7 +94,7 @@ class Phases:
     def of(self, address: str, timestamp: float):
         """(phase value or « unknown », phases.Phase or None, not found?)."""
         from bma import registry
-        from bma.phases import phase_of, reference_date_or_today
+        from bma.phases import phase_of
 
         if address not in self.mailboxes:
             self.mailboxes[address] = registry.find_mailbox(address, self.db_url)

@@ -32,7 +32,7 @@ from console.config import settings as console_settings
 from console.events import Clock
 
 STATIC = Path(__file__).resolve().parent / "static"
-# The page's facts come from the catalogue (actions/facts.py), like everything the assistant says.
+# The page's facts come from the catalogue (bma/facts.py), like everything the assistant says.
 PAGE_FACTS = {
     "CAMPAIGN_START": facts.CAMPAIGN_START.strftime("%d/%m/%Y"),
     "CAMPAIGN_END": facts.CAMPAIGN_END.strftime("%d/%m/%Y"),
@@ -43,11 +43,37 @@ PAGE_FACTS = {
 }
 
 
-def render_index() -> str:
-    """index.html with its {{FACT}} placeholders filled (escaped); an unknown placeholder is an error."""
+DEMO_BANNER = (
+    '<p class="demo-banner" role="note"><strong>Démonstration :</strong> ce service utilise des données de '
+    "démonstration. L'état des boîtes indiqué par l'assistant est fictif ; ce n'est pas celui de votre boîte.</p>"
+)
+
+
+def faq_questions_html() -> str:
+    """The FAQ's questions, each with its anchor (#faq-N), which the answers' sources link to."""
+    return "\n".join(
+        f'      <li id="faq-{number}">{html.escape(question)}</li>' for number, question in facts.FAQ_SECTIONS.items()
+    )
+
+
+def render_index(demo: bool = False) -> str:
+    """index.html with its {{FACT}} placeholders filled (escaped); an unknown placeholder is an error.
+    With demonstration data in the registry, the page says so above the assistant."""
     page = (STATIC / "index.html").read_text(encoding="utf-8")
-    filled = re.sub(r"\{\{(\w+)\}\}", lambda m: html.escape(PAGE_FACTS[m.group(1)]), page)
-    return filled
+    markup = {"FAQ_QUESTIONS": faq_questions_html(), "DEMO_BANNER": DEMO_BANNER if demo else ""}
+    return re.sub(r"\{\{(\w+)\}\}",
+                  lambda m: markup[m.group(1)] if m.group(1) in markup else html.escape(PAGE_FACTS[m.group(1)]), page)
+
+
+def registry_holds_demo_data() -> bool:
+    """Does the registry (BMA_DB_URL) hold demonstration data? False when it cannot be read."""
+    from bma import registry
+
+    try:
+        return registry.holds_demo_data()
+    except Exception as error:
+        logging.getLogger("web.app").error("registry provenance not read (%s)", type(error).__name__)
+        return False
 
 
 class RateLimit:
@@ -88,13 +114,14 @@ def create_app() -> Sanic:
     app = Sanic("bma_web")
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     app.ctx.log = logging.getLogger("web.app")
-    INDEX = render_index()
+    pages = {demo: render_index(demo) for demo in (False, True)}
     app.static("/static", str(STATIC))
     votes = RateLimit(feedback_limit())
 
     @app.get("/")
     async def index(request):
-        return response.html(INDEX, headers={"Cache-Control": "no-cache"})
+        demo = await asyncio.to_thread(registry_holds_demo_data)
+        return response.html(pages[demo], headers={"Cache-Control": "no-cache"})
 
     @app.get("/config.js")
     async def config(request):

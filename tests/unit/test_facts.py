@@ -72,8 +72,8 @@ def _channel_and_page_texts() -> list[str]:
     from web.app import render_index
 
     texts = [guard.EMPTY_FR, guard.TOO_LONG_FR, guard.NOT_TEXT_FR, secrets.WARNING_FR, web.FAILURE_FR]
-    page = render_index()
-    texts.append(re.sub(r"<[^>]+>", " ", page))
+    for demo in (False, True):
+        texts.append(re.sub(r"<[^>]+>", " ", render_index(demo)))
     texts.append((ROOT / "web/static/chat.js").read_text(encoding="utf-8"))
     return texts
 

@@ -178,13 +178,38 @@
     return box;
   }
 
+  // An answer ends with its « Source : … » line (bma/replies.py): shown discreetly under the
+  // bubble, each « §N » of the FAQ linked to that question on this page (#faq-N).
+  var SOURCE_PREFIX = "Source : ";
+
+  function splitSource(text) {
+    var at = text.lastIndexOf("\n\n" + SOURCE_PREFIX);
+    if (at < 0 || text.indexOf("\n", at + 2) >= 0) return { body: text, source: "" };
+    return { body: text.slice(0, at), source: text.slice(at + 2) };
+  }
+
+  function sourceLine(source) {
+    var line = el("p", { "class": "chat__source" });
+    var last = 0;
+    source.replace(/§(\d)/g, function (match, number, offset) {
+      if (offset > last) line.appendChild(document.createTextNode(source.slice(last, offset)));
+      line.appendChild(el("a", { href: "#faq-" + number, "aria-label": "question " + number + " de la FAQ" }, match));
+      last = offset + match.length;
+      return match;
+    });
+    if (last < source.length) line.appendChild(document.createTextNode(source.slice(last)));
+    return line;
+  }
+
   function render(message, live, withFeedback) {
     var item = el("div", { "class": "chat__msg chat__msg--" + message.from });
     var who = el("span", { "class": "visually-hidden" }, message.from === "bot" ? "L'assistant : " : "Vous : ");
     var bubble = el("p", { "class": "chat__bubble" });
     bubble.appendChild(who);
-    appendRich(bubble, String(message.text || ""));
+    var parts = message.from === "bot" ? splitSource(String(message.text || "")) : { body: String(message.text || ""), source: "" };
+    appendRich(bubble, parts.body);
     item.appendChild(bubble);
+    if (parts.source) item.appendChild(sourceLine(parts.source));
     if (message.buttons && message.buttons.length && live) {
       var group = el("div", { "class": "chat__replies", role: "group", "aria-label": "Réponses suggérées" });
       message.buttons.forEach(function (b) {
