@@ -10,8 +10,9 @@ Belgian public holiday leaves the next day); e-mail 2 ``EMAIL2_DELAY_DAYS`` late
 whole number of weeks after e-mail 2, inside ``EMAIL3_DELAY_WEEKS`` (the demo draws 3 to 6 of
 the FAQ's 3 to 12 weeks). The FAQ gives no delay between e-mail 3 and the migration (only that
 e-mail 4 comes the night of the migration): the demo migrates one week after e-mail 3, its own
-choice. Schools whose e-mail 1 comes late in November therefore migrate in January 2025, after
-the campaign's announced end (README, content notes). About one mailbox in twelve is
+choice. Whatever that choice, schools whose e-mail 1 comes late in November migrate after the
+campaign's announced end (e-mail 3 comes at least 4 weeks after e-mail 1): in the demo, the last
+on 20 January 2025 (README, content notes). About one mailbox in twelve is
 « hors MODE » (CPMS, internats, ESAHR…); a few received nothing (the « window over, nothing
 sent » case). The first rows are the showcase addresses listed in the README (phases on
 2024-11-15).
@@ -38,7 +39,7 @@ HORS_MODE_NAMES = ("CPMS", "Internat", "ESAHR", "Home", "Centre de dépaysement"
 WEEK = dt.timedelta(days=7)
 EMAIL2_DELAY = dt.timedelta(days=facts.EMAIL2_DELAY_DAYS)
 # Weeks from e-mail 2 to e-mail 3 drawn by the demo: the start of the FAQ's range, so that the demo
-# campaign ends in January 2025 rather than in March.
+# campaign ends in January 2025 rather than in March 2025.
 EMAIL3_WEEKS_DRAWN = (facts.EMAIL3_DELAY_WEEKS[0], min(facts.EMAIL3_DELAY_WEEKS[0] + 3, facts.EMAIL3_DELAY_WEEKS[1]))
 MIGRATION_AFTER_EMAIL3 = WEEK  # the demo's choice: the FAQ gives no delay
 
