@@ -18,6 +18,7 @@ from bma.phases import (
     CampaignPeriod,
     Phase,
     WindowStatus,
+    campaign_period,
     email1_window_status,
 )
 from bma.replies import (
@@ -31,6 +32,7 @@ from bma.replies import (
     Q_STEPS,
     Q_TICKET,
     Q_WHAT_CHANGES,
+    ASSISTANT,
     Reply,
     faq,
     registry,
@@ -58,6 +60,11 @@ class Situation:
         return desks.period_of(self.today, self.all_migrated)
 
     @property
+    def calendar(self) -> CampaignPeriod:
+        """The campaign's period by the date alone: the tense of what is said follows it."""
+        return campaign_period(self.today)
+
+    @property
     def phase(self) -> Phase | None:
         return self.mailbox.phase(self.today) if self.mailbox else None
 
@@ -70,6 +77,28 @@ class Situation:
     @property
     def over(self) -> bool:
         return self.period is CampaignPeriod.OVER
+
+    @property
+    def in_progress(self) -> bool:
+        """A known mailbox on its way: e-mails sent, not migrated yet (its phase's rules apply)."""
+        return self.phase in (Phase.ANNOUNCED, Phase.PASSWORD_SENT, Phase.SCHEDULED)
+
+    @property
+    def not_started_after_campaign(self) -> bool:
+        """Not started although the campaign is over, yet not « nothing sent » (the registry says every
+        box migrated, or e-mail 1 is planned after the FAQ's windows): a question for the SGNE (§9)."""
+        return self.over and self.phase is Phase.NOT_STARTED and not self.nothing_sent
+
+    @property
+    def general_after_campaign(self) -> bool:
+        """After the campaign, with no mailbox on its way: the §3 rule (ETNIC) applies."""
+        return self.over and not (self.lookup is Lookup.FOUND and (self.in_progress or self.phase is Phase.NOT_STARTED))
+
+    @property
+    def beyond_faq_calendar(self) -> bool:
+        """A mailbox still on its way later than the FAQ's rules allow (e-mail n°3 at the latest on
+        ``facts.LATEST_EMAIL3``)."""
+        return self.in_progress and self.today > facts.LATEST_EMAIL3
 
 
 def desk_case(intent: str, s: Situation) -> desks.Case | None:
@@ -95,6 +124,12 @@ def contact_block(contact: facts.Contact, why: str | None = None) -> str:
     head = f"Contactez {contact.name}"
     head += f" ({why}) :" if why else " :"
     return f"{head}\n{contact_lines(contact)}"
+
+
+def contact_inline(contact: facts.Contact) -> str:
+    """« par e-mail à [x](mailto:x) ou par téléphone au +32 … » in one sentence."""
+    phone = f" ou par téléphone au {contact.phone}" if contact.phone else ""
+    return f"par e-mail à {facts.mailto(contact)}{phone}"
 
 
 def lower_first(text: str) -> str:
@@ -155,20 +190,20 @@ def bma_definition(s: Situation) -> Reply:
 
 def migration_reason(s: Situation) -> Reply:
     server = tense(
-        s.period,
+        s.calendar,
         "L'ancien serveur SMAIL2 est vétuste : il va être remplacé",
         "L'ancien serveur SMAIL2 est vétuste : il est remplacé",
         "L'ancien serveur SMAIL2 était vétuste : il a été remplacé",
     )
     text = (
         f"{server} par une infrastructure Exchange, avec une sécurité renforcée. "
-        "L'ancienne infrastructure ne répondait plus aux besoins des usagers ni aux contraintes "
-        "de sécurité actuelles.\n\nAutres avantages :\n"
+        f"L'ancienne infrastructure {tense(s.calendar, 'ne répond plus', 'ne répond plus', 'ne répondait plus')} aux "
+        "besoins des usagers ni aux contraintes de sécurité actuelles.\n\nAutres avantages :\n"
         "- consulter la boîte par une interface web ou par une application de bureau comme Outlook ;\n"
         f"- une capacité de stockage multipliée par {facts.STORAGE_FACTOR} ;\n"
         "- une boîte mail conviviale."
     )
-    return Reply(text, [Q_WHAT_CHANGES, Q_STEPS, Q_HOW], faq(2))
+    return Reply(text, [Q_WHAT_CHANGES, Q_STEPS, Q_HOW], faq(0, 2))
 
 
 def email_sequence() -> str:
@@ -179,24 +214,30 @@ def migration_steps(s: Situation) -> Reply:
     start, end = facts.CAMPAIGN_START.strftime("%d/%m/%Y"), facts.CAMPAIGN_END.strftime("%d/%m/%Y")
     count = facts.MAILBOX_COUNT_TEXT
     lead = tense(
-        s.period,
+        s.calendar,
         f"{count.capitalize()} doivent migrer, en lots hebdomadaires du {start} au {end}.",
         f"{count.capitalize()} migrent, en lots hebdomadaires du {start} au {end}.",
         f"La migration d'{count} s'est faite en lots hebdomadaires à partir du {start} ; "
         f"la FAQ en annonçait la fin pour le {end}. La date de migration de chaque boîte figure dans son e-mail n°3.",
     )
-    text = (
-        f"{lead} Procéder par lots évite de surcharger les serveurs et répartit les demandes "
-        "d'aide au Service Desk de l'ETNIC, qui accompagne les gestionnaires de BMA.\n\n"
-        f"Chaque boîte reçoit {facts.EMAIL_COUNT} e-mails du SGNE :\n{email_sequence()}"
+    why = tense(
+        s.calendar,
+        "Procéder par lots évite de surcharger les serveurs et répartit les demandes d'aide au Service Desk "
+        "de l'ETNIC, qui accompagne les gestionnaires de BMA.",
+        "Procéder par lots évite de surcharger les serveurs et répartit les demandes d'aide au Service Desk "
+        "de l'ETNIC, qui accompagne les gestionnaires de BMA.",
+        "Procéder par lots a permis de ne pas surcharger les serveurs et de répartir les demandes d'aide au "
+        "Service Desk de l'ETNIC, qui accompagnait les gestionnaires de BMA.",
     )
+    emails = tense(s.calendar, "reçoit", "reçoit", "a reçu")
+    text = f"{lead} {why}\n\nChaque boîte {emails} {facts.EMAIL_COUNT} e-mails du SGNE :\n{email_sequence()}"
     return Reply(text, [Q_HOW, Q_STATUS, Q_NO_EMAIL], faq(4, 5))
 
 
 def how_to_migrate(s: Situation) -> Reply:
     first = french_date(facts.FIRST_EMAILS_FROM)
     lead = tense(
-        s.period,
+        s.calendar,
         "Vous n'avez rien à faire tant que vous n'avez pas reçu d'e-mail du SGNE (Service général "
         f"du Numérique éducatif). Les e-mails seront envoyés à partir du {first} "
         "à votre adresse mail administrative actuelle.",
@@ -206,31 +247,59 @@ def how_to_migrate(s: Situation) -> Reply:
         "Chaque étape a fait l'objet d'un e-mail du SGNE (Service général du Numérique éducatif), "
         f"envoyé à partir du {first} à votre adresse mail administrative.",
     )
+    connect = ("Pour vous connecter à la nouvelle interface, cliquez sur le lien de l'e-mail n°3 et utilisez le "
+               "mot de passe de l'e-mail n°2.")
+    if s.calendar is CampaignPeriod.OVER:
+        text = f"{lead}\n\n{email_sequence()}\n\n{connect}"
+        return Reply(text, [Q_STATUS, Q_NEW_PASSWORD, Q_NO_EMAIL], faq(5))
     text = (
-        f"{lead}\n\n{email_sequence()}\n\n"
-        "Conservez précieusement l'e-mail n°2 : pour vous connecter à la nouvelle interface, cliquez sur le lien "
-        f"de l'e-mail n°3 et utilisez le mot de passe de l'e-mail n°2.\n\n{facts.KEEP_USING_CURRENT_BOX}"
+        f"{lead}\n\n{email_sequence()}\n\nConservez précieusement l'e-mail n°2. {connect}\n\n"
+        f"{facts.KEEP_USING_CURRENT_BOX}\n\nPériodes d'envoi du premier e-mail :\n{_windows_text()}"
     )
-    return Reply(text, [Q_STATUS, Q_NEW_PASSWORD, Q_NO_EMAIL], faq(5))
+    return Reply(text, [Q_STATUS, Q_NEW_PASSWORD, Q_NO_EMAIL], faq(5, 8))
 
 
 # --- After the campaign: password recovery at the ETNIC Service Desk (§3) ---------------------------
 
-def campaign_over_recovery() -> str:
+def campaign_over_recovery(s: Situation) -> str:
+    """« adressez-vous au Service Desk de l'ETNIC : … » — why, by the date or by the registry (§3)."""
+    if s.calendar is CampaignPeriod.OVER:
+        since = f"depuis la fin de la période de migration (annoncée pour le {french_date(facts.CAMPAIGN_END)})"
+    else:
+        since = "toutes les boîtes du registre de la migration ayant migré"
     return (
-        f"La période de migration est terminée (la FAQ l'annonçait pour le {french_date(facts.CAMPAIGN_END)}) : "
-        f"c'est désormais {ETNIC.name} qui gère les demandes de récupération des mots de passe ; "
-        "inutile de contacter le service Enseignement.be.\n"
+        f"adressez-vous au Service Desk de l'ETNIC : {since}, c'est lui qui gère les demandes de récupération "
+        f"des mots de passe. Il n'est plus nécessaire de contacter le service Enseignement.be.\n"
         f"{contact_lines(ETNIC)}\n{details_reminder()}"
     )
+
+
+def not_started_after_campaign_text(s: Situation) -> str:
+    return (
+        f"D'après le registre, la migration de {s.mailbox.address} n'a pas commencé, alors que la période de "
+        f"migration annoncée par la FAQ s'est terminée le {french_date(facts.CAMPAIGN_END)}. Pour connaître sa "
+        f"situation exacte, contactez {SGNE.name} {contact_inline(SGNE)}.\n{details_reminder()}"
+    )
+
+
+def beyond_calendar_note(s: Situation, reply: Reply) -> Reply:
+    """A mailbox on its way later than the FAQ's calendar: say so; the SGNE knows its situation."""
+    if s.lookup is Lookup.FOUND and s.beyond_faq_calendar:
+        reply.text += (
+            "\n\nLe registre indique pour votre boîte des étapes plus tardives que le calendrier de la FAQ "
+            f"(e-mail n°3 au plus tard le {french_date(facts.LATEST_EMAIL3)}) : l'équipe migration du SGNE peut vous "
+            "renseigner sur sa situation exacte."
+        )
+        reply.with_sources(*faq(4))
+    return reply
 
 
 def nothing_sent_text(s: Situation) -> str:
     end = facts.EMAIL1_WINDOWS[s.mailbox.kind][1]
     return (
-        f"La période d'envoi du premier e-mail aux {facts.KIND_LABELS_PLURAL[s.mailbox.kind]} s'est terminée le "
-        f"{french_date(end)} et le registre n'indique aucun envoi à {s.mailbox.address}. {contact_block(SGNE)}\n"
-        f"{details_reminder()}"
+        f"Selon le registre, aucun e-mail de migration n'a été envoyé à {s.mailbox.address}, alors que la période "
+        f"d'envoi du premier e-mail aux {facts.KIND_LABELS_PLURAL[s.mailbox.kind]} s'est terminée le "
+        f"{french_date(end)}. {contact_block(SGNE)}\n{details_reminder()}"
     )
 
 
@@ -239,7 +308,8 @@ def nothing_sent_text(s: Situation) -> str:
 def _new_password_forms(in_mode: bool | None) -> str:
     mode = (
         f"Vous êtes connu dans MODE : complétez ce formulaire\n{facts.FORM_MODE}\n"
-        "Si vous avez oublié vos identifiants Cerbère EDU personnels, le Service Desk de l'ETNIC vous aide."
+        f"Si vous avez oublié vos identifiants Cerbère EDU personnels, contactez le Service Desk de l'ETNIC "
+        f"{contact_inline(ETNIC)}."
     )
     hors_mode = (
         f"Vous n'êtes pas connu dans MODE ({facts.HORS_MODE_EXAMPLES}) : complétez ce formulaire\n"
@@ -260,10 +330,11 @@ def lost_new_password(s: Situation) -> Reply:
     buttons = [Q_OLD_PASSWORD, Q_STATUS, Q_CONTACTS]
     mailbox, phase = s.mailbox, s.phase
     if s.lookup is Lookup.FOUND and s.nothing_sent:
-        text = f"Aucun nouveau mot de passe n'a pu vous parvenir : {lower_first(nothing_sent_text(s))}"
-        return situated(s, Reply(text, [Q_TICKET, Q_CONTACTS], faq(6, 8)))
-    if s.over:
-        if s.lookup is Lookup.FOUND and phase is Phase.MIGRATED:
+        return situated(s, Reply(nothing_sent_text(s), [Q_TICKET, Q_CONTACTS], faq(6, 8)))
+    if s.lookup is Lookup.FOUND and s.not_started_after_campaign:
+        return situated(s, Reply(not_started_after_campaign_text(s), [Q_TICKET, Q_STATUS], faq(4, 9)))
+    if s.general_after_campaign:
+        if s.lookup is Lookup.FOUND:  # migrated
             lead = (
                 f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)}. Votre mot de passe est celui "
                 f"de l'e-mail n°2 du {french_date(mailbox.dates.email2_date)}, rappelé dans l'e-mail n°4, la nuit "
@@ -272,12 +343,13 @@ def lost_new_password(s: Situation) -> Reply:
         else:
             lead = ("Le nouveau mot de passe a été envoyé dans l'e-mail n°2 et rappelé dans l'e-mail n°4, la nuit "
                     "de la migration : cherchez d'abord ces e-mails (pensez aux courriers indésirables).")
-        text = f"{lead}\n\nSi vous avez égaré ce mot de passe : {lower_first(campaign_over_recovery())}"
-        return situated(s, Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS], faq(3, 6)))
+        text = f"{lead}\n\nSi vous avez égaré ce mot de passe, {campaign_over_recovery(s)}"
+        return situated(s, Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS], faq(3, 5, 6)))
     if s.lookup is not Lookup.FOUND:
         text = (
-            "Le nouveau mot de passe se trouve dans l'e-mail n°2 ; l'e-mail n°3 contient le lien vers "
-            "la nouvelle interface. Si vous avez égaré ce mot de passe :\n"
+            f"Le nouveau mot de passe {tense(s.calendar, 'se trouvera', 'se trouve', 'se trouve')} dans l'e-mail n°2 ; "
+            f"l'e-mail n°3 {tense(s.calendar, 'contiendra', 'contient', 'contient')} le lien vers la nouvelle "
+            "interface. Si vous avez égaré ce mot de passe :\n"
             + _new_password_forms(None)
         )
         return situated(s, Reply(text, buttons, faq(6)))
@@ -296,7 +368,7 @@ def lost_new_password(s: Situation) -> Reply:
             "\n\nSi vous ne savez pas quoi faire, contactez le Service Desk de l'ETNIC :\n"
             f"{contact_lines(ETNIC)}\n{details_reminder()}"
         )
-        return situated(s, Reply(text, [Q_HOW, Q_STATUS, Q_OLD_PASSWORD], faq(5, 6)))
+        return situated(s, beyond_calendar_note(s, Reply(text, [Q_HOW, Q_STATUS, Q_OLD_PASSWORD], faq(5, 6))))
     sent = mailbox.dates.email2_date
     if phase is Phase.MIGRATED:
         lead = (
@@ -308,17 +380,19 @@ def lost_new_password(s: Situation) -> Reply:
         lead = (f"Votre nouveau mot de passe vous a été envoyé dans l'e-mail n°2 du {french_date(sent)}. "
                 "Cherchez d'abord cet e-mail (pensez aux courriers indésirables).")
     text = f"{lead} Si vous avez égaré ce mot de passe :\n" + _new_password_forms(mailbox.in_mode)
-    return situated(s, Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS], faq(5, 6)))
+    return situated(s, beyond_calendar_note(s, Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS], faq(5, 6))))
 
 
 # --- Section 7: lost the old password -------------------------------------------------------
 
 BROWSER_STEPS = (
-    "Si le mot de passe est encore enregistré dans votre navigateur :\n"
+    "Si le mot de passe de votre BMA est encore enregistré dans votre navigateur, vous pouvez le retrouver "
+    "(procédure indicative : les menus varient selon la version, et le navigateur peut demander le mot de "
+    "passe de votre session) :\n"
     "- Edge : Paramètres > Profils > Mots de passe\n"
     "- Firefox : Paramètres > Vie privée et sécurité > Mots de passe enregistrés\n"
     "- Chrome : Paramètres > Saisie automatique et mots de passe > Gestionnaire de mots de passe\n"
-    "- Opera : Paramètres > Saisie automatique > Gestionnaire de mots de passe\n"
+    "- Opera : Paramètres > Saisie automatique > Mots de passe\n"
     f"Cherchez « {facts.ADDRESS_DOMAIN} » dans la liste."
 )
 NO_PASSWORD_AT_ALL = "Si vous n'avez plus du tout de mot de passe pour accéder à votre BMA"
@@ -327,20 +401,22 @@ NO_PASSWORD_AT_ALL = "Si vous n'avez plus du tout de mot de passe pour accéder 
 def lost_old_password(s: Situation) -> Reply:
     buttons = [Q_NEW_PASSWORD, Q_STATUS, Q_CONTACTS]
     mailbox, phase = s.mailbox, s.phase
-    if s.over:
-        if s.lookup is Lookup.FOUND and s.nothing_sent:
-            text = f"{BROWSER_STEPS}\n\n{NO_PASSWORD_AT_ALL} : {lower_first(nothing_sent_text(s))}"
-            return situated(s, Reply(text, [Q_TICKET, Q_CONTACTS], faq(7, 8)))
-        if s.lookup is Lookup.FOUND and phase is Phase.MIGRATED:
+    if s.lookup is Lookup.FOUND and s.nothing_sent:
+        text = f"{BROWSER_STEPS}\n\n{nothing_sent_text(s)}"
+        return situated(s, Reply(text, [Q_TICKET, Q_CONTACTS], faq(7, 8)))
+    if s.lookup is Lookup.FOUND and s.not_started_after_campaign:
+        return situated(s, Reply(not_started_after_campaign_text(s), [Q_TICKET, Q_STATUS], faq(4, 9)))
+    if s.general_after_campaign:
+        if s.lookup is Lookup.FOUND:  # migrated
             lead = (
                 f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)} : l'ancien mot de passe ne sert "
                 "plus. Connectez-vous avec le nouveau, reçu dans l'e-mail n°2 et rappelé dans l'e-mail n°4."
             )
         else:
-            lead = (f"{BROWSER_STEPS}\n\nPour la nouvelle interface, le mot de passe est celui de l'e-mail n°2, "
-                    "rappelé dans l'e-mail n°4.")
-        text = f"{lead}\n\n{NO_PASSWORD_AT_ALL} : {lower_first(campaign_over_recovery())}"
-        return situated(s, Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS], faq(3, 7)))
+            lead = ("Une fois votre boîte migrée, l'ancien mot de passe ne sert plus : la nouvelle interface utilise "
+                    "le mot de passe de l'e-mail n°2, rappelé dans l'e-mail n°4.")
+        text = f"{lead}\n\nSi vous avez égaré ce mot de passe, {campaign_over_recovery(s)}"
+        return situated(s, Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS], faq(3, 5, 7)))
     new_password_elsewhere = (
         "Le nouveau mot de passe, lui, arrive dans l'e-mail n°2 ; s'il est égaré, choisissez "
         "« Nouveau mot de passe perdu »."
@@ -348,9 +424,9 @@ def lost_old_password(s: Situation) -> Reply:
     if s.lookup is not Lookup.FOUND:
         text = (
             f"{BROWSER_STEPS}\n\n{NO_PASSWORD_AT_ALL} :\n"
-            f"- si la migration de votre boîte a commencé, contactez {SGNE.name} :\n{contact_lines(SGNE)}\n"
+            f"- si la migration de votre boîte a commencé, contactez {SGNE.name} {contact_inline(SGNE)} ;\n"
             "- si la migration n'a pas encore commencé (et seulement dans ce cas), écrivez au service "
-            f"Enseignement.be : {facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}\n\n{new_password_elsewhere}"
+            f"Enseignement.be à {facts.mailto(ENSEIGNEMENT_BE)}.\n{details_reminder()}\n\n{new_password_elsewhere}"
         )
         return situated(s, Reply(text, buttons, faq(7)))
     if phase is Phase.NOT_STARTED:
@@ -359,11 +435,13 @@ def lost_old_password(s: Situation) -> Reply:
             f"écrivez au service Enseignement.be : {facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}"
         )
         return situated(s, Reply(text, [Q_TICKET, Q_HOW, Q_STATUS], faq(7)))
+    sections = (7,)
     if phase is Phase.MIGRATED:
         lead = (
             f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)} : l'ancien mot de passe ne sert "
             "plus. Connectez-vous avec le nouveau, reçu dans l'e-mail n°2 et rappelé dans l'e-mail n°4."
         )
+        sections = (5, 7)
     elif phase is Phase.ANNOUNCED:
         lead = (
             f"La migration de {mailbox.address} a commencé. Votre nouveau mot de passe arrivera avec l'e-mail "
@@ -378,7 +456,7 @@ def lost_old_password(s: Situation) -> Reply:
         f"{lead}\n\n{NO_PASSWORD_AT_ALL}, contactez {SGNE.name} :\n{contact_lines(SGNE)}\n{details_reminder()}"
         + ("" if phase is Phase.MIGRATED else f"\n\n{BROWSER_STEPS}")
     )
-    return situated(s, Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS], faq(7)))
+    return situated(s, beyond_calendar_note(s, Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS], faq(*sections))))
 
 
 # --- Section 8: no e-mail received ------------------------------------------------------------
@@ -392,12 +470,19 @@ def _windows_text() -> str:
     )
 
 
+def registry_emails(s: Situation) -> str:
+    """The e-mails the registry records as sent by the reference date, one line each."""
+    dates = s.mailbox.dates
+    sent = [(n, day) for n, day in ((1, dates.email1_date), (2, dates.email2_date), (3, dates.email3_date))
+            if day and day <= s.today]
+    return "\n".join(f"- e-mail n°{n} envoyé le {french_date(day)}" for n, day in sent)
+
+
 def no_email_received(s: Situation) -> Reply:
     buttons = [Q_STATUS, Q_HOW, Q_CONTACTS]
     if s.lookup is not Lookup.FOUND:
-        sent = tense(s.period, "sera envoyé", "est envoyé", "a été envoyé")
         text = (
-            f"Le premier e-mail de la migration {sent} :\n{_windows_text()}\n"
+            f"Périodes d'envoi du premier e-mail de la migration :\n{_windows_text()}\n"
             "Si vous ne l'avez pas reçu durant la période qui vous concerne (pensez aux courriers "
             f"indésirables), {lower_first(contact_block(SGNE))}"
         )
@@ -408,26 +493,28 @@ def no_email_received(s: Situation) -> Reply:
     whom = facts.KIND_LABELS_PLURAL[mailbox.kind]
     sent = mailbox.dates.email1_date
     if sent and sent <= s.today:
+        migrated = (f" Votre boîte a migré le {french_date(mailbox.dates.migration_date)}."
+                    if s.phase is Phase.MIGRATED else "")
         text = (
-            f"D'après le registre, l'e-mail n°1 a été envoyé à {mailbox.address} le {french_date(sent)}. "
-            "Vérifiez vos courriers indésirables (spam) et les filtres de la boîte. "
-            f"Toujours rien ? {contact_block(SGNE)}"
-        )
-        return situated(s, Reply(text, [Q_STATUS, Q_TICKET, Q_HOW], faq(8)))
+            f"D'après le registre, ces e-mails ont été envoyés à {mailbox.address} :\n{registry_emails(s)}\n"
+            f"{migrated.strip()}\n\nSi vous ne les retrouvez pas (pensez aux courriers indésirables et aux "
+            f"filtres de la boîte), {lower_first(contact_block(SGNE))}"
+        ).replace("\n\n\n", "\n\n")
+        return situated(s, Reply(text, [Q_STATUS, Q_TICKET, Q_HOW], faq(5, 8)))
     window = email1_window_status(mailbox.kind, s.today)
     if_still_nothing = (
         f"Si vous ne l'avez pas reçu à la fin de cette période, {lower_first(contact_block(SGNE))}"
     )
     if window is WindowStatus.NOT_OPEN:
         text = (
-            f"Pas d'inquiétude : pour un {who}, le premier e-mail sera envoyé entre le "
+            f"Il n'y a pas lieu de vous inquiéter : pour un {who}, le premier e-mail sera envoyé entre le "
             f"{french_date(start)} et le {french_date(end)}. Vous n'avez rien à faire d'ici là.\n\n{if_still_nothing}"
         )
         return situated(s, Reply(text, [Q_HOW, Q_STEPS], faq(5, 8)))
     if window is WindowStatus.OPEN:
         text = (
-            f"Pas d'inquiétude : la période d'envoi du premier e-mail aux {whom} court jusqu'au "
-            f"{french_date(end)}. Vous le recevrez d'ici là à {mailbox.address} ; vous n'avez rien à faire.\n\n"
+            f"Il n'y a pas lieu de vous inquiéter : la période d'envoi du premier e-mail aux {whom} court jusqu'au "
+            f"{french_date(end)}. Il devrait vous parvenir d'ici là à {mailbox.address} ; vous n'avez rien à faire.\n\n"
             f"{if_still_nothing}"
         )
         return situated(s, Reply(text, [Q_HOW, Q_STATUS], faq(5, 8)))
@@ -443,19 +530,21 @@ def migration_status(s: Situation) -> Reply:
             f"({facts.ADDRESS_PATTERNS['ec']} ou {facts.ADDRESS_PATTERNS['po']}) : je consulte alors le registre "
             "de la migration."
         )
-        return Reply(text, [Q_STEPS, Q_NO_EMAIL, Q_CONTACTS], faq(5))
+        return Reply(text, [Q_STEPS, Q_NO_EMAIL, Q_CONTACTS], [ASSISTANT])
     if s.lookup is not Lookup.FOUND:  # not in the registry, registry down or not loaded: never a guessed phase
         text = (
-            "Vous pouvez situer votre boîte d'après les e-mails du SGNE déjà reçus :\n"
+            "Vous pouvez situer votre boîte d'après les e-mails de la migration déjà reçus :\n"
             f"{email_sequence()}\n\n"
-            f"Le premier e-mail {tense(s.period, 'sera envoyé', 'est envoyé', 'a été envoyé')} :\n"
-            f"{_windows_text()}\nSi vous ne l'avez pas reçu durant la période qui vous concerne, "
+            f"Périodes d'envoi du premier e-mail :\n{_windows_text()}\n"
+            "Si vous ne l'avez pas reçu durant la période qui vous concerne, "
             f"{lower_first(contact_block(SGNE))}"
         )
         return situated(s, Reply(text, [Q_NO_EMAIL, Q_HOW, Q_CONTACTS], faq(5, 8)))
     mailbox, phase, dates = s.mailbox, s.phase, s.mailbox.dates
     if s.nothing_sent:
         return situated(s, Reply(nothing_sent_text(s), [Q_TICKET, Q_CONTACTS], faq(8)))
+    if s.not_started_after_campaign:
+        return situated(s, Reply(not_started_after_campaign_text(s), [Q_TICKET, Q_CONTACTS], faq(4, 9)))
     known = [
         (n, day)
         for n, day in ((1, dates.email1_date), (2, dates.email2_date), (3, dates.email3_date))
@@ -480,9 +569,9 @@ def migration_status(s: Situation) -> Reply:
         buttons = [Q_NEW_PASSWORD, Q_HOW, Q_CONTACTS]
     elif phase is Phase.SCHEDULED:
         lead = (
-            f"La migration de {mailbox.address} est planifiée le "
+            f"La migration de {mailbox.address} est prévue le "
             f"{french_date(dates.migration_date)} (date annoncée par l'e-mail n°3)." if dates.migration_date else
-            f"La migration de {mailbox.address} est planifiée (e-mail n°3 reçu)."
+            f"La migration de {mailbox.address} est prévue (e-mail n°3 envoyé)."
         )
         next_step = (
             "Prochaine étape : la nuit de la migration, l'e-mail n°4 de clôture. Ensuite, connectez-vous "
@@ -501,7 +590,7 @@ def migration_status(s: Situation) -> Reply:
     if lines:
         text += "\n" + "\n".join(lines)
     text += f"\n\n{next_step}"
-    return situated(s, Reply(text, buttons, faq(*sections)))
+    return situated(s, beyond_calendar_note(s, Reply(text, buttons, faq(*sections))))
 
 
 # --- Section 9 / human hand-off: routed by topic and state ----------------------------------------
@@ -521,30 +610,44 @@ def more_questions(s: Situation, technical_first: bool = False) -> Reply:
 
 def not_covered(s: Situation, technical_first: bool = False) -> Reply:
     """A question about the migration that the official FAQ does not answer: say so, name who can."""
-    text = "La FAQ officielle de la migration ne répond pas à cette question. Une personne pourra vous renseigner.\n\n"
+    text = ("La FAQ officielle de la migration ne répond pas à cette question. Les services ci-dessous pourront "
+            "vous renseigner.\n\n")
     return Reply(text + remits(ETNIC if technical_first else SGNE), [Q_TICKET, Q_CONTACTS, Q_HOW], faq(9))
 
 
-CONTACT_SECTIONS = {"sgne": 9, "etnic": 9, "enseignement_be": 7}
+def desk_sections(intent: str | None, s: Situation, contacts: tuple) -> tuple[int, ...]:
+    """The FAQ sections that send this question, in this situation, to these desks."""
+    if s.nothing_sent:
+        return (8,)
+    if s.lookup is Lookup.FOUND and s.not_started_after_campaign:
+        return (4, 9)
+    sections = {"faq_lost_new_password": {6}, "faq_lost_old_password": {7}, "faq_no_email_received": {8}}.get(
+        intent or "", {9})
+    if s.general_after_campaign and intent in desks.PASSWORD_INTENTS:
+        sections = {3}
+    if s.lookup is Lookup.NOT_FOUND:
+        sections.add(9)
+    return tuple(sorted(sections))
 
 
 def handoff(s: Situation, contacts: tuple, not_understood: bool, intent: str | None = None) -> Reply:
-    """The desk(s) for the question asked last, each with its remit (``desks.handoff_contacts``)."""
-    lead = (
-        "Je n'arrive pas à répondre à votre question : une personne pourra vous aider."
-        if not_understood else "Je vous oriente vers une personne."
-    )
+    """The desk(s) for the question asked last, each with why (``desks.handoff_contacts``, ``desks.why``)."""
+    lead = "Je n'arrive pas à répondre à votre question." if not_understood else ""
+    lead += " Voici les services à contacter :" if len(contacts) > 1 else " Voici le service à contacter :"
+    lead = lead.strip()
+    if s.lookup is Lookup.NOT_FOUND:
+        lead = f"Je ne trouve pas {s.address} dans le registre de la migration : vérifiez l'adresse. {lead}"
     if set(contacts) == {SGNE, ETNIC}:
         body = remits(contacts[0])
     else:
         body = "\n\n".join(
-            f"Contactez {c.name}, car {desks.why(c, intent, s.period)} :\n{contact_lines(c)}" for c in contacts
+            f"{desks.why(c, intent, s.period)[0].upper()}{desks.why(c, intent, s.period)[1:]}, contactez {c.name} :\n"
+            f"{contact_lines(c)}" for c in contacts
         ) + f"\n{details_reminder()}"
-    sections = {CONTACT_SECTIONS[c.key] for c in contacts}
-    if s.over and intent in desks.PASSWORD_INTENTS:
-        sections.add(3)
-    reply = Reply(f"{lead}\n\n{body}", [Q_TICKET, Q_STATUS], faq(*sorted(sections)))
-    return situated(s, reply) if s.lookup is not Lookup.NO_ADDRESS else reply
+    reply = Reply(f"{lead}\n\n{body}", [Q_TICKET, Q_STATUS], faq(*desk_sections(intent, s, contacts)))
+    if s.lookup is Lookup.FOUND:
+        reply.with_sources(registry(s.mailbox.provenance))
+    return reply
 
 
 def address_problem(check) -> str:

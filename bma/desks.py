@@ -63,15 +63,23 @@ def period_of(today: dt.date, all_migrated: bool | None = None) -> CampaignPerio
     return CampaignPeriod.BEFORE if today < CAMPAIGN_START else CampaignPeriod.DURING
 
 
-# Why this desk, completing « … car {why} » in the prepared message and the hand-off.
+# Why this desk, completing « {why}, contactez … » in the hand-off and « … car {why} » in the
+# prepared message; by question when the FAQ gives a question-specific reason.
 WHY = {
-    "sgne": "elle répond aux questions sur le processus de migration des BMA",
-    "etnic": "il s'occupe des soucis techniques, des identifiants Cerbère EDU et, en cas de doute, des nouveaux "
-    "mots de passe égarés",
-    "enseignement_be": "il gère l'accès aux BMA dont la migration n'a pas encore commencé, jusqu'à la fin de la "
-    "période de migration",
+    "sgne": "pour toute question sur le processus de migration de votre boîte",
+    "etnic": "pour tout souci technique avec votre boîte ou vos identifiants Cerbère EDU personnels",
+    "enseignement_be": "si la migration de votre boîte n'a pas encore commencé (et seulement dans ce cas)",
 }
-WHY_ETNIC_AFTER = "la période de migration est terminée : c'est lui qui gère désormais les demandes de récupération des mots de passe"
+WHY_BY_QUESTION = {
+    ("etnic", "faq_lost_new_password"): "si vous avez égaré le nouveau mot de passe et que vous ne savez pas quoi faire "
+    "(après les formulaires MODE / hors MODE)",
+    ("sgne", "faq_lost_old_password"): "si la migration de votre boîte a commencé et que vous n'avez plus de mot de "
+    "passe pour y accéder",
+    ("sgne", "faq_no_email_received"): "si vous n'avez reçu aucun e-mail de la migration durant la période qui vous "
+    "concerne",
+}
+WHY_ETNIC_AFTER = ("pour récupérer un mot de passe depuis la fin de la période de migration (c'est lui qui gère "
+                   "désormais ces demandes)")
 PASSWORD_INTENTS = ("faq_lost_new_password", "faq_lost_old_password")
 TECHNICAL_WORDS = (
     "cerbere", "outlook", "technique", "bug", "erreur", "plante", "bloque", "fonctionne pas", "marche pas",
@@ -133,6 +141,7 @@ TABLE: dict[str, dict[str, Case]] = {
              (SGNE, ENSEIGNEMENT_BE), SGNE),
         Case("vérifier l'adresse (SGNE) ; navigateur ; SGNE ou Enseignement.be",
              (SGNE, ENSEIGNEMENT_BE), SGNE),
+        nothing_sent=NOTHING_SENT_SGNE,
         not_started=Case("navigateur ; sinon Enseignement.be", (ENSEIGNEMENT_BE,), ENSEIGNEMENT_BE),
         announced=OLD_PASSWORD_STARTED, password_sent=OLD_PASSWORD_STARTED, scheduled=OLD_PASSWORD_STARTED,
         migrated=OLD_PASSWORD_STARTED,
@@ -159,18 +168,29 @@ TOPIC_INTENTS = tuple(TABLE)
 
 # Once the campaign is over (§3): password recovery goes to the ETNIC Service Desk, never to
 # Enseignement.be; a mailbox that never received anything still goes to the SGNE (§8).
+# After the campaign, a mailbox the registry shows still on its way (e-mails sent, not migrated)
+# keeps the campaign's rules for its phase (§6, §7: SGNE once its migration has started); one whose
+# migration has not started although the registry says every box migrated is a process question
+# for the SGNE (§9). Enseignement.be is never offered.
+NOT_STARTED_AFTER = Case("pas commencée après la campagne : SGNE", (SGNE,), SGNE)
+IN_PROGRESS_PHASES = (Phase.ANNOUNCED, Phase.PASSWORD_SENT, Phase.SCHEDULED)
+
+
+def _after(intent: str, general: Case, not_found: Case) -> dict[str, Case]:
+    campaign = TABLE[intent]
+    return _row(general, not_found, nothing_sent=NOTHING_SENT_SGNE, not_started=NOT_STARTED_AFTER,
+                **{phase.value: campaign[phase.value] for phase in IN_PROGRESS_PHASES})
+
+
 TABLE_AFTER: dict[str, dict[str, Case]] = {
     **TABLE,
-    "faq_lost_new_password": _row(
-        PASSWORD_ETNIC,
-        Case("vérifier l'adresse (SGNE) ; Service Desk de l'ETNIC", (SGNE, ETNIC), ETNIC),
-        nothing_sent=NOTHING_SENT_SGNE,
-    ),
-    "faq_lost_old_password": _row(
-        OLD_PASSWORD_ETNIC,
-        Case("vérifier l'adresse (SGNE) ; navigateur ; Service Desk de l'ETNIC", (SGNE, ETNIC), ETNIC),
-        nothing_sent=NOTHING_SENT_SGNE,
-    ),
+    "faq_lost_new_password": _after(
+        "faq_lost_new_password", PASSWORD_ETNIC,
+        Case("vérifier l'adresse (SGNE) ; Service Desk de l'ETNIC", (SGNE, ETNIC), ETNIC)),
+    "faq_lost_old_password": _after(
+        "faq_lost_old_password", OLD_PASSWORD_ETNIC,
+        Case("vérifier l'adresse (SGNE) ; navigateur ; Service Desk de l'ETNIC", (SGNE, ETNIC), ETNIC)),
+    "check_migration_status": {**TABLE["check_migration_status"], Phase.NOT_STARTED.value: NOT_STARTED_AFTER},
 }
 
 
@@ -232,16 +252,17 @@ def ticket_desk(intent: str | None, phase: Phase | None, description: str = "", 
 
 @dataclass(frozen=True)
 class Route:
-    """Where a prepared message goes, and why."""
+    """Where a prepared message goes, why, and the FAQ sections that say so."""
 
     contact: Contact
-    reason: str  # French, completes « … car {reason} »
+    reason: str  # French, completes « Votre demande relève de … ({reason}) »
+    sections: tuple[int, ...] = (9,)
 
 
 def why(contact: Contact, intent: str | None, period: CampaignPeriod) -> str:
     if contact is ETNIC and period is CampaignPeriod.OVER and intent in PASSWORD_INTENTS:
         return WHY_ETNIC_AFTER
-    return WHY[contact.key]
+    return WHY_BY_QUESTION.get((contact.key, intent or ""), WHY[contact.key])
 
 
 def route(intent: str | None, phase: Phase | None, description: str = "", *, period: CampaignPeriod,
@@ -249,7 +270,18 @@ def route(intent: str | None, phase: Phase | None, description: str = "", *, per
     """The desk for a prepared message after a question ``intent`` about a mailbox in ``phase``."""
     contact = ticket_desk(intent, phase, description, period=period, nothing_sent=nothing_sent,
                           state_unknown=state_unknown)
-    return Route(contact, why(contact, intent, period))
+    if nothing_sent and contact is SGNE:
+        return Route(contact, WHY_BY_QUESTION[("sgne", "faq_no_email_received")], (8,))
+    return Route(contact, why(contact, intent, period), why_sections(contact, intent, period))
+
+
+def why_sections(contact: Contact, intent: str | None, period: CampaignPeriod) -> tuple[int, ...]:
+    """The FAQ sections behind ``why(contact, intent, period)``."""
+    if contact is ETNIC and period is CampaignPeriod.OVER and intent in PASSWORD_INTENTS:
+        return (3,)
+    return {("etnic", "faq_lost_new_password"): (6,), ("sgne", "faq_lost_old_password"): (7,),
+            ("sgne", "faq_no_email_received"): (8,), ("enseignement_be", "faq_lost_old_password"): (3, 7)
+            }.get((contact.key, intent or ""), (7,) if contact is ENSEIGNEMENT_BE else (9,))
 
 
 def handoff_contacts(intent: str | None, phase: Phase | None, address_not_found: bool = False, *,

@@ -29,6 +29,10 @@ EMAIL1_WINDOWS = {
 # Section 5: e-mail 2 one week after e-mail 1; e-mail 3 between 3 and 12 weeks later.
 EMAIL2_DELAY_DAYS = 7
 EMAIL3_DELAY_WEEKS = (3, 12)
+# The latest e-mail n°3 these rules allow: the last e-mail n°1 (30/11/2024), e-mail n°2 a week later,
+# e-mail n°3 at most 12 weeks after that. A mailbox still on its way later is outside the FAQ's calendar.
+LATEST_EMAIL3 = (max(end for _, end in EMAIL1_WINDOWS.values()) + dt.timedelta(days=EMAIL2_DELAY_DAYS)
+                 + dt.timedelta(weeks=EMAIL3_DELAY_WEEKS[1]))
 
 ADDRESS_DOMAIN = "adm.cfwb.be"
 ADDRESS_PATTERNS = {"ec": "ecXXXXXX@adm.cfwb.be", "po": "poXXXXXX@adm.cfwb.be"}
@@ -77,7 +81,7 @@ FORM_HORS_MODE = "https://www.enseignement.cfwb.be/eforms/portal/rest/start/smai
 FORM_MODE = "https://www.enseignement.cfwb.be/eforms/portal/rest/start/smail2_mode"
 HORS_MODE_EXAMPLES = (
     "ESAHR, centres de dépaysement, CAF, CTA, enseignement supérieur, homes, internats, "
-    "CPMS, Service PSE"
+    "CPMS, Service PSE, etc."
 )
 
 # The four e-mails of section 5: what each holds, and when it comes.
@@ -119,8 +123,10 @@ def french_date(day: dt.date) -> str:
     return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
-# Where each answer comes from (FAQ sections, numbered as in the FAQ's table of contents).
+# Where each answer comes from (FAQ sections, numbered as in the FAQ's table of contents; 0 is the
+# unnumbered introduction).
 FAQ_SECTIONS = {
+    0: "Introduction (le calendrier de la migration et le remplacement du serveur SMAIL2)",
     1: "Qu'est-ce qu'une boîte mail administrative (BMA) ?",
     2: "Pourquoi cette migration ?",
     3: "Qu'est-ce qui change pour moi ? Qu'est-ce qui ne va pas changer ?",

@@ -14,7 +14,7 @@ ASK = {
         "Je prépare votre message pour le bon service. Quel est votre nom de famille ?",
         [("Annuler", "/deny")], [ASSISTANT],
     ),
-    "ticket_first_name": Reply("Et votre prénom ?", [("Annuler", "/deny")], [ASSISTANT]),
+    "ticket_first_name": Reply("Quel est votre prénom ?", [("Annuler", "/deny")], [ASSISTANT]),
     "ticket_description": Reply(
         "Décrivez votre problème en une phrase (sans jamais indiquer de mot de passe).",
         [("Annuler", "/deny")], [ASSISTANT],
@@ -22,7 +22,7 @@ ASK = {
 }
 
 GREETING_TEXT = (
-    "Bonjour ! Je suis l'assistant automatique (pas une personne) de la migration des boîtes mail "
+    "Bonjour. Je suis l'assistant automatique (pas une personne) de la migration des boîtes mail "
     "administratives (BMA) vers la nouvelle interface. Je réponds aux questions de la FAQ officielle et, avec "
     "l'adresse de votre BMA, je consulte le registre de la migration pour vous dire où en est votre boîte. "
     "Je ne vous demanderai jamais de mot de passe : ne l'écrivez jamais ici."
@@ -45,7 +45,7 @@ def greeting(demo: bool) -> Reply:
 
 
 TICKET_CANCELLED = Reply(
-    "D'accord, je ne prépare pas de message. Que puis-je faire d'autre pour vous ?", [Q_STATUS, Q_HOW], [ASSISTANT]
+    "Entendu, je ne prépare pas de message. Que puis-je faire d'autre pour vous ?", [Q_STATUS, Q_HOW], [ASSISTANT]
 )
 
 DEFAULT_FALLBACK = Reply(

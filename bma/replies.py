@@ -47,7 +47,8 @@ def faq(*sections: int) -> tuple[Source, ...]:
     """The FAQ's sections, e.g. ``faq(6)`` → « FAQ BMA (octobre 2024), §6 »."""
     for section in sections:
         assert section in facts.FAQ_SECTIONS, section
-    return tuple(Source("faq", f"{facts.FAQ_SOURCE_NAME}, §{n}", n) for n in sections)
+    return tuple(Source("faq", f"{facts.FAQ_SOURCE_NAME}, " + ("introduction" if n == 0 else f"§{n}"), n)
+                 for n in sections)
 
 
 DEMO = "données de démonstration (pas l'état réel d'une boîte)"
@@ -70,7 +71,7 @@ def render_sources(sources) -> str:
     faq_sections = sorted({s.section for s in sources if s.kind == "faq"})
     parts = []
     if faq_sections:
-        parts.append(f"{facts.FAQ_SOURCE_NAME}, " + ", ".join(f"§{n}" for n in faq_sections))
+        parts.append(f"{facts.FAQ_SOURCE_NAME}, " + ", ".join("introduction" if n == 0 else f"§{n}" for n in faq_sections))
     for source in sources:
         if source.kind != "faq" and source.label and source.label not in parts:
             parts.append(source.label)

@@ -32,7 +32,7 @@ class Draft:
             f"{self.description}\n\n"
             f"Nom : {self.last_name}\nPrénom : {self.first_name}\n"
             f"Adresse mail administrative : {self.address or 'inconnue'}\n\n"
-            "Merci d'avance."
+            f"Je vous remercie par avance.\n{self.first_name} {self.last_name}"
         )
 
     @property
@@ -42,8 +42,9 @@ class Draft:
     @property
     def phone_script(self) -> str:
         return (
-            f"« Bonjour, je suis {self.first_name} {self.last_name}, pour la boîte "
-            f"{self.address or '(adresse inconnue)'}. {self.description} »"
+            f"« Bonjour, je m'appelle {self.first_name} {self.last_name} ; je vous contacte au sujet de "
+            + (f"la boîte mail administrative {self.address}" if self.address else "ma boîte mail administrative")
+            + f". {self.description} »"
         )
 
 
@@ -69,15 +70,15 @@ def draft(*, route: Route, last_name: str, first_name: str, address: str | None,
 def reply(d: Draft, ticket_number: int | None) -> Reply:
     contact = d.route.contact
     text = (
-        f"Votre demande est pour {contact.name}, car {d.route.reason}.\n"
+        f"Votre demande relève de {contact.name} ({d.route.reason}).\n"
         f"[Envoyer le message préparé à {contact.email}]({d.mailto})"
     )
     if contact.phone:
-        text += f"\nOu appelez le {contact.phone} et dites : {d.phone_script}"
+        text += f"\nOu téléphonez au {contact.phone} et dites : {d.phone_script}"
+    send_it = "envoyez le message préparé ou téléphonez" if contact.phone else "envoyez le message préparé"
     if ticket_number is not None:
         text += (
-            f"\n\nL'assistant garde une trace de cette demande sous le numéro {ticket_number}. Elle n'est pas "
-            "transmise automatiquement : envoyez le message préparé ou appelez."
+            f"\n\nL'assistant garde une trace de cette demande sous le numéro {ticket_number} (un numéro interne, "
+            f"que le service ne connaît pas). Elle n'est pas transmise automatiquement : {send_it}."
         )
-    # The desk's remit comes from the FAQ: the SGNE and the ETNIC (§9), Enseignement.be (§7).
-    return Reply(text, [Q_STATUS], (*faq(7 if contact.key == "enseignement_be" else 9), ASSISTANT))
+    return Reply(text, [Q_STATUS], (*faq(*d.route.sections), ASSISTANT))

@@ -60,29 +60,37 @@ def contact_point_text(period: CampaignPeriod) -> str:
     if period is CampaignPeriod.OVER:
         return (
             "La période de migration est terminée : c'est désormais le Service Desk de l'ETNIC qui gère les "
-            "demandes de récupération des mots de passe des BMA. Inutile de contacter le service Enseignement.be "
-            f"pour votre accès.\n{facts.contact_lines(facts.ETNIC)}"
+            "demandes de récupération des mots de passe des BMA. Il n'est plus nécessaire de contacter le service "
+            f"Enseignement.be pour votre accès.\n{facts.contact_lines(facts.ETNIC)}"
         )
     return (
         "Le service Enseignement.be s'occupe de la gestion des BMA qui n'ont pas encore migré, jusqu'à la fin de "
         "la période de migration. Lorsque toutes les BMA auront migré, c'est le Service Desk de l'ETNIC qui gèrera "
-        "les demandes de récupération des mots de passe. Une fois votre boîte migrée, il est inutile de contacter "
-        "le service Enseignement.be pour votre accès."
+        "les demandes de récupération des mots de passe. Une fois votre boîte migrée, il n'est plus nécessaire de "
+        "contacter le service Enseignement.be pour votre accès."
     )
 
 
 def what_changes(s: Situation, topic: str) -> Reply:
     storage = f"une capacité de stockage {facts.STORAGE_FACTOR_TEXT} supérieure"
-    new_password = (
-        "Toutes les BMA reçoivent un nouveau mot de passe pour la nouvelle interface (une leçon de la phase "
-        f"pilote). Il arrive dans l'e-mail n°2, {facts.EMAIL_WHEN[2]} : conservez cet e-mail précieusement, "
-        "vous en aurez besoin pour vous connecter."
-    )
-    if topic == "keep_old_password":
-        return Reply(
-            f"Non. {new_password} Votre adresse, elle, ne change pas.",
-            [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS], faq(3, 5),
+    over = s.calendar is CampaignPeriod.OVER
+    if over:
+        new_password = (
+            "À la suite des enseignements de la phase pilote, toutes les BMA ont reçu un nouveau mot de passe pour "
+            "la nouvelle interface, envoyé par l'e-mail n°2 et rappelé dans l'e-mail n°4, la nuit de la migration."
         )
+        keep = f"Non : le mot de passe a changé. {new_password} Une fois la boîte migrée, l'ancien mot de passe ne sert plus."
+    else:
+        new_password = (
+            "À la suite des enseignements de la phase pilote, toutes les BMA reçoivent un nouveau mot de passe pour "
+            f"la nouvelle interface. Il arrive dans l'e-mail n°2, {facts.EMAIL_WHEN[2]} : conservez cet e-mail "
+            "précieusement, vous en aurez besoin pour vous connecter."
+        )
+        keep = (f"Non : votre mot de passe change. {new_password} Jusqu'à la migration de votre boîte, vous continuez "
+                "à l'utiliser comme d'habitude, avec votre mot de passe actuel.")
+    if topic == "keep_old_password":
+        return Reply(f"{keep} Votre adresse, elle, ne change pas.", [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS],
+                     faq(3, 5))
     if topic == "not_in_faq":
         return Reply(
             "La FAQ officielle ne précise pas ce point. Pour une question technique sur votre boîte mail "
@@ -120,8 +128,8 @@ def what_changes(s: Situation, topic: str) -> Reply:
             faq(3),
         ),
         "storage": Reply(
-            f"La nouvelle BMA a {storage} à l'ancienne : plus besoin de rediriger vos e-mails ailleurs "
-            "faute de place.",
+            f"La nouvelle BMA a {storage} à l'ancienne : il n'est donc plus nécessaire de rediriger vos e-mails vers "
+            "une autre boîte par manque de place.",
             [what_changes_button("Les redirections", "forwarding"),
              what_changes_button("Utiliser Outlook ?", "outlook_web")],
             faq(2, 3),

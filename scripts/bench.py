@@ -59,19 +59,19 @@ from scripts.servers import Servers  # noqa: E402
 RESULTS = ROOT / "results"
 # (message, the pattern its answer must match). Addresses are drawn from the demo registry, in
 # every phase on 2024-11-15, so the state-dependent patterns accept each phase's answer.
-STATUS = r"(n'a pas encore commencé|est annoncée|a été envoyé à|est planifiée|a migré)"
+STATUS = r"(n'a pas encore commencé|est annoncée|a été envoyé à|est planifiée|a migré|n'indique aucun envoi)"
 NEW_PASSWORD = r"(Aucun nouveau mot de passe|nouveau mot de passe vous a été envoyé|Votre mot de passe est celui)"
 ASK_ADDRESS = r"Quelle est l'adresse de votre BMA"
 CONVERSATIONS = [
     [("bonjour", r"assistant automatique"), ("j'ai perdu le nouveau mot de passe", ASK_ADDRESS),
-     ("{address}", NEW_PASSWORD), ("merci", r"Avec plaisir")],
+     ("{address}", NEW_PASSWORD), ("merci", r"Je vous en prie")],
     [("où en est ma boîte ?", ASK_ADDRESS), ("{address}", STATUS),
      ("je n'ai reçu aucun mail", r"(l'e-mail n°1 a été envoyé|Pas d'inquiétude|période d'envoi du premier e-mail)"),
      ("au revoir", r"Au revoir")],
     [("pourquoi cette migration ?", r"SMAIL2"), ("qu'est-ce qui change pour moi ?", r"ne change pas"),
-     ("combien de boîtes doivent migrer", r"3500"), ("merci beaucoup", r"Avec plaisir")],
+     ("combien de boîtes doivent migrer", r"3500"), ("merci beaucoup", r"Je vous en prie")],
     [("statut de {address}", STATUS), ("j'ai oublié l'ancien mot de passe", r"(navigateur|SGNE|Enseignement\.be)"),
-     ("je veux parler à un humain", r"Je vous oriente vers une personne"), ("merci", r"Avec plaisir")],
+     ("je veux parler à un humain", r"Voici (le service|les services) à contacter"), ("merci", r"Je vous en prie")],
 ]
 # The stock `rasa init` bot's own conversation, driven the same way.
 STOCK_CONVERSATIONS = [

@@ -110,7 +110,7 @@ def test_keyboard_conversation_quick_reply_and_reload(site, browser):
     assert page.locator(".chat__msg").count() == before
     session = json.loads(page.evaluate("localStorage.getItem('bma-chat-v1')"))["sessionId"]
     page.get_by_label("Votre question").fill("merci")
-    assert "Avec plaisir" in ask(page, lambda: page.get_by_label("Votre question").press("Enter"))
+    assert "Je vous en prie" in ask(page, lambda: page.get_by_label("Votre question").press("Enter"))
     assert json.loads(page.evaluate("localStorage.getItem('bma-chat-v1')"))["sessionId"] == session
 
     # Escape closes and gives the focus back to the launcher; "Nouvelle conversation" starts afresh.

@@ -90,7 +90,7 @@ def test_no_email_received_window_open(bot):
 
 def test_status_scheduled_and_the_address_is_remembered(bot):
     status, again = conversation(bot, "où en est la migration de po000002@adm.cfwb.be ?", "j'ai perdu le nouveau mot de passe")
-    assert "planifiée le 18 novembre 2024" in status
+    assert "prévue le 18 novembre 2024" in status
     assert facts.FORM_MODE in again  # no second question for the address
 
 

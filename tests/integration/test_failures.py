@@ -72,7 +72,7 @@ def test_restart_action_server_down_and_slow(tmp_path):
         servers.stop_rasa()
         servers.start_rasa()
         answer = texts(servers.say(sender, "po000002@adm.cfwb.be"))
-        assert "planifiée le 18 novembre 2024" in answer
+        assert "prévue le 18 novembre 2024" in answer
 
         # The action server stops mid-conversation: general answers, in French, not silence.
         servers.stop_actions()
@@ -117,7 +117,7 @@ def test_registry_down_general_answer_logged_once(tmp_path):
             result = call_action(servers.actions_port, "action_answer_faq", "faq_lost_new_password",
                                  "mdp perdu", {"bma_address": "ec000001@adm.cfwb.be"})
             text = result["responses"][0]["text"]
-            assert "Je ne peux pas consulter l'état de votre boîte" in text and facts.FORM_MODE in text
+            assert "je ne connais pas l'état de votre boîte" in text and facts.FORM_MODE in text
     finally:
         servers.stop()
     log = (tmp_path / "actions.log").read_text()

@@ -28,9 +28,9 @@ REGISTRY_CSV = (
 CONVERSATION = [
     ("bonjour", "assistant automatique"),
     ("où en est ma boîte ?", "adresse de votre BMA"),
-    ("po000002@adm.cfwb.be", "planifiée le 18 novembre 2024"),
+    ("po000002@adm.cfwb.be", "prévue le 18 novembre 2024"),
     ("j'ai perdu le nouveau mot de passe", "smail2_mode"),
-    ("merci", "Avec plaisir"),
+    ("merci", "Je vous en prie"),
 ]
 
 

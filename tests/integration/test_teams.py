@@ -78,7 +78,10 @@ def test_feedback_card_actions_are_stored_like_the_web_votes(teams):
     cards = feedback_cards(replies)
     assert len(cards) == 2 and replies[-1]["attachments"][0]["content"] == cards[1]  # after the answer
     answer = next(a for a in reversed(replies[:-1]) if a.get("text") or a.get("attachments"))
-    answer_text = answer.get("text") or answer["attachments"][0]["content"]["text"]
+    shown = answer.get("text") or answer["attachments"][0]["content"]["text"]
+    # The answer's « Source : » line is shown in italics; the rated bubble is the text Rasa stored.
+    assert re.search(r"\n\n_Source : FAQ BMA \(octobre 2024\), [^\n]*_$", shown), shown[-120:]
+    answer_text = re.sub(r"\n\n_(Source : [^\n]*)_$", r"\n\n\1", shown)
     up, down = cards[1]["buttons"]
     assert (up["title"], down["title"]) == ("👍 Oui", "👎 Non") and up["type"] == down["type"] == "messageBack"
     assert "displayText" not in down  # nothing written in the user's name

@@ -34,7 +34,7 @@ ALL = [(k, p, m) for k in ("ec", "po") for p in PHASE_DAYS["ec"] for m in (True,
 def test_lost_new_password_by_state(kind, phase, in_mode):
     where = situation(kind, phase, in_mode)
     text = answers.lost_new_password(where).text
-    if where.over:  # §3: after the campaign (30/11/2024), password recovery at the ETNIC Service Desk
+    if where.general_after_campaign:  # §3: after the campaign (30/11/2024), password recovery at the ETNIC Service Desk
         assert facts.ETNIC.email in text and facts.FORM_MODE not in text and facts.FORM_HORS_MODE not in text
         assert facts.ENSEIGNEMENT_BE.email not in text and facts.SGNE.email not in text
     elif phase in (Phase.NOT_STARTED, Phase.ANNOUNCED):
@@ -53,7 +53,7 @@ def test_lost_new_password_by_state(kind, phase, in_mode):
 def test_lost_old_password_by_state(kind, phase, in_mode):
     where = situation(kind, phase, in_mode)
     text = answers.lost_old_password(where).text
-    if where.over:  # §3: after the campaign, the ETNIC Service Desk; never Enseignement.be
+    if where.general_after_campaign:  # §3: after the campaign, the ETNIC Service Desk; never Enseignement.be
         assert facts.ETNIC.email in text and facts.ENSEIGNEMENT_BE.email not in text and facts.SGNE.email not in text
     elif phase is Phase.NOT_STARTED:
         assert facts.ENSEIGNEMENT_BE.email in text and facts.SGNE.email not in text

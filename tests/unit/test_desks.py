@@ -121,10 +121,16 @@ def test_faq_rules_hold_in_the_table():
         assert desks.case("faq_no_email_received", phase, period=during).ticket is sgne  # §8
         for period in desks.PERIODS:
             assert set(desks.case("faq_more_questions", phase, period=period).contacts) == {sgne, etnic}  # §9: both
-        # §3: once the campaign is over, password recovery goes to the ETNIC Service Desk.
+        # §3: once the campaign is over, password recovery goes to the ETNIC Service Desk; a mailbox the
+        # registry shows still on its way (e-mails sent, not migrated) is a process question: the SGNE.
         for intent in desks.PASSWORD_INTENTS:
-            assert desks.case(intent, phase, period=over).ticket is etnic
-            assert desks.case(intent, phase, period=over).contacts == (etnic,)
+            if phase is Phase.MIGRATED:
+                assert desks.case(intent, phase, period=over).contacts == (etnic,)
+            elif phase is Phase.NOT_STARTED:
+                assert desks.case(intent, phase, period=over).contacts == (sgne,)
+            else:  # still on its way: the campaign's rule for its phase
+                assert desks.case(intent, phase, period=over) == desks.case(intent, phase, period=during)
+            assert desks.case(intent, None, period=over).contacts == (etnic,)
     # Enseignement.be only for a mailbox whose migration has not started, and never after the campaign.
     assert ens not in {c for row in desks.TABLE.values() for col, cell in row.items()
                        if col not in (desks.GENERAL, desks.STATE_UNKNOWN, desks.NOT_FOUND, desks.NOTHING_SENT,
