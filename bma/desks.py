@@ -78,8 +78,8 @@ WHY_BY_QUESTION = {
     ("sgne", "faq_no_email_received"): "si vous n'avez reçu aucun e-mail de la migration durant la période qui vous "
     "concerne",
 }
-WHY_ETNIC_AFTER = ("pour récupérer un mot de passe depuis la fin de la période de migration (c'est lui qui gère "
-                   "désormais ces demandes)")
+WHY_ETNIC_AFTER = ("pour la récupération des mots de passe depuis la fin de la période de migration (c'est lui qui "
+                   "gère désormais ces demandes)")
 PASSWORD_INTENTS = ("faq_lost_new_password", "faq_lost_old_password")
 TECHNICAL_WORDS = (
     "cerbere", "outlook", "technique", "bug", "erreur", "plante", "bloque", "fonctionne pas", "marche pas",

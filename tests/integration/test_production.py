@@ -102,27 +102,19 @@ def test_the_demo_commands_refuse_a_registry_with_imported_rows(real_db):
     registry.dispose_engines()
 
 
-GUARDED_ACTIONS = '''from bma.registry.production import assert_no_demo_in_production
-
-assert_no_demo_in_production()
-'''
-
-
 def start_action_server(tmp_path, db_url, **env):
-    package = tmp_path / "guarded_actions"
-    package.mkdir(exist_ok=True)
-    (package / "__init__.py").write_text(GUARDED_ACTIONS)
+    """The project's own action server (actions/__init__.py runs the production check)."""
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if k not in ("BMA_PRODUCTION", "BMA_ENDPOINTS")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "guarded_actions", "--port", str(port)], cwd=tmp_path,
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], cwd=ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**clean, "PYTHONPATH": f"{tmp_path}:{ROOT}", "PYTHONWARNINGS": "ignore", "BMA_DB_URL": db_url,
              "SANIC_HOST": "127.0.0.1", **env})
     return process, port
 
 
-def test_an_action_server_calling_the_check_refuses_to_start(tmp_path, demo_db, real_db):
+def test_the_action_server_refuses_to_start_in_production_with_demo_data(tmp_path, demo_db, real_db):
     process, _ = start_action_server(tmp_path, demo_db, BMA_PRODUCTION="1")
     output, _ = process.communicate(timeout=120)
     assert process.returncode == 1, output[-2000:]
