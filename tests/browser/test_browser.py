@@ -156,3 +156,50 @@ def test_accessibility_and_small_screens(site, browser):
     page.evaluate("document.body.style.zoom = '200%'")
     assert page.get_by_role("button", name="Envoyer").is_visible()
     context.close()
+
+
+def test_each_answer_shows_its_source_linked_to_the_faq_question(site, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
+    page = context.new_page()
+    page.goto(site)
+    page.get_by_role("button", name="Poser une question à l'assistant").click()
+    page.get_by_label("Votre question").fill("Que faire si j'ai perdu le nouveau mot de passe ?")
+    ask(page, lambda: page.get_by_label("Votre question").press("Enter"))
+    page.get_by_label("Votre question").fill("non")
+    ask(page, lambda: page.get_by_label("Votre question").press("Enter"))
+    source = page.locator(".chat__msg--bot .chat__source").last
+    assert source.inner_text().split("\n")[-1].startswith("Source : FAQ BMA (octobre 2024), §6")
+    # Shown under the answer, outside its bubbles, and smaller than the answer.
+    bubble = page.locator(".chat__msg--bot .chat__bubble").last
+    assert "Source :" not in bubble.inner_text() and "ETNIC" in bubble.inner_text()
+    size = lambda locator: float(locator.evaluate("el => parseFloat(getComputedStyle(el).fontSize)"))  # noqa: E731
+    assert size(source) < size(bubble)
+    link = source.get_by_role("link", name="question 6 de la FAQ")
+    assert link.get_attribute("href") == "#faq-6"
+    assert "perdu le nouveau mot de passe" in page.locator("#faq-6").inner_text()
+    context.close()
+
+
+def test_the_page_says_when_the_registry_holds_demo_data(tmp_path, browser):
+    demo_db = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    loaded = subprocess.run([sys.executable, "-m", "bma.registry", "demo"], cwd=ROOT, capture_output=True, text=True,
+                            env={**Servers(tmp_path, {}, None).env, "BMA_DB_URL": demo_db}, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr
+    pages = {}
+    for name, db_url in (("demo", demo_db), ("empty", f"sqlite:///{tmp_path / 'empty.sqlite3'}")):
+        port = free_port()
+        log = tmp_path / f"web-{name}.log"
+        web = subprocess.Popen([sys.executable, "-m", "web.app", "--port", str(port)], cwd=ROOT,
+                               env={**Servers(tmp_path, {}, None).env, "BMA_DB_URL": db_url},
+                               stdout=log.open("w"), stderr=subprocess.STDOUT)
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}/health", web, 60, log)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            pages[name] = page.locator(".demo-banner").count(), page.locator("main").inner_text()
+            page.close()
+        finally:
+            web.terminate()
+            web.wait(10)
+    assert pages["demo"][0] == 1 and "données de démonstration" in pages["demo"][1]
+    assert pages["empty"][0] == 0 and "démonstration" not in pages["empty"][1]

@@ -182,7 +182,10 @@
   // bubble, each « §N » of the FAQ linked to that question on this page (#faq-N).
   var SOURCE_PREFIX = "Source : ";
 
+  // Rasa's socket.io channel sends each paragraph as its own message: the source line often
+  // arrives alone, and is then drawn without a bubble.
   function splitSource(text) {
+    if (text.indexOf(SOURCE_PREFIX) === 0 && text.indexOf("\n") < 0) return { body: "", source: text };
     var at = text.lastIndexOf("\n\n" + SOURCE_PREFIX);
     if (at < 0 || text.indexOf("\n", at + 2) >= 0) return { body: text, source: "" };
     return { body: text.slice(0, at), source: text.slice(at + 2) };
@@ -207,9 +210,15 @@
     var bubble = el("p", { "class": "chat__bubble" });
     bubble.appendChild(who);
     var parts = message.from === "bot" ? splitSource(String(message.text || "")) : { body: String(message.text || ""), source: "" };
-    appendRich(bubble, parts.body);
-    item.appendChild(bubble);
-    if (parts.source) item.appendChild(sourceLine(parts.source));
+    if (parts.body || !parts.source) {
+      appendRich(bubble, parts.body);
+      item.appendChild(bubble);
+    }
+    if (parts.source) {
+      var line = sourceLine(parts.source);
+      if (!parts.body) line.insertBefore(el("span", { "class": "visually-hidden" }, "L'assistant : "), line.firstChild);
+      item.appendChild(line);
+    }
     if (message.buttons && message.buttons.length && live) {
       var group = el("div", { "class": "chat__replies", role: "group", "aria-label": "Réponses suggérées" });
       message.buttons.forEach(function (b) {
