@@ -229,8 +229,7 @@ def migration_steps(s: Situation) -> Reply:
         "Procéder par lots a permis de ne pas surcharger les serveurs et de répartir les demandes d'aide au "
         "Service Desk de l'ETNIC, qui accompagnait les gestionnaires de BMA.",
     )
-    emails = tense(s.calendar, "reçoit", "reçoit", "a reçu")
-    text = f"{lead} {why}\n\nChaque boîte {emails} {facts.EMAIL_COUNT} e-mails du SGNE :\n{email_sequence()}"
+    text = f"{lead} {why}\n\nChaque boîte reçoit {facts.EMAIL_COUNT} e-mails du SGNE :\n{email_sequence()}"
     return Reply(text, [Q_HOW, Q_STATUS, Q_NO_EMAIL], faq(4, 5))
 
 
@@ -249,7 +248,7 @@ def how_to_migrate(s: Situation) -> Reply:
     )
     connect = ("Pour vous connecter à la nouvelle interface, cliquez sur le lien de l'e-mail n°3 et utilisez le "
                "mot de passe de l'e-mail n°2.")
-    if s.calendar is CampaignPeriod.OVER:
+    if s.period is CampaignPeriod.OVER:
         text = f"{lead}\n\n{email_sequence()}\n\n{connect}"
         return Reply(text, [Q_STATUS, Q_NEW_PASSWORD, Q_NO_EMAIL], faq(5))
     text = (
@@ -274,6 +273,14 @@ def campaign_over_recovery(s: Situation) -> str:
     )
 
 
+def not_migrated_yet(s: Situation) -> str:
+    """After the campaign, an answer that does not know the mailbox: the case of a box not migrated yet."""
+    if s.lookup is Lookup.FOUND:
+        return ""
+    return ("\n\nSi votre boîte n'a pas encore migré, l'équipe migration du SGNE peut vous renseigner sur sa situation "
+            "(« Contacter quelqu'un »).")
+
+
 def not_started_after_campaign_text(s: Situation) -> str:
     return (
         f"D'après le registre, la migration de {s.mailbox.address} n'a pas commencé, alors que la période de "
@@ -286,9 +293,9 @@ def beyond_calendar_note(s: Situation, reply: Reply) -> Reply:
     """A mailbox on its way later than the FAQ's calendar: say so; the SGNE knows its situation."""
     if s.lookup is Lookup.FOUND and s.beyond_faq_calendar:
         reply.text += (
-            "\n\nLe registre indique pour votre boîte des étapes plus tardives que le calendrier de la FAQ "
-            f"(e-mail n°3 au plus tard le {french_date(facts.LATEST_EMAIL3)}) : l'équipe migration du SGNE peut vous "
-            "renseigner sur sa situation exacte."
+            "\n\nLe registre indique pour votre boîte des étapes plus tardives que le calendrier de la FAQ (migration "
+            f"annoncée du {facts.CAMPAIGN_START:%d/%m/%Y} au {facts.CAMPAIGN_END:%d/%m/%Y}) : l'équipe migration du SGNE "
+            "peut vous renseigner sur sa situation exacte."
         )
         reply.with_sources(*faq(4))
     return reply
@@ -343,7 +350,7 @@ def lost_new_password(s: Situation) -> Reply:
         else:
             lead = ("Le nouveau mot de passe a été envoyé dans l'e-mail n°2 et rappelé dans l'e-mail n°4, la nuit "
                     "de la migration : cherchez d'abord ces e-mails (pensez aux courriers indésirables).")
-        text = f"{lead}\n\nSi vous avez égaré ce mot de passe, {campaign_over_recovery(s)}"
+        text = f"{lead}\n\nSi vous avez égaré ce mot de passe, {campaign_over_recovery(s)}{not_migrated_yet(s)}"
         return situated(s, Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS], faq(3, 5, 6)))
     if s.lookup is not Lookup.FOUND:
         text = (
@@ -415,12 +422,19 @@ def lost_old_password(s: Situation) -> Reply:
         else:
             lead = ("Une fois votre boîte migrée, l'ancien mot de passe ne sert plus : la nouvelle interface utilise "
                     "le mot de passe de l'e-mail n°2, rappelé dans l'e-mail n°4.")
-        text = f"{lead}\n\nSi vous avez égaré ce mot de passe, {campaign_over_recovery(s)}"
+        text = f"{lead}\n\nSi vous avez égaré ce mot de passe, {campaign_over_recovery(s)}{not_migrated_yet(s)}"
         return situated(s, Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS], faq(3, 5, 7)))
     new_password_elsewhere = (
-        "Le nouveau mot de passe, lui, arrive dans l'e-mail n°2 ; s'il est égaré, choisissez "
-        "« Nouveau mot de passe perdu »."
+        f"Le nouveau mot de passe, lui, {tense(s.calendar, 'arrivera', 'arrive', 'arrive')} dans l'e-mail n°2 ; "
+        "s'il est égaré, choisissez « Nouveau mot de passe perdu »."
     )
+    if s.lookup is not Lookup.FOUND and s.period is CampaignPeriod.BEFORE and s.lookup is not Lookup.NOT_FOUND:
+        text = (
+            f"{BROWSER_STEPS}\n\nLa migration des BMA n'a pas encore commencé (les e-mails seront envoyés à partir du "
+            f"{french_date(facts.FIRST_EMAILS_FROM)}). {NO_PASSWORD_AT_ALL}, écrivez au service Enseignement.be : "
+            f"{facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}"
+        )
+        return situated(s, Reply(text, buttons, faq(5, 7)))
     if s.lookup is not Lookup.FOUND:
         text = (
             f"{BROWSER_STEPS}\n\n{NO_PASSWORD_AT_ALL} :\n"
@@ -493,13 +507,15 @@ def no_email_received(s: Situation) -> Reply:
     whom = facts.KIND_LABELS_PLURAL[mailbox.kind]
     sent = mailbox.dates.email1_date
     if sent and sent <= s.today:
-        migrated = (f" Votre boîte a migré le {french_date(mailbox.dates.migration_date)}."
-                    if s.phase is Phase.MIGRATED else "")
+        lines = registry_emails(s)
+        if s.phase is Phase.MIGRATED:
+            lines += f"\n- e-mail n°4 (clôture) la nuit de la migration, le {french_date(mailbox.dates.migration_date)}"
+        several = lines.count("\n") > 0
         text = (
-            f"D'après le registre, ces e-mails ont été envoyés à {mailbox.address} :\n{registry_emails(s)}\n"
-            f"{migrated.strip()}\n\nSi vous ne les retrouvez pas (pensez aux courriers indésirables et aux "
-            f"filtres de la boîte), {lower_first(contact_block(SGNE))}"
-        ).replace("\n\n\n", "\n\n")
+            f"D'après le registre, {'ces e-mails ont été envoyés' if several else 'cet e-mail a été envoyé'} à "
+            f"{mailbox.address} :\n{lines}\n\nSi vous ne {'les' if several else 'le'} retrouvez pas (pensez aux "
+            f"courriers indésirables et aux filtres de la boîte), {lower_first(contact_block(SGNE))}"
+        )
         return situated(s, Reply(text, [Q_STATUS, Q_TICKET, Q_HOW], faq(5, 8)))
     window = email1_window_status(mailbox.kind, s.today)
     if_still_nothing = (
@@ -507,13 +523,13 @@ def no_email_received(s: Situation) -> Reply:
     )
     if window is WindowStatus.NOT_OPEN:
         text = (
-            f"Il n'y a pas lieu de vous inquiéter : pour un {who}, le premier e-mail sera envoyé entre le "
+            f"Pour un {who}, le premier e-mail sera envoyé entre le "
             f"{french_date(start)} et le {french_date(end)}. Vous n'avez rien à faire d'ici là.\n\n{if_still_nothing}"
         )
         return situated(s, Reply(text, [Q_HOW, Q_STEPS], faq(5, 8)))
     if window is WindowStatus.OPEN:
         text = (
-            f"Il n'y a pas lieu de vous inquiéter : la période d'envoi du premier e-mail aux {whom} court jusqu'au "
+            f"La période d'envoi du premier e-mail aux {whom} court jusqu'au "
             f"{french_date(end)}. Il devrait vous parvenir d'ici là à {mailbox.address} ; vous n'avez rien à faire.\n\n"
             f"{if_still_nothing}"
         )
@@ -553,8 +569,14 @@ def migration_status(s: Situation) -> Reply:
     lines = [f"- e-mail n°{n} envoyé le {french_date(day)}" for n, day in known]
     sections = (5,)
     if phase is Phase.NOT_STARTED:
-        lead = f"La migration de {mailbox.address} n'a pas encore commencé : aucun e-mail du SGNE n'a encore été envoyé."
-        next_step = "Prochaine étape : l'e-mail n°1. Vous n'avez rien à faire d'ici là."
+        start, end = facts.EMAIL1_WINDOWS[mailbox.kind]
+        lead = f"La migration de {mailbox.address} n'a pas encore commencé : aucun e-mail de la migration n'a été envoyé."
+        next_step = (
+            f"Prochaine étape : l'e-mail n°1, envoyé aux {facts.KIND_LABELS_PLURAL[mailbox.kind]} entre le "
+            f"{french_date(start)} et le {french_date(end)}. Vous n'avez rien à faire d'ici là. Si vous ne l'avez pas "
+            f"reçu à la fin de cette période, {lower_first(contact_block(SGNE))}"
+        )
+        sections = (5, 8)
         buttons = [Q_NO_EMAIL, Q_HOW, Q_STEPS]
     elif phase is Phase.ANNOUNCED:
         lead = f"La migration de {mailbox.address} est annoncée : l'e-mail n°1 vous a été envoyé."
@@ -623,7 +645,7 @@ def desk_sections(intent: str | None, s: Situation, contacts: tuple) -> tuple[in
         return (4, 9)
     sections = {"faq_lost_new_password": {6}, "faq_lost_old_password": {7}, "faq_no_email_received": {8}}.get(
         intent or "", {9})
-    if s.general_after_campaign and intent in desks.PASSWORD_INTENTS:
+    if s.general_after_campaign and intent in desks.PASSWORD_INTENTS and ETNIC in contacts:
         sections = {3}
     if s.lookup is Lookup.NOT_FOUND:
         sections.add(9)
@@ -637,11 +659,11 @@ def handoff(s: Situation, contacts: tuple, not_understood: bool, intent: str | N
     lead = lead.strip()
     if s.lookup is Lookup.NOT_FOUND:
         lead = f"Je ne trouve pas {s.address} dans le registre de la migration : vérifiez l'adresse. {lead}"
-    if set(contacts) == {SGNE, ETNIC}:
+    if set(contacts) == {SGNE, ETNIC} and not s.nothing_sent:
         body = remits(contacts[0])
     else:
         body = "\n\n".join(
-            f"{desks.why(c, intent, s.period)[0].upper()}{desks.why(c, intent, s.period)[1:]}, contactez {c.name} :\n"
+            f"{c.name[0].upper()}{c.name[1:]} : {desks.why(c, intent, s.period, s.phase, s.nothing_sent)}.\n"
             f"{contact_lines(c)}" for c in contacts
         ) + f"\n{details_reminder()}"
     reply = Reply(f"{lead}\n\n{body}", [Q_TICKET, Q_STATUS], faq(*desk_sections(intent, s, contacts)))

@@ -33,7 +33,9 @@ PHASE_OFFSETS = {
     Phase.SCHEDULED: (-31, -24, -3, 4),
     Phase.MIGRATED: (-60, -53, -32, -25),
 }
-IMPORTED = Provenance(demo=False, label="import de registre.csv du 02/10/2024")
+def imported(today: dt.date) -> Provenance:
+    """An import made on the reference day itself (the freshest registry the situation allows)."""
+    return Provenance(demo=False, label=f"import de registre.csv du {today:%d/%m/%Y}")
 MODE_LABELS = {True: "dans MODE", False: "hors MODE", None: "MODE inconnu"}
 ADDRESS = {"ec": "ec123456@adm.cfwb.be", "po": "po123456@adm.cfwb.be"}
 
@@ -49,13 +51,15 @@ def situations():
         for kind in ("ec", "po"):
             for in_mode in (True, False, None):
                 for phase, offsets in PHASE_OFFSETS.items():
+                    if period is CampaignPeriod.BEFORE and phase is not Phase.NOT_STARTED:
+                        continue  # before 01/10/2024 only the pilot had e-mails, which the FAQ does not describe
                     dates = MailboxDates(*(today + dt.timedelta(days=n) for n in offsets))
-                    for provenance in (IMPORTED, DEMO_PROVENANCE) if (kind, in_mode) == ("ec", True) else (IMPORTED,):
+                    for provenance in (imported(today), DEMO_PROVENANCE) if (kind, in_mode) == ("ec", True) else (imported(today),):
                         mailbox = Mailbox(ADDRESS[kind], kind, "123456", in_mode, dates, provenance=provenance)
                         origin = "démo" if provenance.demo else "import"
                         yield (f"{when}, {kind}, {MODE_LABELS[in_mode]}, {phase.value}, {origin}",
                                Situation(today, Lookup.FOUND, mailbox.address, mailbox))
-                mailbox = Mailbox(ADDRESS[kind], kind, "123456", in_mode, MailboxDates(), provenance=IMPORTED)
+                mailbox = Mailbox(ADDRESS[kind], kind, "123456", in_mode, MailboxDates(), provenance=imported(today))
                 yield (f"{when}, {kind}, {MODE_LABELS[in_mode]}, rien envoyé, import",
                        Situation(today, Lookup.FOUND, mailbox.address, mailbox))
     today = PERIOD_DAYS[CampaignPeriod.DURING]
@@ -132,9 +136,11 @@ def render() -> str:
         "this file differs from what the code renders). Each reply is printed once, under the situations",
         "that give it: the period (avant, pendant, après la campagne — reference days "
         + ", ".join(f"{d:%d/%m/%Y}" for d in PERIOD_DAYS.values()) + "), the mailbox (école `ec`, PO `po`),",
-        "MODE membership, the phase and where the registry's row comes from (an import, or the",
-        "demonstration data). The domain's conversational turns (`utter_*` in `domain.yml`) are listed at",
-        "the end.",
+        "MODE membership, the phase and where the registry's row comes from (an import made that day, or the",
+        "demonstration data). A mailbox's dates are synthetic, set relative to the reference day so that each",
+        "phase occurs (e-mail n°1 ten days ahead, three days ago…): they need not fall inside the FAQ's",
+        "windows, and after the campaign they exercise the rare box still on its way. The domain's",
+        "conversational turns (`utter_*` in `domain.yml`) are listed at the end.",
         "",
     ]
     for question, rows in replies_by_question().items():

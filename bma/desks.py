@@ -63,23 +63,24 @@ def period_of(today: dt.date, all_migrated: bool | None = None) -> CampaignPerio
     return CampaignPeriod.BEFORE if today < CAMPAIGN_START else CampaignPeriod.DURING
 
 
-# Why this desk, completing « {why}, contactez … » in the hand-off and « … car {why} » in the
-# prepared message; by question when the FAQ gives a question-specific reason.
+# Why this desk: a clause that completes « {Desk} : {why}. » in the hand-off and « Votre demande
+# relève {du desk} : {why}. » in the prepared message; by question when the FAQ gives a reason.
 WHY = {
-    "sgne": "pour toute question sur le processus de migration de votre boîte",
-    "etnic": "pour tout souci technique avec votre boîte ou vos identifiants Cerbère EDU personnels",
-    "enseignement_be": "si la migration de votre boîte n'a pas encore commencé (et seulement dans ce cas)",
+    "sgne": "elle répond aux questions sur le processus de migration des BMA",
+    "etnic": "il répond aux soucis techniques liés à votre boîte et à vos identifiants Cerbère EDU personnels",
+    "enseignement_be": "il gère l'accès aux BMA dont la migration n'a pas encore commencé, et seulement dans ce cas",
 }
 WHY_BY_QUESTION = {
-    ("etnic", "faq_lost_new_password"): "si vous avez égaré le nouveau mot de passe et que vous ne savez pas quoi faire "
-    "(après les formulaires MODE / hors MODE)",
-    ("sgne", "faq_lost_old_password"): "si la migration de votre boîte a commencé et que vous n'avez plus de mot de "
-    "passe pour y accéder",
-    ("sgne", "faq_no_email_received"): "si vous n'avez reçu aucun e-mail de la migration durant la période qui vous "
-    "concerne",
+    ("etnic", "faq_lost_new_password"): "la FAQ l'indique si vous avez égaré le nouveau mot de passe et ne savez pas "
+    "quoi faire après les formulaires MODE / hors MODE",
+    ("sgne", "faq_lost_old_password"): "elle vous aide si la migration de votre boîte a commencé et que vous n'avez "
+    "plus de mot de passe pour y accéder",
+    ("sgne", "faq_no_email_received"): "elle vous aide si vous n'avez reçu aucun e-mail de la migration durant la "
+    "période qui vous concerne",
 }
-WHY_ETNIC_AFTER = ("pour la récupération des mots de passe depuis la fin de la période de migration (c'est lui qui "
-                   "gère désormais ces demandes)")
+WHY_ETNIC_AFTER = "il gère désormais les demandes de récupération des mots de passe des boîtes migrées"
+WHY_NOTHING_SENT = ("selon le registre, aucun e-mail de migration n'a été envoyé à votre boîte alors que la période "
+                    "d'envoi du premier e-mail est terminée : elle peut vous renseigner")
 PASSWORD_INTENTS = ("faq_lost_new_password", "faq_lost_old_password")
 TECHNICAL_WORDS = (
     "cerbere", "outlook", "technique", "bug", "erreur", "plante", "bloque", "fonctionne pas", "marche pas",
@@ -156,7 +157,8 @@ TABLE: dict[str, dict[str, Case]] = {
         Case("donner l'adresse de la BMA", (), None),
         Case("vérifier l'adresse ; SGNE", (SGNE,), SGNE),
         state_unknown=Case("se situer d'après les e-mails reçus ; aucun e-mail : SGNE", (SGNE,), SGNE),
-        nothing_sent=NOTHING_SENT_SGNE, not_started=STATUS, announced=STATUS, password_sent=STATUS, scheduled=STATUS, migrated=REMITS,
+        nothing_sent=NOTHING_SENT_SGNE,
+        not_started=Case("attendre l'e-mail n°1 ; sinon SGNE", (SGNE,), SGNE), announced=STATUS, password_sent=STATUS, scheduled=STATUS, migrated=REMITS,
     ),
     "faq_more_questions": _row(REMITS, REMITS),
     "faq_not_covered": _row(
@@ -194,8 +196,19 @@ TABLE_AFTER: dict[str, dict[str, Case]] = {
 }
 
 
+# Before the campaign no migration has started (§5: e-mails from 04/10/2024): the old password goes
+# to Enseignement.be (§7) whatever the registry says.
+OLD_PASSWORD_BEFORE = Case("navigateur ; sinon Enseignement.be (aucune migration commencée)",
+                           (ENSEIGNEMENT_BE,), ENSEIGNEMENT_BE)
+TABLE_BEFORE: dict[str, dict[str, Case]] = {
+    **TABLE,
+    "faq_lost_old_password": {**TABLE["faq_lost_old_password"], GENERAL: OLD_PASSWORD_BEFORE,
+                              STATE_UNKNOWN: OLD_PASSWORD_BEFORE},
+}
+
+
 def table(period: CampaignPeriod) -> dict[str, dict[str, Case]]:
-    return TABLE_AFTER if period is CampaignPeriod.OVER else TABLE
+    return {CampaignPeriod.OVER: TABLE_AFTER, CampaignPeriod.BEFORE: TABLE_BEFORE}.get(period, TABLE)
 
 
 def column(phase: Phase | None, address_not_found: bool = False, nothing_sent: bool = False,
@@ -259,8 +272,11 @@ class Route:
     sections: tuple[int, ...] = (9,)
 
 
-def why(contact: Contact, intent: str | None, period: CampaignPeriod) -> str:
-    if contact is ETNIC and period is CampaignPeriod.OVER and intent in PASSWORD_INTENTS:
+def why(contact: Contact, intent: str | None, period: CampaignPeriod, phase: Phase | None = None,
+        nothing_sent: bool = False) -> str:
+    if nothing_sent and contact is SGNE:
+        return WHY_NOTHING_SENT
+    if _after_rule(contact, intent, period, phase):
         return WHY_ETNIC_AFTER
     return WHY_BY_QUESTION.get((contact.key, intent or ""), WHY[contact.key])
 
@@ -270,14 +286,22 @@ def route(intent: str | None, phase: Phase | None, description: str = "", *, per
     """The desk for a prepared message after a question ``intent`` about a mailbox in ``phase``."""
     contact = ticket_desk(intent, phase, description, period=period, nothing_sent=nothing_sent,
                           state_unknown=state_unknown)
+    return Route(contact, why(contact, intent, period, phase, nothing_sent),
+                 why_sections(contact, intent, period, phase, nothing_sent))
+
+
+def _after_rule(contact: Contact, intent: str | None, period: CampaignPeriod, phase: Phase | None) -> bool:
+    """§3's rule applies: the ETNIC for a password once the campaign is over, a box on its way aside."""
+    return (contact is ETNIC and period is CampaignPeriod.OVER and intent in PASSWORD_INTENTS
+            and phase not in (Phase.ANNOUNCED, Phase.PASSWORD_SENT, Phase.SCHEDULED))
+
+
+def why_sections(contact: Contact, intent: str | None, period: CampaignPeriod, phase: Phase | None = None,
+                 nothing_sent: bool = False) -> tuple[int, ...]:
+    """The FAQ sections behind ``why(…)``."""
     if nothing_sent and contact is SGNE:
-        return Route(contact, WHY_BY_QUESTION[("sgne", "faq_no_email_received")], (8,))
-    return Route(contact, why(contact, intent, period), why_sections(contact, intent, period))
-
-
-def why_sections(contact: Contact, intent: str | None, period: CampaignPeriod) -> tuple[int, ...]:
-    """The FAQ sections behind ``why(contact, intent, period)``."""
-    if contact is ETNIC and period is CampaignPeriod.OVER and intent in PASSWORD_INTENTS:
+        return (8,)
+    if _after_rule(contact, intent, period, phase):
         return (3,)
     return {("etnic", "faq_lost_new_password"): (6,), ("sgne", "faq_lost_old_password"): (7,),
             ("sgne", "faq_no_email_received"): (8,), ("enseignement_be", "faq_lost_old_password"): (3, 7)

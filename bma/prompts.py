@@ -31,7 +31,7 @@ GREETING_TEXT = (
 GREETING_BUTTONS = [Q_STATUS, Q_HOW, Q_NEW_PASSWORD, Q_OLD_PASSWORD]
 GREETING = Reply(GREETING_TEXT, GREETING_BUTTONS, [ASSISTANT])
 DEMO_NOTE = (
-    "Attention : ce service de démonstration utilise des données de démonstration. L'état des boîtes qu'il "
+    "Attention : ce service utilise des données de démonstration. L'état des boîtes qu'il "
     "indique est fictif ; ce n'est pas celui de votre boîte."
 )
 DEMO_SOURCE = Source("demo", DEMO)

@@ -39,13 +39,6 @@ class Draft:
     def mailto(self) -> str:
         return f"mailto:{self.route.contact.email}?subject={quote(self.subject)}&body={quote(self.body)}"
 
-    @property
-    def phone_script(self) -> str:
-        return (
-            f"« Bonjour, je m'appelle {self.first_name} {self.last_name} ; je vous contacte au sujet de "
-            + (f"la boîte mail administrative {self.address}" if self.address else "ma boîte mail administrative")
-            + f". {self.description} »"
-        )
 
 
 def clean_field(slot: str, text: str) -> tuple[str | None, str | None]:
@@ -67,14 +60,20 @@ def draft(*, route: Route, last_name: str, first_name: str, address: str | None,
     return Draft(route, last_name, first_name, address, description)
 
 
+def of_desk(name: str) -> str:
+    """« relève du Service Desk… », « de l'équipe… », « du service… » (French contraction of de + le)."""
+    return f"du {name[3:]}" if name.startswith("le ") else f"de {name}"
+
+
 def reply(d: Draft, ticket_number: int | None) -> Reply:
     contact = d.route.contact
     text = (
-        f"Votre demande relève de {contact.name} ({d.route.reason}).\n"
+        f"Votre demande relève {of_desk(contact.name)} : {d.route.reason}.\n"
         f"[Envoyer le message préparé à {contact.email}]({d.mailto})"
     )
     if contact.phone:
-        text += f"\nOu téléphonez au {contact.phone} et dites : {d.phone_script}"
+        text += (f"\nVous pouvez aussi téléphoner au {contact.phone} en indiquant vos nom, prénom et adresse mail "
+                 "administrative.")
     send_it = "envoyez le message préparé ou téléphonez" if contact.phone else "envoyez le message préparé"
     if ticket_number is not None:
         text += (

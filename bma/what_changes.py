@@ -56,12 +56,14 @@ def change_topic(text: str) -> str:
     return "overview"
 
 
-def contact_point_text(period: CampaignPeriod) -> str:
-    if period is CampaignPeriod.OVER:
+def contact_point_text(s: Situation) -> str:
+    if s.period is CampaignPeriod.OVER:
+        why = ("La période de migration est terminée" if s.calendar is CampaignPeriod.OVER
+               else "Toutes les boîtes du registre de la migration ont migré")
         return (
-            "La période de migration est terminée : c'est désormais le Service Desk de l'ETNIC qui gère les "
-            "demandes de récupération des mots de passe des BMA. Il n'est plus nécessaire de contacter le service "
-            f"Enseignement.be pour votre accès.\n{facts.contact_lines(facts.ETNIC)}"
+            f"{why} : c'est désormais le Service Desk de l'ETNIC qui gère les demandes de récupération des mots de "
+            "passe des BMA. Il n'est plus nécessaire de contacter le service Enseignement.be pour votre accès. "
+            f"Contactez le Service Desk de l'ETNIC :\n{facts.contact_lines(facts.ETNIC)}"
         )
     return (
         "Le service Enseignement.be s'occupe de la gestion des BMA qui n'ont pas encore migré, jusqu'à la fin de "
@@ -73,13 +75,14 @@ def contact_point_text(period: CampaignPeriod) -> str:
 
 def what_changes(s: Situation, topic: str) -> Reply:
     storage = f"une capacité de stockage {facts.STORAGE_FACTOR_TEXT} supérieure"
-    over = s.calendar is CampaignPeriod.OVER
+    over = s.period is CampaignPeriod.OVER
+    address = "Votre adresse, elle, n'a pas changé." if over else "Votre adresse, elle, ne change pas."
     if over:
         new_password = (
-            "À la suite des enseignements de la phase pilote, toutes les BMA ont reçu un nouveau mot de passe pour "
-            "la nouvelle interface, envoyé par l'e-mail n°2 et rappelé dans l'e-mail n°4, la nuit de la migration."
+            "À la suite des enseignements de la phase pilote, chaque BMA reçoit un nouveau mot de passe pour la "
+            "nouvelle interface par l'e-mail n°2 ; il est rappelé dans l'e-mail n°4, la nuit de sa migration."
         )
-        keep = f"Non : le mot de passe a changé. {new_password} Une fois la boîte migrée, l'ancien mot de passe ne sert plus."
+        keep = f"Non : le mot de passe change. {new_password} Une fois la boîte migrée, l'ancien mot de passe ne sert plus."
     else:
         new_password = (
             "À la suite des enseignements de la phase pilote, toutes les BMA reçoivent un nouveau mot de passe pour "
@@ -89,7 +92,7 @@ def what_changes(s: Situation, topic: str) -> Reply:
         keep = (f"Non : votre mot de passe change. {new_password} Jusqu'à la migration de votre boîte, vous continuez "
                 "à l'utiliser comme d'habitude, avec votre mot de passe actuel.")
     if topic == "keep_old_password":
-        return Reply(f"{keep} Votre adresse, elle, ne change pas.", [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS],
+        return Reply(f"{keep} {address}", [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS],
                      faq(3, 5))
     if topic == "not_in_faq":
         return Reply(
@@ -118,7 +121,7 @@ def what_changes(s: Situation, topic: str) -> Reply:
             [what_changes_button("Et le mot de passe ?", "new_password"), Q_WHAT_CHANGES], faq(3),
         ),
         "new_password": Reply(new_password, [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS], faq(3, 5)),
-        "contact_point": Reply(contact_point_text(s.period), [Q_CONTACTS, Q_STATUS], faq(3)),
+        "contact_point": Reply(contact_point_text(s), [Q_CONTACTS, Q_STATUS], faq(3)),
         "forwarding": Reply(
             "Les redirections automatiques (« forward ») vers une autre boîte sont déconseillées dans la "
             "nouvelle interface : elles peuvent poser des problèmes de sécurité et de confidentialité des données. "
