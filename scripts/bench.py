@@ -59,14 +59,17 @@ from scripts.servers import Servers  # noqa: E402
 RESULTS = ROOT / "results"
 # (message, the pattern its answer must match). Addresses are drawn from the demo registry, in
 # every phase on 2024-11-15, so the state-dependent patterns accept each phase's answer.
-STATUS = r"(n'a pas encore commencé|est annoncée|a été envoyé à|est planifiée|a migré|n'indique aucun envoi)"
-NEW_PASSWORD = r"(Aucun nouveau mot de passe|nouveau mot de passe vous a été envoyé|Votre mot de passe est celui)"
+NOTHING_SENT = r"aucun e-mail de migration n'a été envoyé"
+STATUS = rf"(n'a pas encore commencé|est annoncée|a été envoyé à|est prévue le|a migré|{NOTHING_SENT})"
+NEW_PASSWORD = rf"(Aucun nouveau mot de passe|nouveau mot de passe vous a été envoyé|Votre mot de passe est celui|{NOTHING_SENT})"
+NO_EMAIL = (rf"(cet e-mail a été envoyé|ces e-mails ont été envoyés|premier e-mail sera envoyé|"
+            rf"période d'envoi du premier e-mail|{NOTHING_SENT})")
 ASK_ADDRESS = r"Quelle est l'adresse de votre BMA"
 CONVERSATIONS = [
     [("bonjour", r"assistant automatique"), ("j'ai perdu le nouveau mot de passe", ASK_ADDRESS),
      ("{address}", NEW_PASSWORD), ("merci", r"Je vous en prie")],
     [("où en est ma boîte ?", ASK_ADDRESS), ("{address}", STATUS),
-     ("je n'ai reçu aucun mail", r"(l'e-mail n°1 a été envoyé|Pas d'inquiétude|période d'envoi du premier e-mail)"),
+     ("je n'ai reçu aucun mail", NO_EMAIL),
      ("au revoir", r"Au revoir")],
     [("pourquoi cette migration ?", r"SMAIL2"), ("qu'est-ce qui change pour moi ?", r"ne change pas"),
      ("combien de boîtes doivent migrer", r"3500"), ("merci beaucoup", r"Je vous en prie")],
