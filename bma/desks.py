@@ -24,6 +24,7 @@ import re
 import sys
 from dataclasses import dataclass
 
+from bma import facts
 from bma.facts import CAMPAIGN_END, CAMPAIGN_START, ENSEIGNEMENT_BE, ETNIC, SGNE, Contact
 from bma.phases import CampaignPeriod, Phase
 from bma.text import plain
@@ -63,24 +64,12 @@ def period_of(today: dt.date, all_migrated: bool | None = None) -> CampaignPerio
     return CampaignPeriod.BEFORE if today < CAMPAIGN_START else CampaignPeriod.DURING
 
 
-# Why this desk: a clause that completes « {Desk} : {why}. » in the hand-off and « Votre demande
-# relève {du desk} : {why}. » in the prepared message; by question when the FAQ gives a reason.
-WHY = {
-    "sgne": "elle répond aux questions sur le processus de migration des BMA",
-    "etnic": "il répond aux soucis techniques liés à votre boîte et à vos identifiants Cerbère EDU personnels",
-    "enseignement_be": "il gère l'accès aux BMA dont la migration n'a pas encore commencé, et seulement dans ce cas",
-}
-WHY_BY_QUESTION = {
-    ("etnic", "faq_lost_new_password"): "la FAQ l'indique si vous avez égaré le nouveau mot de passe et ne savez pas "
-    "quoi faire après les formulaires MODE / hors MODE",
-    ("sgne", "faq_lost_old_password"): "elle vous aide si la migration de votre boîte a commencé et que vous n'avez "
-    "plus de mot de passe pour y accéder",
-    ("sgne", "faq_no_email_received"): "elle vous aide si vous n'avez reçu aucun e-mail de la migration durant la "
-    "période qui vous concerne",
-}
-WHY_ETNIC_AFTER = "il gère désormais les demandes de récupération des mots de passe des boîtes migrées"
-WHY_NOTHING_SENT = ("selon le registre, aucun e-mail de migration n'a été envoyé à votre boîte alors que la période "
-                    "d'envoi du premier e-mail est terminée : elle peut vous renseigner")
+# Why this desk (clauses of the FAQ, written in bma/facts.py): completes « {Desk} : {why}. » in the
+# hand-off and « Votre demande relève {du desk} : {why}. » in the prepared message.
+WHY = facts.DESK_REASONS
+WHY_BY_QUESTION = facts.DESK_REASONS_BY_QUESTION
+WHY_ETNIC_AFTER = facts.ETNIC_REASON_AFTER_CAMPAIGN
+WHY_NOTHING_SENT = facts.SGNE_REASON_NOTHING_SENT
 PASSWORD_INTENTS = ("faq_lost_new_password", "faq_lost_old_password")
 TECHNICAL_WORDS = (
     "cerbere", "outlook", "technique", "bug", "erreur", "plante", "bloque", "fonctionne pas", "marche pas",

@@ -76,6 +76,25 @@ CONTACTS = {c.key: c for c in (SGNE, ETNIC, ENSEIGNEMENT_BE)}
 # What to mention when contacting a desk (sections 6, 7).
 CONTACT_DETAILS_TO_GIVE = "vos nom, prénom et adresse mail administrative concernée"
 
+# Why a desk (§3, §6 to §9): clauses completing « {Desk} : {why}. » and « Votre demande relève {du desk} :
+# {why}. »; by question where the FAQ gives a question-specific reason.
+DESK_REASONS = {
+    "sgne": "elle répond aux questions sur le processus de migration des BMA",
+    "etnic": "il répond aux soucis techniques liés à votre boîte et à vos identifiants Cerbère EDU personnels",
+    "enseignement_be": "il gère l'accès aux BMA dont la migration n'a pas encore commencé, et seulement dans ce cas",
+}
+DESK_REASONS_BY_QUESTION = {
+    ("etnic", "faq_lost_new_password"): "la FAQ l'indique si vous avez égaré le nouveau mot de passe et ne savez pas "
+    "quoi faire après les formulaires MODE / hors MODE",
+    ("sgne", "faq_lost_old_password"): "elle vous aide si la migration de votre boîte a commencé et que vous n'avez "
+    "plus de mot de passe pour y accéder",
+    ("sgne", "faq_no_email_received"): "elle vous aide si vous n'avez reçu aucun e-mail de la migration durant la "
+    "période qui vous concerne",
+}
+ETNIC_REASON_AFTER_CAMPAIGN = "il gère désormais les demandes de récupération des mots de passe des boîtes migrées"
+SGNE_REASON_NOTHING_SENT = ("selon le registre, aucun e-mail de migration n'a été envoyé à votre boîte alors que la période "
+                    "d'envoi du premier e-mail est terminée : elle peut vous renseigner")
+
 # Section 6: forms to recover the new password.
 FORM_HORS_MODE = "https://www.enseignement.cfwb.be/eforms/portal/rest/start/smail2_hors_mode"
 FORM_MODE = "https://www.enseignement.cfwb.be/eforms/portal/rest/start/smail2_mode"

@@ -200,3 +200,19 @@ def test_without_a_registry_the_state_is_not_guessed(bot):
         assert "je ne connais pas l'état de votre boîte" in answer, answer
         assert "a migré" not in answer and "planifiée" not in answer
     assert facts.FORM_MODE in new_password and facts.FORM_HORS_MODE in new_password  # both cases of §6
+
+
+@pytest.mark.parametrize("today", [BEFORE, DURING, AFTER])
+def test_the_examples_hold_in_each_period(bot, today):
+    with action_server(bot, today=today):
+        keep, attachments, etnic = conversation(bot, "Est-ce que je pourrai garder mon ancien mot de passe ?",
+                                                "Quelle est la taille maximale des pièces jointes ?",
+                                                "le téléphone de l'ETNIC ?")
+        cancelled = conversation(bot, "je veux préparer un message pour le support", "/deny")[-1]
+    assert keep.startswith("Non : "), keep
+    assert ("ne précise pas" in attachments or "ne répond pas à cette question" in attachments) and \
+        facts.ETNIC.email in attachments
+    assert etnic.index(facts.ETNIC.phone) < (etnic.index(facts.SGNE.phone) if facts.SGNE.phone in etnic else len(etnic))
+    assert "je n'envoie rien" not in cancelled
+    for answer in (keep, attachments, etnic):
+        assert answer.split("\n")[-1].startswith(SOURCE), answer
