@@ -63,6 +63,9 @@ def test_the_dashboard_lists_the_registrys_sources_and_flags_the_demo(dashboard)
     demo_rows = registry.count_demo_mailboxes(db_url)
     page = client.get(url + "/tableau-de-bord")
     assert page.status_code == 200
+    title = re.search(r"<title>(.*?)</title>", page.text, re.S).group(1)
+    assert title == "Tableau de bord — Console de l'assistant BMA"  # the section sits in the page, once
+    assert len(re.findall(r'<section aria-labelledby="h-registre">', page.text)) == 1
     alert = re.search(r'<p class="alert" role="alert">(.*?)</p>', page.text, re.S)
     assert alert and f"Le registre des boîtes contient {n(demo_rows)} boîte(s) de démonstration (numéros FASE " \
         "990000 à 999999) : ce ne sont pas de vraies boîtes" in visible(alert.group(1))
