@@ -169,8 +169,10 @@ def decide(url: str, nlu_dir, key: str, action: str, intent: str | None, login: 
         now = utcnow()
         db.execute(update(InboxMessage).where(InboxMessage.event_id.in_([r.event_id for r in rows])).values(
             status=STATUS_OF_ACTION[action], label_intent=target, decided_by=login, decided_at=now))
-        detail = f"{len(rows)} message(s), groupe « {key[:80]} »" + (f" → {target}" if target else "") + \
-            (f" ; {done}" if done else "")
+        # Never the user's words in the audit log (console/audit.py): the group is named by the
+        # number of its latest message (inbox_messages.event_id, the broker's row id).
+        detail = f"{len(rows)} message(s), groupe du message n°{rows[0].event_id}" + \
+            (f" → {target}" if target else "") + (f" ; {done}" if done else "")
         audit.record(db, login, ACTIONS[action], detail)
     label = LABEL_CHOICES.get(target, "hors sujet") if target else None
     what = {"label": f"Classé comme « {label} »", "out_of_scope": "Classé hors sujet",

@@ -453,6 +453,12 @@ def test_faq_list_ignore_and_audit(site, staff):
     journal = visible(staff.get(url + "/journal").text)
     for action in ("c'est la question", "hors sujet", "question à ajouter à la FAQ", "ignorer", "export", "connexion"):
         assert f" {action} " in journal, action
+    # The audit log names a group by a message number, never by the user's words (console/audit.py).
+    details = [detail for (detail,) in sqlite3.connect(site["workdir"] / "console.sqlite3").execute(
+        "SELECT detail FROM console_audit WHERE action IN ('c''est la question', 'hors sujet', "
+        "'question à ajouter à la FAQ', 'ignorer')")]
+    assert len(details) >= 2 and all(re.search(r"groupe du message n°\d+", d) for d in details), details
+    assert not [d for d in details if re.search(r"archives|blabla|outlook|«", d, re.I)], details
 
 
 # --- feedback from the real widget's page, through the real Rasa server ------------------------
