@@ -3,6 +3,8 @@
 - ``action_fallback``: a custom action that fails or times out gets the general French answer
   (Rasa 3.6 logs the error and says nothing);
 - ``action_validation``: the action server's answers validated with schemas compiled once (speed);
+- ``api_token``: the HTTP API's token read from ``BMA_API_TOKEN``, never from the command line
+  (which every local user can read in ``ps``);
 - ``event_types``: ``Event.resolve_by_type`` remembered per type name (speed);
 - ``gc_freeze``: the loaded model moved out of the garbage collector's way (the tail under load);
 - ``graph_runner``: the model graph run in an order computed once, not rebuilt by dask per call (speed).
@@ -42,9 +44,10 @@ def install() -> None:
     check_version()
     from rasa.core.actions.action import RemoteAction
 
-    from rasa_patches import action_fallback, action_validation, event_types, gc_freeze, graph_runner
+    from rasa_patches import action_fallback, action_validation, api_token, event_types, gc_freeze, graph_runner
 
     action_validation.install(RemoteAction)
+    api_token.install()
     action_fallback.install()
     event_types.install()
     gc_freeze.install()

@@ -33,20 +33,24 @@ trap stop INT TERM EXIT
 SANIC_HOST=${SANIC_HOST:-127.0.0.1} .venv/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" > >(quiet actions) 2>&1 &
 pids+=($!)
 # Rasa's HTTP API (trackers, model, …) only with a token: BMA_API_TOKEN, or a random one per run,
-# shared with the staff console (« Modèles » switches models through it).
+# shared with the staff console (« Modèles » switches models through it). Handed to those two
+# through their environment only, never their command line (`ps` shows it to every local user):
+# rasa_patches/api_token.py reads it for --enable-api. The other processes do not get it.
 BMA_API_TOKEN=${BMA_API_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(24))')}
-export BMA_API_TOKEN
-api_args=(--enable-api "--auth-token=$BMA_API_TOKEN")  # one word: a token may start with « - »
+export -n BMA_API_TOKEN
 # One TensorFlow/BLAS thread per Rasa process: the models are small, and extra threads only add
 # wake-ups and contention between processes (`make bench`).
+BMA_API_TOKEN=$BMA_API_TOKEN \
 TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1} TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1} \
-OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} .venv/bin/python -m rasa_patches run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml "${api_args[@]}" \
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} .venv/bin/python -m rasa_patches run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml --enable-api \
   --endpoints "$ENDPOINTS" --cors "http://localhost:$WEB_PORT" > >(quiet rasa) 2>&1 &
 pids+=($!)
 BMA_SOCKET_URL=${BMA_SOCKET_URL:-http://localhost:$RASA_PORT} .venv/bin/python -m web.app --port "$WEB_PORT" > >(quiet web) 2>&1 &
 pids+=($!)
-# The staff console reads Rasa's event broker (endpoints.yml: var/events.sqlite3) and BMA_DB_URL.
-.venv/bin/python -m console.app --host "$CONSOLE_HOST" --port "$CONSOLE_PORT" > >(quiet console) 2>&1 &
+# The staff console reads Rasa's event broker (endpoints.yml: var/events.sqlite3) and BMA_DB_URL;
+# its daily purge also reaches the tracker store of the same endpoints file (console/privacy.py).
+BMA_API_TOKEN=$BMA_API_TOKEN BMA_ENDPOINTS=$ENDPOINTS \
+  .venv/bin/python -m console.app --host "$CONSOLE_HOST" --port "$CONSOLE_PORT" > >(quiet console) 2>&1 &
 pids+=($!)
 
 for _ in $(seq 1 120); do

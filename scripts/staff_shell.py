@@ -13,7 +13,8 @@ anything else is sent as typed. Links are shown as plain text (« support@etnic.
 « texte (https://…) »). Ctrl-D, Ctrl-C or « /quitter » leave and stop the servers.
 
 DEBUG: Rasa's HTTP API is switched on for loopback with a random token made at start (passed to
-Rasa through its environment, not its command line); after each message the conversation's new
+Rasa through its environment, ``BMA_API_TOKEN``, which rasa_patches/api_token.py reads — never its
+command line, which every local user can read); after each message the conversation's new
 events are read from the tracker and shown as « [NLU] intent X (confiance 0.97) » and
 « [action] Y (confiance 1.00) ».
 
@@ -52,18 +53,9 @@ QUIT_COMMANDS = {"/quitter"}
 REQUEST_TIMEOUT = 60  # s; Rasa answers by itself after BMA_ACTION_TIMEOUT (10 s) without the action server
 START_TIMEOUT = 180  # s; a cold start takes about 20 s
 GUARDED_REST = "channels.web.GuardedRestInput:\n"
-TOKEN_ENV = "BMA_SHELL_API_TOKEN"
-# Starts `rasa` with the API token read from the environment, so that it is not on the command
-# line (which every local user can read in /proc) and not inherited by anything Rasa starts.
-# « --auth-token=… » in one word: a token may start with « - » (token_urlsafe, 1 in 64), which
-# argparse would take for an option.
-RASA_LAUNCHER = (
-    "import os, sys\n"
-    f"token = os.environ.pop({TOKEN_ENV!r}, '')\n"
-    "sys.argv = ['rasa', *sys.argv[1:], *(['--enable-api', '--auth-token=' + token] if token else [])]\n"
-    "from rasa_patches.__main__ import main\n"
-    "main()\n"
-)
+# Rasa's API token goes through this variable of the Rasa process's environment only (read and
+# removed by rasa_patches/api_token.py for --enable-api): never on a command line.
+TOKEN_ENV = "BMA_API_TOKEN"
 
 # --- What the terminal shows --------------------------------------------------------------
 
@@ -307,13 +299,13 @@ class Servers:
         python = sys.executable
         self._spawn("actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
                     self._env())
-        rasa_env = self._env()
+        rasa_env, api = self._env(), []
         if self.api_token:
-            rasa_env[TOKEN_ENV] = self.api_token
-        self._spawn("rasa", [python, "-c", RASA_LAUNCHER, "run", "--model", str(self.model),
+            rasa_env[TOKEN_ENV], api = self.api_token, ["--enable-api"]
+        self._spawn("rasa", [python, "-m", "rasa_patches", "run", "--model", str(self.model),
                              "--interface", "127.0.0.1", "--port", str(self.rasa_port),
                              "--endpoints", str(self.workdir / "endpoints.yml"),
-                             "--credentials", str(self.workdir / "credentials.yml")], rasa_env)
+                             "--credentials", str(self.workdir / "credentials.yml"), *api], rasa_env)
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions")
         self._wait(self.rasa_url + "/", "rasa")
 

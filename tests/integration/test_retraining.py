@@ -72,7 +72,7 @@ def stack(tmp_path_factory):
            "BMA_API_TOKEN": token, "BMA_CONSOLE_INGEST_SECONDS": "1", "BMA_TODAY": "2024-11-15",
            "BMA_CONSOLE_LOW_CONFIDENCE": "0.99"}  # any misunderstood message reaches the inbox
     broker = f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {events}\n"
-    servers = Servers(workdir, env, model, endpoints_extra=broker, rasa_args=("--enable-api", f"--auth-token={token}"))
+    servers = Servers(workdir, env, model, endpoints_extra=broker, rasa_args=("--enable-api",))  # the token: env's BMA_API_TOKEN
     console = None
     try:
         servers.start_actions()

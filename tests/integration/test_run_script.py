@@ -1,7 +1,7 @@
-"""`make run`'s script: everything answers, the action server listens on loopback only, Ctrl-C stops all."""
+"""`make run`'s script: everything answers, the action server listens on loopback only, Rasa's API token
+is on no command line, Ctrl-C stops all."""
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -15,6 +15,7 @@ from bma import registry
 from scripts.servers import ROOT, free_port, latest_model, texts
 
 ACTIONS_PORT = 5055  # endpoints.yml's action_endpoint
+TOKEN = "-jeton-de-l-api-" + os.urandom(8).hex()  # « - » first: never taken for an option
 
 
 def listening_addresses(port: int) -> set:
@@ -36,6 +37,23 @@ def listening_addresses(port: int) -> set:
     return found
 
 
+def session_command_lines(session: int) -> dict[int, bytes]:
+    """/proc/PID/cmdline of every process of a session (what `ps` shows any local user)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session:  # pid comm state ppid pgrp session …
+                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                    found[int(entry)] = cmdline.read()
+        except (OSError, IndexError, ValueError):  # gone meanwhile
+            continue
+    return found
+
+
 def test_run_script_serves_on_loopback_and_stops_on_ctrl_c(tmp_path):
     assert not listening_addresses(ACTIONS_PORT), "port 5055 is already taken"
     db_url = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
@@ -44,7 +62,8 @@ def test_run_script_serves_on_loopback_and_stops_on_ctrl_c(tmp_path):
     rasa_port, web_port, console_port = free_port(), free_port(), free_port()
     env = {**os.environ, "MODEL": str(latest_model()), "RASA_PORT": str(rasa_port), "WEB_PORT": str(web_port),
            "BMA_CONSOLE_PORT": str(console_port),
-           "BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"}
+           "BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "BMA_API_TOKEN": TOKEN}
     env.pop("SANIC_HOST", None)
     log = tmp_path / "run.log"
     process = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log.open("w"),
@@ -66,11 +85,22 @@ def test_run_script_serves_on_loopback_and_stops_on_ctrl_c(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{console_port}/connexion", timeout=10) as page:
             assert page.status == 200 and "Connexion" in page.read().decode()
         assert listening_addresses(console_port) == {"127.0.0.1"}  # the staff console stays internal
-        # Rasa's HTTP API is open (« Modèles » switches models) but only with the per-run token.
+        # Rasa's HTTP API is open (« Modèles » switches models) but only with the token…
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"http://127.0.0.1:{rasa_port}/status", timeout=10)
         assert refused.value.code == 401  # (404 when the API is off)
-        assert not re.search(r"\b[0-9a-f]{48}\b", log.read_text())  # the token is never printed
+        with pytest.raises(urllib.error.HTTPError) as wrong:
+            urllib.request.urlopen(f"http://127.0.0.1:{rasa_port}/status?token=autre-jeton", timeout=10)
+        assert wrong.value.code == 401
+        with urllib.request.urlopen(f"http://127.0.0.1:{rasa_port}/status?token={TOKEN}", timeout=10) as status:
+            assert "model_file" in json.loads(status.read())
+        # …which is on no command line: `ps` shows every local user each process's arguments.
+        commands = session_command_lines(process.pid)
+        rasa = [c for c in commands.values() if b"rasa_patches\0run" in c]
+        assert len(rasa) == 1 and b"--enable-api" in rasa[0], commands
+        assert b"console.app" in b"".join(commands.values())
+        assert not [c for c in commands.values() if TOKEN.encode() in c or b"auth-token" in c], commands
+        assert TOKEN not in log.read_text()  # and never printed
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(60)
