@@ -4,9 +4,15 @@ while the public page is exposed.
     .venv/bin/python -m console.app [--host 127.0.0.1] [--port 8081]
 
 Every page but the sign-in page needs a session; a page without one redirects to the sign-in
-page, a data export answers 401. Every POST needs the session's CSRF token (403 otherwise) and,
-when the browser sends an Origin, the console's own. No CORS header is ever sent: the public page
-(another origin) cannot read anything from here. No script on any page (CSP default-src 'none').
+page, a data export answers 401. Each route names the role it needs (``page("support")``,
+console.accounts.ROLES); a role below it gets 403. Every POST needs the session's CSRF token (403
+otherwise) and, when the browser sends an Origin, the console's own. No CORS header is ever sent:
+the public page (another origin) cannot read anything from here. No script on any page (CSP
+default-src 'none').
+
+Sign-in under attack: tries per client address and minute (429), at most
+``BMA_CONSOLE_PASSWORD_CHECKS`` Argon2 checks at once (503 beyond a short wait), the lock-out
+counted before each check (console.accounts), refusals counted into the audit log in bursts.
 """
 from __future__ import annotations
 
@@ -24,7 +30,22 @@ from sanic.exceptions import NotFound
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from console import accounts, audit, charts, dashboard, inbox, ingest, metrics, retention, sessions, tickets, transcripts
+from prometheus_client.core import CounterMetricFamily
+
+from console import (
+    accounts,
+    audit,
+    charts,
+    dashboard,
+    inbox,
+    ingest,
+    limits,
+    metrics,
+    retention,
+    sessions,
+    tickets,
+    transcripts,
+)
 from console.config import settings
 from console.db import StaffAccount, console_engine
 from console.events import Clock
@@ -42,7 +63,13 @@ def pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}".replace(".", ",") + "\u00a0%"
 
 
-TEMPLATES.globals.update(fr=charts.fr, pct=pct)
+# The menu, and the role each page needs (the routes say it again with page(...)/data(...)).
+NAV = (("/tableau-de-bord", "Tableau de bord", "lecture"), ("/boite-de-reception", "Boîte de réception", "support"),
+       ("/conversations", "Conversations", "lecture"), ("/tickets", "Tickets", "support"),
+       ("/faq-a-ajouter", "Questions pour la FAQ", "support"), ("/modeles", "Modèles", "admin"),
+       ("/journal", "Journal", "admin"), ("/comptes", "Comptes", "admin"))
+ROLE_FR = {"lecture": "lecture", "support": "support", "admin": "admin"}
+TEMPLATES.globals.update(fr=charts.fr, pct=pct, nav=NAV, allows=accounts.allows, unknown_prefix=audit.UNKNOWN_PREFIX)
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",
@@ -54,6 +81,14 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 REQUEST_BUDGET_SECONDS = 0.3  # fresh figures on each page, without making it slow
+REFUSALS_FLUSH_SECONDS = 2  # sign-in refusals reach the journal within this
+STATIC = HERE / "static"
+MAX_ROW_ID = 2**31 - 1  # an id beyond any INTEGER column: not found, never an overflow in the database
+BUSY_RETRY_SECONDS = 5
+BUSY_FR = ("La console reçoit trop de demandes de connexion en ce moment. Réessayez dans quelques secondes : "
+           "rien n'a été vérifié.")
+FORBIDDEN_FR = ("Accès refusé : votre rôle « {role} » ne permet pas d'ouvrir cette page (rôle « {needed} » "
+                "nécessaire). Demandez à un administrateur de la console de modifier votre rôle si vous en avez besoin.")
 
 
 def render(template: str, status: int = 200, **context) -> response.HTTPResponse:
@@ -73,8 +108,16 @@ def create_app() -> Sanic:
     app = Sanic("bma_console")
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     app.config.KEEP_ALIVE_TIMEOUT = 5
-    app.static("/static", str(HERE / "static"))
     clock = Clock(config.timezone)
+    # Only the files of console/static, by name (no directory, no path to resolve).
+    static_files = {path.name: path for path in STATIC.iterdir() if path.is_file()}
+
+    @app.get("/static/<name:path>")
+    async def static(request, name: str):
+        found = static_files.get(name)
+        if found is None:
+            raise NotFound("not found")
+        return await response.file(found, headers={"Cache-Control": "public, max-age=3600"})
 
     async def db(function, *args, **kwargs):
         return await asyncio.to_thread(function, *args, **kwargs)
@@ -95,38 +138,61 @@ def create_app() -> Sanic:
         origin = request.headers.get("origin")
         return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
 
-    def page(handler):
-        """HTML pages: a session, or the sign-in page; POSTs also need the CSRF token."""
-        @functools.wraps(handler)
-        async def wrapped(request, *args, **kwargs):
-            if request.ctx.staff is None:
-                if request.method == "POST":
-                    return response.text("Connexion requise.", status=401)
-                return response.redirect(f"/connexion?suite={quote(request.path)}", status=303)
-            if request.method == "POST":
-                if not same_origin(request) or not sessions.same(request.form.get("csrf_token"),
-                                                                 request.ctx.staff.csrf_token):
-                    return response.text("Jeton de sécurité (CSRF) manquant ou invalide : rechargez la page.", status=403)
-            return await handler(request, *args, **kwargs)
-        return wrapped
+    def forbidden(request, needed: str, html: bool):
+        message = FORBIDDEN_FR.format(role=request.ctx.staff.role, needed=needed)
+        if html:
+            return render("forbidden.html", 403, **context(request, message=message))
+        return response.text(message, status=403)
 
-    def data(handler):
-        """Exports: a session, or 401 (no redirect for a file)."""
-        @functools.wraps(handler)
-        async def wrapped(request, *args, **kwargs):
-            if request.ctx.staff is None:
-                return response.text("Connexion requise.", status=401)
-            return await handler(request, *args, **kwargs)
-        return wrapped
+    def page(role: str):
+        """HTML pages for ``role`` and above: a session, or the sign-in page; a lower role, 403;
+        POSTs also need the CSRF token."""
+        assert role in accounts.ROLES, role
+
+        def decorate(handler):
+            @functools.wraps(handler)
+            async def wrapped(request, *args, **kwargs):
+                if request.ctx.staff is None:
+                    if request.method == "POST":
+                        return response.text("Connexion requise.", status=401)
+                    return response.redirect(f"/connexion?suite={quote(request.path)}", status=303)
+                if not accounts.allows(request.ctx.staff.role, role):
+                    return forbidden(request, role, html=request.method == "GET")
+                if request.method == "POST":
+                    if not same_origin(request) or not sessions.same(request.form.get("csrf_token"),
+                                                                     request.ctx.staff.csrf_token):
+                        return response.text("Jeton de sécurité (CSRF) manquant ou invalide : rechargez la page.",
+                                             status=403)
+                return await handler(request, *args, **kwargs)
+            wrapped.role = role
+            return wrapped
+        return decorate
+
+    def data(role: str):
+        """Exports for ``role`` and above: a session, or 401 (no redirect for a file); a lower role, 403."""
+        assert role in accounts.ROLES, role
+
+        def decorate(handler):
+            @functools.wraps(handler)
+            async def wrapped(request, *args, **kwargs):
+                if request.ctx.staff is None:
+                    return response.text("Connexion requise.", status=401)
+                if not accounts.allows(request.ctx.staff.role, role):
+                    return forbidden(request, role, html=False)
+                return await handler(request, *args, **kwargs)
+            wrapped.role = role
+            return wrapped
+        return decorate
 
     def context(request, **extra) -> dict:
         return {"staff": request.ctx.staff, "path": request.path, **extra}
 
     # --- sign-in and sign-out -------------------------------------------------------------
-    def sign_in_page(request, status=200, error=None, token=None):
+    def sign_in_page(request, status=200, error=None, token=None, no_account=None):
         token = token or request.cookies.get(sessions.SIGN_IN_COOKIE) or sessions.new_token()
-        with Session(console_engine(config.db_url), future=True) as s:
-            no_account = s.execute(select(func.count()).select_from(StaffAccount)).scalar_one() == 0
+        if no_account is None:
+            with Session(console_engine(config.db_url), future=True) as s:
+                no_account = s.execute(select(func.count()).select_from(StaffAccount)).scalar_one() == 0
         suite = request.form.get("suite") if request.method == "POST" else request.args.get("suite")
         resp = render("signin.html", status, staff=None, path=request.path, csrf_token=token, error=error,
                       suite=safe_next(suite), no_account=no_account)
@@ -139,16 +205,61 @@ def create_app() -> Sanic:
             return response.redirect("/tableau-de-bord", status=303)
         return await db(sign_in_page, request)
 
+    # In memory, one process: tries per address, Argon2 checks at once, refusals not yet in the journal.
+    per_address = limits.Window(config.sign_in_per_minute, 60)
+    checks = limits.Gate(config.password_checks)
+    refusals = limits.Refusals()
+    refused_counts = {"throttled": 0, "locked": 0, "busy": 0}
+
+    def client_of(request) -> str:
+        return limits.client_address(request.ip, request.headers.get("x-forwarded-for"), config.trusted_proxies)
+
+    def refused(request, status: int, message: str, retry_after: int):
+        """A refusal without a database query: the form again, the message, Retry-After."""
+        resp = sign_in_page(request, status, message, no_account=False)
+        resp.headers["Retry-After"] = str(retry_after)
+        return resp
+
+    def locked_message(scope: str, retry_after: int) -> str:
+        minutes = max(1, math.ceil(retry_after / 60))
+        wait = f"Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}."
+        if scope == "identifiant":
+            return (f"Trop de tentatives pour cet identifiant depuis plusieurs adresses : connexion bloquée pendant "
+                    f"{accounts.LOCK_MINUTES} minutes, sauf depuis une adresse d'où ce compte s'est déjà connecté. {wait}")
+        return (f"Trop de tentatives : connexion bloquée pendant {accounts.LOCK_MINUTES} minutes pour cet "
+                f"identifiant depuis votre adresse. {wait}")
+
     @app.post("/connexion")
     async def sign_in(request):
         if not same_origin(request) or not sessions.same(request.form.get("csrf_token"),
                                                          request.cookies.get(sessions.SIGN_IN_COOKIE)):
             return response.text("Jeton de sécurité (CSRF) manquant ou invalide : rechargez la page.", status=403)
-        result = await db(accounts.authenticate, config.db_url, request.form.get("identifiant", ""),
-                          request.form.get("mot_de_passe", ""))
+        client = client_of(request)
+        allowed, wait = per_address.allow(client)
+        if not allowed:  # before any query or hash
+            refused_counts["throttled"] += 1
+            refusals.add("-", "connexion limitée", client,
+                         f"plus de {config.sign_in_per_minute} tentatives par minute depuis {client}")
+            return refused(request, 429, f"Trop de tentatives de connexion depuis votre adresse : réessayez dans "
+                                         f"{wait} seconde{'s' if wait > 1 else ''}.", wait)
+        password = request.form.get("mot_de_passe", "")
+        attempt = await db(accounts.reserve, config.db_url, request.form.get("identifiant", ""), client)
+        if not attempt.reserved:  # locked: no check, counted into the journal's burst row
+            refused_counts["locked"] += 1
+            refusals.add(attempt.shown, "connexion refusée", client, accounts.refusal_detail(attempt))
+            return refused(request, 429, locked_message(attempt.scope, attempt.retry_after), attempt.retry_after)
+        if not await checks.enter(config.password_wait):
+            await db(accounts.give_back, config.db_url, attempt)
+            refused_counts["busy"] += 1
+            refusals.add("-", "connexion différée", client, "trop de vérifications de mot de passe en cours")
+            return refused(request, 503, BUSY_FR, BUSY_RETRY_SECONDS)
+        # The gate is left when the check ends, even if this request is cancelled meanwhile.
+        check = asyncio.get_running_loop().run_in_executor(None, accounts.verify, attempt, password)
+        check.add_done_callback(lambda _: checks.leave())
+        ok = await asyncio.shield(check)
+        result = await db(accounts.conclude, config.db_url, attempt, ok, password)
         if result.outcome is accounts.Outcome.LOCKED:
-            return await db(sign_in_page, request, 429, f"Trop de tentatives : connexion bloquée pendant "
-                            f"{accounts.LOCK_MINUTES} minutes pour cet identifiant.")
+            return refused(request, 429, locked_message("adresse", result.retry_after), result.retry_after)
         if result.outcome is not accounts.Outcome.OK:
             return await db(sign_in_page, request, 401, "Identifiant ou mot de passe incorrect.")
         token = await db(sessions.open_session, config.db_url, result.staff_id, config.session_hours)
@@ -158,8 +269,36 @@ def create_app() -> Sanic:
         sessions.clear_cookie(resp, sessions.SIGN_IN_COOKIE, secure=config.secure_cookies)
         return resp
 
+    def write_refusals() -> None:
+        pending = refusals.take()
+        if pending:
+            with Session(console_engine(config.db_url), future=True) as s, s.begin():
+                for (login, action, client, detail), times in pending.items():
+                    audit.repeated(s, login, action, client, detail, times=times)
+
+    async def refusals_forever():
+        while True:
+            await asyncio.sleep(REFUSALS_FLUSH_SECONDS)
+            try:
+                await db(write_refusals)
+            except Exception as error:  # logged; the next ones are still counted
+                log.error("sign-in refusals not written to the journal: %s: %s", type(error).__name__, error)
+
+    @app.after_server_start
+    async def start_refusals(app, loop):
+        app.ctx.refusals = loop.create_task(refusals_forever())
+
+    @app.before_server_stop
+    async def stop_refusals(app, loop):
+        app.ctx.refusals.cancel()
+        try:
+            await app.ctx.refusals
+        except asyncio.CancelledError:
+            pass
+        await db(write_refusals)
+
     @app.post("/deconnexion")
-    @page
+    @page("lecture")
     async def sign_out(request):
         def close():
             sessions.close(config.db_url, request.cookies.get(sessions.COOKIE))
@@ -177,12 +316,12 @@ def create_app() -> Sanic:
         return await db(ingest.status, config)
 
     @app.get("/")
-    @page
+    @page("lecture")
     async def home(request):
         return response.redirect("/tableau-de-bord", status=303)
 
     @app.get("/tableau-de-bord")
-    @page
+    @page("lecture")
     async def dashboard_page(request):
         try:
             start, end = dashboard.period(request.args.get("du"), request.args.get("au"), clock.today())
@@ -213,7 +352,7 @@ def create_app() -> Sanic:
         ))
 
     @app.get("/tableau-de-bord.csv")
-    @data
+    @data("lecture")
     async def dashboard_csv(request):
         try:
             start, end = dashboard.period(request.args.get("du"), request.args.get("au"), clock.today())
@@ -240,12 +379,12 @@ def create_app() -> Sanic:
             intent_label=dashboard.intent_label, low_confidence=config.low_confidence))
 
     @app.get("/boite-de-reception")
-    @page
+    @page("support")
     async def inbox_get(request):
         return await inbox_page(request)
 
     @app.post("/boite-de-reception")
-    @page
+    @page("support")
     async def inbox_post(request):
         form = request.form
         try:
@@ -256,13 +395,13 @@ def create_app() -> Sanic:
         return await inbox_page(request, message=message)
 
     @app.get("/faq-a-ajouter")
-    @page
+    @page("support")
     async def faq_page(request):
         groups = await db(inbox.faq_groups, config.db_url)
         return render("faq.html", **context(request, groups=groups, intent_label=dashboard.intent_label))
 
     @app.get("/faq-a-ajouter.csv")
-    @data
+    @data("support")
     async def faq_csv(request):
         def export():
             body = inbox.faq_candidates_csv(config.db_url)
@@ -273,7 +412,7 @@ def create_app() -> Sanic:
             "Content-Disposition": 'attachment; filename="questions-a-ajouter-a-la-faq.csv"'})
 
     @app.get("/journal")
-    @page
+    @page("admin")
     async def journal(request):
         entries = await db(audit.recent, config.db_url)
         return render("journal.html", **context(request, entries=entries))
@@ -286,7 +425,7 @@ def create_app() -> Sanic:
             message=message, error=error, desks=tickets.DESKS, status_fr=tickets.STATUS_FR))
 
     @app.get("/tickets")
-    @page
+    @page("support")
     async def tickets_get(request):
         try:
             chosen = tickets.parse(request.args)
@@ -295,7 +434,7 @@ def create_app() -> Sanic:
         return await tickets_page(request, chosen)
 
     @app.post("/tickets")
-    @page
+    @page("support")
     async def tickets_post(request):
         form = request.form
         try:
@@ -311,7 +450,7 @@ def create_app() -> Sanic:
 
     # --- conversations (console/transcripts.py) -----------------------------------------------
     @app.get("/conversations")
-    @page
+    @page("lecture")
     async def conversations_page(request):
         error, status = None, 200
         try:
@@ -331,8 +470,10 @@ def create_app() -> Sanic:
             address_typed=query.address or (request.args.get("adresse") if error else None)))
 
     @app.get("/conversations/<ref:int>")
-    @page
+    @page("lecture")
     async def conversation_page(request, ref: int):
+        if not 0 < ref <= MAX_ROW_ID:
+            return render("not_found.html", 404, **context(request))
         found = await db(transcripts.transcript, config.db_url, ref, config.timezone)
         if found is None:
             return render("not_found.html", 404, **context(request))
@@ -345,6 +486,21 @@ def create_app() -> Sanic:
 
     # --- Prometheus metrics (console/metrics.py): the session, or the metrics token -----------
     metrics_registry = metrics.registry_for(config)
+
+    class SignInCollector:
+        """This process's Argon2 checks and refused sign-ins (the flood tests read them here)."""
+
+        def collect(self):
+            yield CounterMetricFamily("bma_console_password_checks", "Vérifications de mot de passe (Argon2) "
+                                      "faites par la console depuis son démarrage.", value=accounts.PASSWORD_CHECKS.value)
+            family = CounterMetricFamily("bma_console_sign_in_refusals", "Connexions refusées sans vérification : "
+                                         "limite par adresse (throttled), identifiant bloqué (locked), console "
+                                         "occupée (busy).", labels=["reason"])
+            for reason, count in refused_counts.items():
+                family.add_metric([reason], count)
+            yield family
+
+    metrics_registry.register(SignInCollector())
 
     @app.get("/metrics")
     async def metrics_page(request):
@@ -360,7 +516,13 @@ def create_app() -> Sanic:
 
     # « Modèles »: retraining that cannot make things worse (console/retraining.py).
     from console import retraining
-    retraining.register(app, config, page=page, render=render, context=context)
+    retraining.register(app, config, page=page("admin"), render=render, context=context)
+
+    @app.get("/comptes")
+    @page("admin")
+    async def accounts_page(request):
+        rows = await db(accounts.accounts, config.db_url)
+        return render("comptes.html", **context(request, accounts=rows, roles=accounts.ROLES))
 
     @app.exception(NotFound)
     async def not_found(request, exception):

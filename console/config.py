@@ -30,6 +30,12 @@ class Settings:
     ingest_seconds: float
     low_confidence: float
     metrics_token: str = ""  # BMA_METRICS_TOKEN: Prometheus may read /metrics with it (empty: sign-in only)
+    # Sign-in limits (console.app): tries per client address and minute, Argon2 checks at once, how
+    # long a try waits for one, and the reverse proxies whose X-Forwarded-For names the client.
+    sign_in_per_minute: int = 10
+    password_checks: int = 4
+    password_wait: float = 1.0
+    trusted_proxies: frozenset = frozenset()
 
 
 def settings(environ: dict | None = None) -> Settings:
@@ -47,4 +53,8 @@ def settings(environ: dict | None = None) -> Settings:
         ingest_seconds=float(env.get("BMA_CONSOLE_INGEST_SECONDS", "10")),
         low_confidence=float(env.get("BMA_CONSOLE_LOW_CONFIDENCE", str(DEFAULT_LOW_CONFIDENCE))),
         metrics_token=env.get("BMA_METRICS_TOKEN", "").strip(),
+        sign_in_per_minute=max(1, int(env.get("BMA_CONSOLE_SIGNIN_PER_MINUTE", "10"))),
+        password_checks=max(1, int(env.get("BMA_CONSOLE_PASSWORD_CHECKS", "4"))),
+        password_wait=max(0.0, float(env.get("BMA_CONSOLE_PASSWORD_WAIT", "1"))),
+        trusted_proxies=frozenset(a.strip() for a in env.get("BMA_CONSOLE_TRUSTED_PROXY", "").split(",") if a.strip()),
     )

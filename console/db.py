@@ -25,11 +25,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     inspect,
     text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.orm import declarative_base
 
 from bma import registry
@@ -43,6 +45,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+def sql(statement: str, *, times: tuple[str, ...] = (), **returns) -> TextClause:
+    """Raw SQL for what SQLAlchemy 1.4 cannot write for SQLite (``UPDATE … RETURNING``, ``INSERT …
+    ON CONFLICT`` in one text for both databases): ``times`` names the DateTime parameters (stored
+    as the ORM stores them), ``returns`` types the columns it returns."""
+    clause = text(statement).bindparams(*(bindparam(name, type_=DateTime) for name in times))
+    return clause.columns(**returns) if returns else clause
+
+
 class StaffAccount(Base):
     __tablename__ = "console_staff"
     id = Column(Integer, primary_key=True)
@@ -51,16 +61,30 @@ class StaffAccount(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     password_changed_at = Column(DateTime, nullable=False, default=utcnow)
     last_sign_in_at = Column(DateTime)
+    # lecture, support or admin (console.accounts.ROLES); accounts older than roles became admin.
+    role = Column(String(16), nullable=False, default="lecture", server_default="admin")
 
 
-class SignInAttempts(Base):
-    """Failed sign-ins by login, known or not (so a lock-out does not tell which logins exist)."""
+class SignInFailures(Base):
+    """Password checks by login and client address (``client`` = ``*``: all addresses not known for
+    the account), counted *before* each Argon2 check by one UPDATE … RETURNING, so that concurrent
+    requests never check more than allowed (console.accounts.reserve). Login and address are keyed
+    hashes (HMAC, console.audit.keyed): an unknown login typed here is never stored in clear."""
 
-    __tablename__ = "console_sign_in_attempts"
-    login = Column(String(64), primary_key=True)
+    __tablename__ = "console_sign_in_failures"
+    login_key = Column(String(64), primary_key=True)
+    client = Column(String(64), primary_key=True)
     failures = Column(Integer, nullable=False, default=0)
-    last_failure_at = Column(DateTime)
-    locked_until = Column(DateTime)
+    last_at = Column(DateTime, nullable=False)
+
+
+class KnownClient(Base):
+    """An address (keyed hash) from which an account signed in: exempt from the login-wide lock."""
+
+    __tablename__ = "console_known_clients"
+    staff_id = Column(Integer, ForeignKey("console_staff.id", ondelete="CASCADE"), primary_key=True)
+    client = Column(String(64), primary_key=True)
+    last_ok_at = Column(DateTime, nullable=False)
 
 
 class StaffSession(Base):
@@ -80,6 +104,19 @@ class AuditEntry(Base):
     login = Column(String(64), nullable=False)
     action = Column(String(32), nullable=False)
     detail = Column(Text)
+    # Repeated sign-in refusals are one row per burst (console.audit.repeated): how many, until when.
+    occurrences = Column(Integer)  # NULL: once
+    last_at = Column(DateTime)
+
+
+class AuditBurst(Base):
+    """The audit row a burst of the same refusal (action, login, address) is counted into."""
+
+    __tablename__ = "console_audit_bursts"
+    burst_key = Column(String(64), primary_key=True)  # SHA-256 of action, login and address
+    audit_id = Column(Integer)
+    first_at = Column(DateTime, nullable=False)
+    last_at = Column(DateTime, nullable=False)
 
 
 class IngestCursor(Base):
@@ -104,6 +141,9 @@ class ConversationState(Base):
     topic = Column(String(64))
     address = Column(String(64))
     pending_user_ts = Column(Float)
+    # The time of its last event (naive UTC): the purge deletes a conversation's state once this is
+    # older than BMA_RETENTION_DAYS (console.retention; NULL in databases before: see there).
+    last_at = Column(DateTime)
 
 
 class DailyCount(Base):
@@ -230,7 +270,15 @@ def console_engine(url: str) -> Engine:
 def upgrade(engine: Engine) -> None:
     """Columns added to the console's tables since the first slice (existing databases keep working)."""
     add_missing_columns(engine, "analytics_conversations", {
-        "topic": "VARCHAR(64)", "address": "VARCHAR(64)", "pending_user_ts": "FLOAT"})
+        "topic": "VARCHAR(64)", "address": "VARCHAR(64)", "pending_user_ts": "FLOAT", "last_at": "TIMESTAMP"})
+    # Roles: an account created before them keeps every right (admin), so nobody loses access.
+    add_missing_columns(engine, "console_staff", {"role": "VARCHAR(16) DEFAULT 'admin' NOT NULL"})
+    add_missing_columns(engine, "console_audit", {"occurrences": "INTEGER", "last_at": "TIMESTAMP"})
+    # The first slice counted failures by login in clear, unknown logins included: gone.
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS console_sign_in_attempts"))
+    from console import audit  # late: console.audit imports this module
+    audit.hide_unknown_logins(engine)
     if engine.dialect.name == "postgresql":  # SQLite does not enforce VARCHAR lengths
         length = next((c["type"].length for c in inspect(engine).get_columns("feedback")
                        if c["name"] == "conversation_id"), None)

@@ -24,6 +24,7 @@ class Staff:
     id: int
     login: str
     csrf_token: str
+    role: str = "lecture"  # console.accounts.ROLES, read at every request (a change applies at once)
 
 
 def _hash(token: str) -> str:
@@ -54,18 +55,18 @@ def current(url: str, token: str | None, idle_minutes: float) -> Staff | None:
         return None
     now = utcnow()
     with Session(console_engine(url), future=True) as db, db.begin():
-        found = db.execute(select(StaffSession, StaffAccount.login)
+        found = db.execute(select(StaffSession, StaffAccount.login, StaffAccount.role)
                            .join(StaffAccount, StaffAccount.id == StaffSession.staff_id)
                            .where(StaffSession.token_hash == _hash(token))).first()
         if found is None:
             return None
-        row, login = found
+        row, login, role = found
         if row.expires_at <= now or now - row.last_seen_at > dt.timedelta(minutes=idle_minutes):
             db.delete(row)
             return None
         if now - row.last_seen_at > dt.timedelta(seconds=30):  # not a write per request
             row.last_seen_at = now
-        return Staff(row.staff_id, login, row.csrf_token)
+        return Staff(row.staff_id, login, row.csrf_token, role)
 
 
 def close(url: str, token: str | None) -> None:

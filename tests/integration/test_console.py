@@ -128,7 +128,8 @@ def site(tmp_path_factory):
     shutil.copytree(ROOT / "data" / "nlu", nlu)
     env = {"BMA_DB_URL": f"sqlite:///{workdir / 'console.sqlite3'}",
            "BMA_EVENTS_DB_URL": f"sqlite:///{workdir / 'events.sqlite3'}",
-           "BMA_NLU_DIR": str(nlu), "BMA_CONSOLE_INGEST_SECONDS": "1"}
+           "BMA_NLU_DIR": str(nlu), "BMA_CONSOLE_INGEST_SECONDS": "1",
+           "BMA_CONSOLE_SIGNIN_PER_MINUTE": "100"}  # many sign-ins from 127.0.0.1 (its limit: test_console_attack.py)
     synthetic.write(events_engine(env["BMA_EVENTS_DB_URL"]), known_traffic(time.time()))
     assert registry.import_csv(REGISTRY_CSV.encode(), env["BMA_DB_URL"]).ok
     for route in ("sgne", "sgne", "etnic"):
@@ -184,7 +185,7 @@ def test_every_console_url_needs_a_session(site):
                        ("GET", "/tickets"), ("POST", "/tickets"), ("GET", "/conversations"),
                        ("GET", "/conversations/<ref:int>"), ("GET", "/metrics"),
                        ("GET", "/modeles"), ("POST", "/modeles/reentrainer"), ("POST", "/modeles/mesurer"),
-                       ("POST", "/modeles/revenir")}
+                       ("POST", "/modeles/revenir"), ("GET", "/comptes")}
     # A made-up or stolen-looking cookie opens nothing.
     forged = requests.get(console.url + "/tableau-de-bord", cookies={"bma_console_session": "x" * 43},
                           allow_redirects=False)
@@ -264,8 +265,13 @@ def test_lock_out_after_five_wrong_passwords(site):
     # A reset by the command line unlocks it.
     assert create_account(site["env"], "agent.etnic", PASSWORD + "-neuf", "reset").returncode == 0
     assert sign_in(console, "agent.etnic", PASSWORD + "-neuf")[1].status_code == 303
-    audit = [a for (a,) in sqlite3.connect(site["workdir"] / "console.sqlite3").execute(
-        "SELECT action FROM console_audit WHERE login = 'agent.etnic'")]
+    deadline = time.monotonic() + 10  # refusals reach the journal every 2 s (console.app)
+    while True:
+        audit = [a for (a,) in sqlite3.connect(site["workdir"] / "console.sqlite3").execute(
+            "SELECT action FROM console_audit WHERE login = 'agent.etnic'")]
+        if "connexion refusée" in audit or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert "compte verrouillé" in audit and "connexion refusée" in audit
 
 
