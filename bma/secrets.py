@@ -36,10 +36,10 @@ est c'est était etait sera serait reste semble ne n'est n'a n'ai ai as avons av
 perdu perdue oublié oublie oubliée introuvable incorrect incorrecte faux fausse invalide erroné errone
 expiré expire bloqué bloque bloquée changé change refusé refuse mauvais bon bonne correct correcte valide
 nouveau nouvelle ancien ancienne actuel actuelle provisoire temporaire identique différent different
-long longue court courte compliqué complique simple sensible vide inconnu inconnue inutile illisible
+long longue court courte compliqué complique sensible vide inconnu inconnue inutile illisible
 nécessaire necessaire requis requise obligatoire demandé demande reçu recu envoyé envoye égaré egare
 enregistré enregistre sauvegardé sauvegarde modifié modifie réinitialisé reinitialise inchangé inchange
-impossible idée idee aucune inconnu svp stp merci bonjour madame monsieur
+impossible idée idee aucune inconnu svp stp merci please hier demain matin soir erreur secret secrète
 bma exchange smail2 outlook webmail cerbère cerbere edu mode etnic sgne fase
 marche fonctionne passe mot mots mail e-mail email courriel boîte boite interface plateforme compte adresse
 écrit ecrit écrite inscrit suivi suivie fini saisi choisi établi lu vu dit mis pris
@@ -48,13 +48,17 @@ ask see none unknown idem na n/a xxx
 """.split())
 # Endings of French participles, adjectives and adverbs (« bloqué », « impossible », « exactement »):
 # words that describe a password rather than being one.
-DESCRIBING_WORD = re.compile(r"(é|ée|és|ées|ible|ibles|able|ables|if|ive|eux|euse|ment|ique|iques|aire)$", re.I)
+DESCRIBING_WORD = re.compile(r"(ible|ibles|able|ables|if|ive|eux|euse|ment|aire)$", re.I)
 
+# « code » that is not an access code: postal, FASE, INS, error… codes.
+NOT_A_PASSWORD_CODE = (r"\s*(?:postal|fase|ins|nis|iban|bic|nace|d['’]\s*erreur|erreur|"
+                       r"de\s+l['’]\s*(?:[ée]cole|[ée]tablissement)|barre|promo|client|source)")
 # Words that introduce a password. Strong cues also introduce a plain-word value (« mdp : soleil »).
 _CUE = (
     r"mots?[\s-]*de[\s-]*passe|mdp|m\.d\.p\.?|password|passwd|passphrase|phrase\s*(?:de\s*passe|secr[eè]te)|pwd|psw|"
-    r"pass|code\s*d['’]?\s*acc[eè]s|codes?\s*secrets?|"
-    r"acc[eè]s|identifiants?|login|log-in|user(?:name)?|pin|code"
+    r"wachtwoord|passwort|pass|code\s*d['’]?\s*acc[eè]s|codes?\s*secrets?|"
+    r"acc[eè]s|identifiants?|login|log-in|user(?:name)?|pin|"
+    rf"code(?!{NOT_A_PASSWORD_CODE})"
 )
 # Weak cues only make letters-with-digits tokens suspect: what someone typed (« j'ai tapé X »,
 # Belgian « encoder »), or tried to sign in with (« je n'arrive pas à me connecter avec X »).
@@ -68,8 +72,8 @@ CUE_RE = re.compile(rf"(?<![\w@.])(?:{_CUE}|{_WEAK_CUE})(?![\w@])", re.I)
 _LABEL = r"(?:l['’]\s*)?(?:ancien|ancienne|nouveau|nouvelle|actuel|actuelle|provisoire|temporaire)"
 VALUE_RE = re.compile(
     rf"(?<![\w@.])(?:{_CUE}|{_LABEL}(?=\s*[:=]))(?![\w@])"
-    r"(?P<gap>(?:[^\S\n]+[^\s:=\"«“'][^\s:=\"«“]{0,11}){0,3}?)"
-    r"(?:\s*(?P<sep>=>|->|[:=])|\s+(?P<verb>est|c['’]?est|c|était|etait|serait|sera)(?=\s)|(?=\s*[\"«“]|\s+'))"
+    r"(?P<gap>(?:[^\S\n]+(?:(?:ec|po)\d{4,8}@adm\.cfwb\.be|[^\s:=\"«“'][^\s:=\"«“]{0,11})){0,4}?)"
+    r"(?:\s*(?P<sep>=>|->|[:=])|\s+(?P<verb>est|c['’]?est|c|cé|(?:c['’]?)?était|(?:c['’]?)?etait|serait|sera|is|was)(?=\s)|(?=\s*[\"«“]|\s+'))"
     r"\s*(?P<value>[\"'«“][^\"'»”\n]{1,64}[\"'»”]|\S+)",
     re.I,
 )
@@ -144,13 +148,6 @@ def is_structured(word: str) -> bool:
     )
 
 
-def _digit_secret(word: str) -> bool:
-    """Digits after « mdp : » are a secret (« 48213977 »), unless they read as a date or a phone number."""
-    digits = re.sub(r"\D", "", word)
-    phone = len(digits) >= 9 and (word.startswith(("+", "0")) or re.search(r"[ ./()-]", word))
-    return bool(DIGITS_AND_PUNCT.match(word)) and len(digits) >= 6 and not DATE_LIKE.match(word) and not phone
-
-
 def credential_shaped(word: str) -> bool:
     """Letters mixed with digits or symbols, not a structured token nor a product or reference."""
     if len(word) < 5 or is_structured(word) or PRODUCT_LIKE.match(word) or REFERENCE_LIKE.match(word):
@@ -172,18 +169,115 @@ def describes(word: str) -> bool:
     lowered = word.lower()
     if lowered.count("-") >= 2:  # a passphrase « trois-pommes-vertes », not one describing word
         return False
-    return lowered in NOT_A_SECRET or bool(DESCRIBING_WORD.search(lowered)) or len(word) < 4
+    return (lowered in NOT_A_SECRET or lowered in ABOUT_THE_PASSWORD or bool(DESCRIBING_WORD.search(lowered))
+            or len(word) < 4)
 
 
-def _plain_value_is_secret(word: str) -> bool:
-    """The value right after a cue: a secret unless it reads as an ordinary word of the sentence."""
+# After « mdp : » or « mdp = » (an explicit value), only these words say something about the
+# password instead of being one (the closed list of issue #22), with the grammar words that start
+# a sentence (« mdp : je ne le retrouve plus »).
+ABOUT_THE_PASSWORD = set("""
+perdu perdue perdus oublié oublie oubliée oublies introuvable incorrect incorrecte faux fausse invalide
+erroné errone erronée refusé refuse refusée rejeté rejete expiré expire expirée bloqué bloque bloquée
+changé change changée modifié modifie réinitialisé reinitialise égaré egare égarée inconnu inconnue
+même meme identique celui celle ceux idem aucun aucune rien vide ok oui non inchangé inchange
+toujours encore jamais plus pas ne n' svp stp merci please quoi quel quelle lequel laquelle
+voir cf cf. reçu recu envoyé envoye impossible fase matricule contient
+pourtant devenu devenue dedans enfin ridicule problème probleme aide help personnel personnelle demandez
+compris normal normale oublier résolu resolu arrivé arrive activé active désactivé validé accepté acceptée
+verrouillé supprimé affiché utilisé copié tapé encodé saisi piraté volé compromis partagé obligatoire
+quand combien pourquoi comment où faut quelles quels règles casse-tête fois
+unique automatique technique informatique spécifique specifique basique électronique electronique
+expired wrong invalid locked blocked forgotten lost reset changed ask see none unknown same i no where what how
+vergeten kwijt fout verlopen geblokkeerd vergrendeld ongeldig onjuist aanvragen kiezen wijzigen veranderen ik het
+""".split())
+INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous)$", re.I)  # « change-t-il »
+GRAMMAR_START = set("""
+je j' j'ai il elle on nous vous ils elles ça ca cela c'est ce cet cette ces y en
+de du des d' à au aux dans sur avec pour par depuis chez via
+""".split())
+ARTICLES = {"le", "la", "les", "l'", "un", "une", "mon", "ma", "mes", "ton", "ta", "notre", "votre"}
+# Words that end a passphrase: the sentence goes on (« mdp : soleil et il ne marche pas »).
+CLAUSE_BREAK = set("""
+et mais car donc ou puis alors quand si sauf parce que qui qu' comme depuis pour avec
+je j' j'ai il elle on nous vous ils elles ça ca c'est ne n' pas plus jamais est sont ai a as avons avez ont
+était etait suis sera marche marchait fonctionne fonctionnait passe passait
+doesn't don't does did isn't is was wasn't can't cannot not since work works worked
+werkt werkte niet meer geen
+""".split())
+# A participle right after the password (« mdp bloké », « mots de passe notés », « est périmé »):
+# a state of the password, not the password (after « c'est » or « : » a word is taken as it is).
+PARTICIPLE = re.compile(r"(é|ée|és|ées|ké)$", re.I)
+PASSPHRASE_WORD = re.compile(r"^[^\W\d_][^\W_]*(?:[-'’][^\W\d_]+)*[!?.]?$")
+
+
+def _plain_value_is_secret(word: str, explicit: bool = False) -> bool:
+    """The value right after a cue: a secret unless it reads as an ordinary word of the sentence.
+    After « : » or « = » (``explicit``) only the closed list says a word is about the password."""
     if not word or not re.search(r"[^\W_]", word):  # « ******** », « ? »
         return False
     if DIGITS_AND_PUNCT.match(word):
-        return _digit_secret(word)
+        return _pin_secret(word)
     if is_structured(word) or REFERENCE_LIKE.match(word):
         return False
-    return credential_shaped(word) or not describes(word)
+    if credential_shaped(word):
+        return True
+    if INVERTED_VERB.search(word):
+        return False
+    if explicit:
+        lowered = word.lower().rstrip("!?.")
+        return lowered not in ABOUT_THE_PASSWORD and lowered not in GRAMMAR_START and lowered not in ARTICLES
+    return not describes(word)
+
+
+CLAUSE_END = re.compile(
+    r"[^\S\n]*(?:$|[\n,;()]|[.!](?:\s|$)|\s/\s|\s+(?:et|mais|car|donc|svp|stp|merci|ne|n['’])\b)", re.I)
+
+
+def _ends_clause(text: str, end: int) -> bool:
+    """The value stops the clause (« mdp : soleil, … », « … est bonjour et … »), not a question."""
+    return bool(CLAUSE_END.match(text, end)) or text[end - 1:end] in (".", "!")
+
+
+def _is_question(text: str, start: int) -> bool:
+    """The clause that holds the value ends with « ? »: a question about the password."""
+    clause = re.match(r"[^\n,;.!]*", text[start:]).group()
+    return "?" in clause
+
+
+def _pin_secret(word: str) -> bool:
+    """Digits after a cue: a PIN from four digits on, unless they read as a date or a phone number."""
+    digits = re.sub(r"\D", "", word)
+    phone = len(digits) >= 9 and (word.startswith(("+", "0")) or re.search(r"[ ./()-]", word))
+    return bool(DIGITS_AND_PUNCT.match(word)) and len(digits) >= 4 and not DATE_LIKE.match(word) and not phone
+
+
+def _passphrase_end(text: str, start: int, explicit: bool = True) -> int | None:
+    """End of a passphrase starting at ``start`` (« le petit chat gris », « correct horse battery
+    staple »): two or more plain words up to the end of the clause, none of which continues the
+    sentence or describes the password; None when the words read as a sentence."""
+    words = list(re.finditer(r"[^\s,;:()\[\]]+", text[start:]))
+    run, end = [], None
+    for match in words:
+        between = text[start + (words[0].start() if not run else end - start): start + match.start()]
+        if run and re.search(r"[,;:\n()]", between):
+            break
+        word = match.group()
+        lowered = word.lower().rstrip("!?.")
+        if not PASSPHRASE_WORD.match(word) or lowered in CLAUSE_BREAK:
+            break
+        if lowered in ABOUT_THE_PASSWORD or (lowered in GRAMMAR_START and not run):
+            return None
+        if not explicit and lowered not in ARTICLES and describes(lowered):  # « est trop long »
+            return None
+        run.append(lowered)
+        end = start + match.end()
+        if word[-1] in "!?.":
+            break
+    content = [w for w in run if w not in ARTICLES]
+    if end is None or not _ends_clause(text, end) or _is_question(text, start):
+        return None
+    return end if len(content) >= 2 and all(len(w.strip("!?.")) >= 2 for w in content) else None
 
 
 SPELLED_OUT = re.compile(r"(?:\S )(?:\S ){4,}\S(?=\s|$)")
@@ -193,10 +287,16 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in VALUE_RE.finditer(text):
         value, start = match.group("value"), match.start("value")
-        if value[:1] in "\"'«“":  # a quoted value: the whole of it, if it is one word
+        explicit = bool(match.group("sep"))
+        if value[:1] in "\"'«“":  # a quoted value: the whole of it, a word or a passphrase
             inner = value[1:-1].strip()
-            if " " not in inner and _plain_value_is_secret(inner):
+            if (" " not in inner and len(inner) >= 3 and _plain_value_is_secret(inner, explicit=True)) or (
+                    " " in inner and _passphrase_end(inner, 0) == len(inner)):
                 spans.append((start + 1, start + len(value) - 1))
+            continue
+        passphrase = _passphrase_end(text, start, explicit)
+        if passphrase is not None:  # « mdp : le petit chat gris »
+            spans.append((start, passphrase))
             continue
         rest = text[start:]
         spelled = SPELLED_OUT.match(rest)
@@ -210,13 +310,112 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
             if not following:
                 break
             start, value = start + following.start(1), following.group(1)
-        if _plain_value_is_secret(_bare(value)):
-            spans.append(_span(value, start))
+        word = _bare(value)
+        if word.lower() in ARTICLES:  # « mon code PIN est le 7777 »
+            following = re.match(r"\S+\s+(\S+)", text[start:])
+            if following and DIGITS_AND_PUNCT.match(_bare(following.group(1))) and _pin_secret(_bare(following.group(1))):
+                spans.append(_span(following.group(1), start + following.start(1)))
+            continue
+        end = start + len(value.rstrip(EDGE_PUNCT))
+        if credential_shaped(word) or DIGITS_AND_PUNCT.match(word):
+            if _plain_value_is_secret(word, explicit) or (explicit and DATE_LIKE.match(word) and _ends_clause(text, end)):
+                spans.append(_span(value, start))
+        elif _ends_clause(text, end) and not _is_question(text, start) and _plain_value_is_secret(word, explicit):
+            verb = (match.group("verb") or "").lower().replace("’", "'")
+            if not (verb in ("est", "était", "etait", "is", "was", "sera", "serait") and PARTICIPLE.search(word)):
+                spans.append(_span(value, start))
     for match in LOGIN_PAIR_RE.finditer(text):  # « ec000002 / secret »: a word ending the clause
         value = match.group("value")
         ends_clause = re.match(r"\s*($|[\n,;.!?)])", text[match.end("value"):])
         if credential_shaped(_bare(value)) or (ends_clause and _plain_value_is_secret(_bare(value))):
             spans.append(_span(value, match.start("value")))
+    return spans
+
+
+# A password cue directly followed by its value, with no « : » (« mdp namur », « code 4821 »):
+# digits from four on, or a plain word that ends the clause.
+BARE_CUE_RE = re.compile(
+    r"(?<![\w@.])(?P<cue>mots?[\s-]*de[\s-]*passe|mdp|password|pwd|wachtwoord|passwort|code\s*d['’]?\s*acc[eè]s|"
+    r"(?P<pin>pin|code(?:\s+pin)?))(?![\w@])[^\S\n]+(?P<value>[^\s,;:=]+)",
+    re.I,
+)
+
+
+def _bare_cue_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in BARE_CUE_RE.finditer(text):
+        token, start = match.group("value"), match.start("value")
+        value = _bare(token)
+        end = start + len(token.rstrip(EDGE_PUNCT))
+        if DIGITS_AND_PUNCT.match(value):
+            if _pin_secret(value):
+                spans.append(_span(token, start))
+            continue
+        subject = re.match(r"\s+(?:ne|n['’])\b", text[end:], re.I)  # « mon mdp cramique ne va plus ? »
+        if match.group("pin") or (_is_question(text, start) and not subject):
+            continue
+        passphrase = _passphrase_end(text, start, explicit=False)
+        if passphrase is not None:  # « mot de passe tableau noir »
+            spans.append((start, passphrase))
+        elif _ends_clause(text, end) and _plain_value_is_secret(value) and not PARTICIPLE.search(value):
+            spans.append(_span(token, start))
+    return spans
+
+
+# Other places a weak password stands, in a message that names a password:
+# « mot de passe : il fait beau » (a sentence given as the value, to the end of the line),
+# « mon mot de passe, framboise, mais … » (in apposition), « Chloé, comme mot de passe »,
+# « j'ai mis 8642 » (digits after what was typed), « … pour que vous vérifiiez : rossignol » (the last word).
+STRONG_CUE_RE = re.compile(
+    rf"(?<![\w@.])(?:mots?[\s-]*de[\s-]*passe|mdp|password|pwd|wachtwoord|code(?!{NOT_A_PASSWORD_CODE})|pin)(?![\w@])", re.I)
+SENTENCE_VALUE_RE = re.compile(
+    r"(?<![\w@.])(?:mots?[\s-]*de[\s-]*passe|mdp|password|pwd|wachtwoord)\s*[:=]\s*(?P<value>[^\n?]+?)\s*(?:$|\n)", re.I)
+NOT_IN_A_SENTENCE_VALUE = re.compile(
+    r"(?<!\w)(?:ne|n['’]|pas|plus|jamais|je|j['’]|i|ik|niet|not|geen|can['’]t|don['’]t|doesn['’]t)(?!\w)", re.I)
+APPOSITION_RE = re.compile(
+    r"(?<![\w@.])(?:mots?[\s-]*de[\s-]*passe|mdp|password|wachtwoord)\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
+AS_PASSWORD_RE = re.compile(r"(?P<value>[^\s,;:]+)\s*,?\s+comme\s+(?:mot\s+de\s+passe|mdp|code)\b", re.I)
+TYPED_DIGITS_RE = re.compile(
+    r"\b(?:mis|tap[ée]e?|encod[ée]e?|essay[ée]e?|saisie?|entr[ée]e?|rentr[ée]e?)\s+(?P<value>\d{4,})(?!\S*\d)", re.I)
+THE_WORD_RE = re.compile(r"\ble\s+mot\s*[«\"“]\s*(?P<value>[^»\"”\s]{3,40})\s*[»\"”]", re.I)
+LAST_WORD_RE = re.compile(r"\s:\s*(?P<value>[^\s:]+)\s*$")
+PREPOSITIONS = {"dans", "sur", "sous", "chez", "à", "a", "au", "aux", "en", "avec", "par", "pour", "de", "du", "des", "via"}
+GREETINGS = {"bonjour", "bonsoir", "hello", "madame", "monsieur", "urgent", "urgence", "svp", "merci", "aide", "help"}
+
+
+def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
+    if not STRONG_CUE_RE.search(text):
+        return []
+    spans = []
+    for match in SENTENCE_VALUE_RE.finditer(text):
+        value = match.group("value")
+        words = value.split()
+        first = words[0].lower().strip(EDGE_PUNCT) if words else ""
+        if (2 <= len(words) <= 6 and not NOT_IN_A_SENTENCE_VALUE.search(value) and "," not in value
+                and first not in ABOUT_THE_PASSWORD and first not in GREETINGS and first not in PREPOSITIONS
+                and not any(w.lower().strip(EDGE_PUNCT) in ABOUT_THE_PASSWORD for w in words)
+                and not ADDRESS_IN_TEXT.search(value) and not URL_LIKE.search(value)):
+            spans.append((match.start("value"), match.end("value")))
+    for regex in (APPOSITION_RE, AS_PASSWORD_RE):
+        for match in regex.finditer(text):
+            word = _bare(match.group("value"))
+            if word.lower() not in GREETINGS and (credential_shaped(word) or not describes(word)) and not is_structured(word):
+                spans.append(_span(match.group("value"), match.start("value")))
+    for match in SENTENCE_VALUE_RE.finditer(text):  # « mot de passe : le nom de mon chat, Minou »
+        tail = re.search(r",\s*(?P<last>[^\s,]+)\s*$", match.group("value"))
+        if tail and _plain_value_is_secret(_bare(tail.group("last")), explicit=True) \
+                and _bare(tail.group("last")).lower() not in GREETINGS:
+            spans.append(_span(tail.group("last"), match.start("value") + tail.start("last")))
+    for match in THE_WORD_RE.finditer(text):  # « c'est le mot « ecole » »
+        spans.append((match.start("value"), match.end("value")))
+    for match in TYPED_DIGITS_RE.finditer(text):
+        if _pin_secret(match.group("value")):
+            spans.append((match.start("value"), match.end("value")))
+    last = LAST_WORD_RE.search(text)
+    if last and STRONG_CUE_RE.search(text[:last.start()]):
+        word = _bare(last.group("value"))
+        if word.lower() not in GREETINGS and _plain_value_is_secret(word, explicit=True):
+            spans.append(_span(last.group("value"), last.start("value")))
     return spans
 
 
@@ -281,7 +480,7 @@ def mask(text: str) -> Masked:
     if not text or text.startswith("/"):  # quick-reply payloads carry no secret (the guard filters them)
         return Masked(text or "", False)
     cue = bool(CUE_RE.search(text))
-    spans = _token_spans(text, cue) + (_value_spans(text) if cue else [])
+    spans = _token_spans(text, cue) + (_value_spans(text) + _bare_cue_spans(text) + _elsewhere_spans(text) if cue else [])
     spans += _same_secret_elsewhere(text, spans)
     if len(TOKEN_RE.findall(text)) == 1:  # a lone token pasted on its own
         token = text.strip()

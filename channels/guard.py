@@ -65,13 +65,14 @@ class Screened:
     text: str | None  # what Rasa should process, None when nothing is to be processed
     notices: list[str] = field(default_factory=list)  # French replies to send at once
     masked: bool = False
+    shown: str | None = None  # the message as the user's screen may keep it: secrets masked (None: nothing)
 
 
 def screen(message) -> Screened:
     if not isinstance(message, str):
         return Screened(None, [NOT_TEXT_FR])
     if len(message) > MAX_MESSAGE_CHARS:
-        return Screened(None, [TOO_LONG_FR])
+        return Screened(None, [TOO_LONG_FR], shown=mask(message[:MAX_MESSAGE_CHARS]).text + " […]")
     text = CONTROL_RE.sub(" ", unicodedata.normalize("NFC", message))
     text = " ".join(text.split()) if "\n" not in text else "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
     if not text:
@@ -79,12 +80,12 @@ def screen(message) -> Screened:
     text = sanitise_command(text)
     masked = mask(text)
     if not masked.found:
-        return Screened(text)
+        return Screened(text, shown=text)
     rest = masked.text.replace(MASK, " ").strip(" :=.,;!?'\"«»-")
     # Only a secret (and the words that introduce it): warn, and process nothing.
     meaningful = re.sub(r"\b(mon|ma|le|la|mes|voici|nouveau|ancien|mot|de|passe|mdp|password|pwd|est|c'est|code|secret|d'acces)\b",
                         "", plain(rest)).strip(" :=.,;!?'\"«»-")
-    return Screened(masked.text if meaningful else None, [WARNING_FR], masked=True)
+    return Screened(masked.text if meaningful else None, [WARNING_FR], masked=True, shown=masked.text)
 
 
 def clean_sender(sender) -> str | None:

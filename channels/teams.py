@@ -42,6 +42,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import rasa_patches
+from bma import secrets
 from bma.replies import SOURCE_PREFIX
 from channels import guard
 from channels.web import count_failure
@@ -200,6 +201,14 @@ class TokenClient:
             self._token = body["access_token"]
             self._expires_at = time.monotonic() + float(body.get("expires_in", 3600))
             return self._token
+
+
+WARNING_TEAMS_FR = (
+    "Attention : ne communiquez jamais un mot de passe, ni ici ni par e-mail, pas même au support. L'assistant "
+    "l'a masqué avant de traiter votre message : il ne le lit ni ne le conserve. Votre message reste cependant "
+    "visible dans votre historique Teams : supprimez-le (« … » sur le message, puis « Supprimer »), et si vous "
+    "pensez que le mot de passe a été vu, changez-le."
+)
 
 
 def discreet_source(text: str) -> str:
@@ -365,6 +374,8 @@ class TeamsInput(InputChannel):
                 return await self.record_vote(str(conversation["id"]), vote, output)
             screened = guard.screen(text) if kind == "message" else guard.Screened(text)
             for notice in screened.notices:
+                # In Teams the message stays in the user's own chat history: say so, truthfully.
+                notice = WARNING_TEAMS_FR if notice == secrets.WARNING_FR else notice
                 await output.send_text_message(str(conversation["id"]), notice)
             if screened.text is not None:
                 message = UserMessage(

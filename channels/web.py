@@ -38,6 +38,7 @@ FAILURE_FR = (
     f"contactez {facts.SGNE.name} : {facts.SGNE.email} ou {facts.SGNE.phone}."
 )
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
+USER_SHOWN_EVT = "user_uttered_shown"
 
 
 def site_origins() -> List[str]:
@@ -150,6 +151,10 @@ class GuardedSocketIOInput(SocketIOInput):
                 await join(sid, sender)  # replies go to the session's room
             else:
                 sender = sid
-            await process(on_new_message, guard.screen(data.get("message")), output, sender, self.name())
+            screened = guard.screen(data.get("message"))
+            # The page keeps the conversation in the browser: it stores only this text, secrets masked,
+            # never what was typed (web/static/chat.js replaces the bubble with it).
+            await sio.emit(USER_SHOWN_EVT, {"text": screened.shown}, room=sid)
+            await process(on_new_message, screened, output, sender, self.name())
 
         return socketio_webhook

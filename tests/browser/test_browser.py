@@ -203,3 +203,29 @@ def test_the_page_says_when_the_registry_holds_demo_data(tmp_path, browser):
             web.wait(10)
     assert pages["demo"][0] == 1 and "données de démonstration" in pages["demo"][1]
     assert pages["empty"][0] == 0 and "démonstration" not in pages["empty"][1]
+
+
+@pytest.mark.parametrize("typed, secret", [
+    ("mon mot de passe est Ecole2024! et il est refusé", "Ecole2024!"),
+    ("mon mot de passe est bonjour", "bonjour"),
+    ("Mon code c'est 4821, ça ne passe pas", "4821"),
+])
+def test_the_browser_never_keeps_a_typed_password(site, browser, typed, secret):
+    """What was typed is stored in the browser only as the server sent it back, masked; read back
+    from localStorage and sessionStorage after a reload."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-BE")
+    page = context.new_page()
+    page.goto(site)
+    page.get_by_role("button", name="Poser une question à l'assistant").click()
+    page.get_by_label("Votre question").fill(typed)
+    answer = ask(page, lambda: page.get_by_label("Votre question").press("Enter"))
+    assert "Je l'ai masqué" in answer
+    shown = page.locator(".chat__msg--user .chat__bubble").last
+    shown.filter(has_text="[secret masqué]").wait_for(timeout=10000)  # the bubble is replaced once masked
+    assert secret not in shown.inner_text()
+    page.reload()
+    page.locator(".chat__msg--user").last.wait_for(timeout=10000)
+    stored = page.evaluate("JSON.stringify([Object.assign({}, localStorage), Object.assign({}, sessionStorage)])")
+    assert secret not in stored and "[secret masqué]" in stored
+    assert secret not in page.locator(".chat__log, [role=log]").first.inner_text()
+    context.close()

@@ -3,8 +3,9 @@ and Teams to the real servers (SQL tracker store on SQLite, demo registry, Rasa 
 then every row of the tracker store, every table of the registry (tickets included) and the server
 logs are read back.
 
-Corpora (tests/corpora/): ``passwords_independent.yml`` and ``passwords_fresh.yml`` were written by
-helpers who saw neither the code nor the training data."""
+Corpora (tests/corpora/): ``passwords_independent.yml``, ``passwords_fresh.yml`` and
+``passwords_weak.yml`` (weak passwords after a cue, issue #22) were written by helpers who saw neither
+the code nor the training data."""
 import asyncio
 import json
 import re
@@ -32,7 +33,7 @@ def load_corpora():
     for path in CORPORA:
         corpus = yaml.safe_load(path.read_text(encoding="utf-8"))
         secret_bearing += corpus["secret_bearing"]
-        ordinary += corpus["ordinary"]
+        ordinary += [item["text"] if isinstance(item, dict) else item for item in corpus["ordinary"]]
     return secret_bearing, ordinary
 
 

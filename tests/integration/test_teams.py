@@ -165,3 +165,14 @@ def test_clean_text():
     assert clean_text({"text": "a &amp; b <b>gras</b>"}) == "a & b gras"
     assert clean_text({"text": "x", "value": {"payload": "/greet"}}) == "/greet"
     assert clean_text({"text": 42}) == ""
+
+
+def test_a_password_typed_in_teams_is_masked_and_the_user_told_to_delete_it(teams):
+    servers, fake_url = teams
+    cid = f"a:{uuid.uuid4().hex}"
+    body = activity(fake_url, cid, text="mon mot de passe est Ecole2024! et il ne marche pas")
+    assert post_teams(servers.rasa_url, body, "Bearer " + token(fake_url)) == 200
+    text = reply_text(received(fake_url, cid))
+    # The message stays in the user's own Teams history: the reply says so and asks to delete it.
+    assert "historique Teams" in text and "supprimez-le" in text
+    assert "Ecole2024!" not in text

@@ -91,3 +91,46 @@ def test_corpus_sizes():
 def test_ordinary_messages_are_not_masked(message):
     masked = mask(message)
     assert not masked.found and masked.text == message
+
+
+# Issue #22: weak passwords after a cue (the issue's examples and the development cases; the
+# independent corpus tests/corpora/passwords_weak.yml is the gate, read by test_weak_passwords).
+WEAK_PASSWORDS = [
+    ("mon mot de passe est bonjour", ["bonjour"]),
+    ("mdp : Bonjour!", ["Bonjour!"]),
+    ("mot de passe: correct horse battery staple", ["correct horse battery staple"]),
+    ("mdp: 4821", ["4821"]),
+    ("Mon code c'est 4821", ["4821"]),
+    ("identifiant ec001234, mot de passe secretariat", ["secretariat"]),
+    ("mdp namur", ["namur"]),
+    ("le code PIN est 0000", ["0000"]),
+    ("mot de passe : le petit chat gris", ["le petit chat gris"]),
+    ("mdp = simple", ["simple"]),
+    ("mon ancien mot de passe était direction et il ne passe plus", ["direction"]),
+    ("MDP : MARIE", ["MARIE"]),
+    ("password is welcome", ["welcome"]),
+    ("mot de passe « maternelle »", ["maternelle"]),
+    ("code d'accès 271104", ["271104"]),
+]
+NOT_WEAK_PASSWORDS = [
+    "mon mot de passe est perdu", "mon mdp est refusé depuis hier", "le mot de passe du mail n°2 ne marche pas",
+    "mot de passe : je ne le retrouve plus", "mdp oublié svp", "mon code postal est 5000", "numéro FASE 4521",
+    "le code d'erreur est 404", "mon mot de passe est le même qu'avant", "le mot de passe est celui du mail 2",
+    "mot de passe incorrect, que faire ?", "mon mot de passe est trop long", "mdp de l'ancienne boîte",
+    "le mot de passe a expiré le 12/11", "mon mot de passe est faux", "mot de passe bloqué après 3 essais",
+    "quel est le mot de passe à utiliser ?", "mot de passe : aucune idée", "mon mot de passe ? je l'ai perdu",
+    "mdp: celui de l'e-mail n°2", "mot de passe: toujours refusé", "le code de l'école est-il demandé ?",
+]
+
+
+@pytest.mark.parametrize("message, secrets", WEAK_PASSWORDS)
+def test_weak_passwords_after_a_cue_are_masked(message, secrets):
+    masked = mask(message)
+    assert masked.found, message
+    for secret in secrets:
+        assert secret not in masked.text, masked.text
+
+
+@pytest.mark.parametrize("message", NOT_WEAK_PASSWORDS)
+def test_words_about_a_password_are_not_masked(message):
+    assert mask(message).text == message

@@ -38,9 +38,39 @@
     return { sessionId: newSessionId(), messages: [], open: false, seen: {} };
   }
 
+  // What the user typed is never written to the browser's storage: a user message is kept only
+  // once the server has sent it back with any password masked (« user_uttered_shown »); until then
+  // it is shown on screen but stored as a placeholder.
+  var UNCONFIRMED = "[message en cours d'envoi]";
+
   function save() {
-    try { window.localStorage.setItem(STORAGE_KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
+    var stored = {
+      sessionId: state.sessionId, open: state.open, seen: state.seen,
+      messages: state.messages.map(function (m) {
+        return m.unconfirmed ? { from: m.from, text: UNCONFIRMED } : m;
+      })
+    };
+    try { window.localStorage.setItem(STORAGE_KEY, JSON.stringify(stored)); } catch (e) { /* private mode */ }
   }
+
+  // Each message sent gets one « user_uttered_shown » back, in order.
+  var awaitingEcho = [];
+  var bubbleOf = typeof WeakMap === "function" ? new WeakMap() : null;
+
+  function confirmShown(text) {
+    var m = awaitingEcho.shift();
+    if (!m || !m.unconfirmed) return;  // a quick reply: its title was shown, nothing to replace
+    delete m.unconfirmed;
+    m.text = typeof text === "string" ? text : "[message non conservé]";
+    var bubble = bubbleOf && bubbleOf.get(m);
+    if (bubble) {
+      bubble.textContent = "";
+      bubble.appendChild(el("span", { "class": "visually-hidden" }, "Vous : "));
+      appendRich(bubble, m.text);
+    }
+    save();
+  }
+
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -213,6 +243,7 @@
     if (parts.body || !parts.source) {
       appendRich(bubble, parts.body);
       item.appendChild(bubble);
+      if (message.from === "user" && bubbleOf) bubbleOf.set(message, bubble);
     }
     if (parts.source) {
       var line = sourceLine(parts.source);
@@ -282,7 +313,10 @@
   function send(payload, shown) {
     var text = (payload || "").trim();
     if (!text) return;
-    addMessage({ from: "user", text: shown || text });
+    // A quick reply's title is the assistant's own words: nothing to confirm.
+    var message = shown ? { from: "user", text: shown } : { from: "user", text: text, unconfirmed: true };
+    addMessage(message);
+    awaitingEcho.push(message);
     typing(true);
     pending.push(text);
     connect();
@@ -313,6 +347,7 @@
       typing(false);
       els.status.textContent = "L'assistant est momentanément injoignable. Réessayez dans un instant.";
     });
+    socket.on("user_uttered_shown", function (data) { confirmShown(data ? data.text : null); });
     socket.on("bot_uttered", function (data) {
       typing(false);
       if (!data) return;
