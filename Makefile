@@ -18,7 +18,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge nlu-views profile replies
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views profile replies
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -35,7 +35,8 @@ help:
 	@echo "make demo     load the demo registry (FASE 990000-999999); refused beside imported rows and in production"
 	@echo "make teams-package  Teams app package -> var/teams/bma-assistant-teams.zip (needs TEAMS_APP_ID)"
 	@echo "make remask  re-mask passwords in conversations and tickets already stored (idempotent)"
-	@echo "make purge   delete transcripts older than BMA_RETENTION_DAYS (default 30); aggregates are kept"
+	@echo "make purge   apply every retention: conversations 30 days, tickets 90, staff journal 365; aggregates are kept"
+	@echo "make privacy-report  every table that can hold personal data: purpose, retention, rows past it"
 	@echo "make replies  render every reply with its sources -> docs/replies.md (review its diff)"
 	@echo "make clean    remove models, the local registry and caches"
 
@@ -69,10 +70,16 @@ teams-package: venv $(VENDOR)
 remask: venv
 	$(PY) -m bma.remask $(if $(TRACKER_URL),--tracker-url "$(TRACKER_URL)")
 
-# Retention: transcripts older than BMA_RETENTION_DAYS days (default 30) deleted (event broker rows,
-# the console's transcripts, inbox texts); the aggregates stay. The console also does it once a day.
+# Retention (console/privacy.py declares it, console/retention.py applies it): conversations after
+# BMA_RETENTION_DAYS (30: tracker store, event broker, transcripts, inbox, conversation states, the
+# votes' link), tickets' personal fields after BMA_TICKET_RETENTION_DAYS (90), the staff's journal
+# after BMA_AUDIT_RETENTION_DAYS (365); the aggregates stay. The console also does it once a day.
 purge: venv
 	$(PY) -m console.retention
+
+# Every table that can hold personal data: columns, purpose, retention, rows older than it now.
+privacy-report: venv
+	$(PY) -m console.privacy
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 chromium:

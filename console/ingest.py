@@ -17,7 +17,9 @@ failed).
 
 Transcripts (transcript_conversations, transcript_messages, transcript_tags): every user and bot
 message with its masked text, and what a conversation can be found by (intents, BMA addresses);
-deleted after BMA_RETENTION_DAYS by console.retention, while the counters stay.
+deleted after BMA_RETENTION_DAYS by console.retention, while the counters stay. So is a
+conversation's state (sender id, BMA address…) once its last event (``last_at``) is that old: a
+conversation that comes back later is counted again, as a new one, on that day.
 """
 from __future__ import annotations
 
@@ -72,7 +74,7 @@ _lock = threading.Lock()  # one aggregation at a time in this process
 
 
 STATE_FIELDS = ("first_day", "last_user_event_id", "last_intent", "last_action", "clarified_event_id", "topic",
-                "address", "pending_user_ts")
+                "address", "pending_user_ts", "last_at")
 
 
 def latency_bucket(seconds: float) -> str:
@@ -443,6 +445,14 @@ def ingest_batch(config: Settings, limit: int = BATCH, phases: Phases | None = N
                 batch.action(sender, event)
             elif kind == "slot" and event.get("name") in ("bma_address", "topic"):
                 batch.slot(sender, event)
+            else:
+                continue
+            # When the conversation was last seen: its state (sender id, address) is deleted once
+            # that is older than BMA_RETENTION_DAYS (console.retention).
+            state = batch.states.get(sender)
+            moment = clock.moment(float(event.get("timestamp") or time.time()))
+            if state is not None and (state["last_at"] is None or state["last_at"] < moment):
+                state["last_at"] = moment
         if batch.late:
             batch.candidates.update(_late_candidates(config.events_url, batch.late, clock, config.low_confidence))
         _add_counts(db, batch.counts)

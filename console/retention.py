@@ -1,17 +1,25 @@
-"""Retention: transcripts older than ``BMA_RETENTION_DAYS`` days (default 30) are deleted; the
-aggregates (daily counters, feedback, tickets) are kept, so the dashboard of an old period shows
-the same figures after the purge.
+"""Retention: everything personal has a retention, and this purge applies it (the declaration of
+every table, its purpose and retention is console/privacy.py, which `make privacy-report` prints).
 
     .venv/bin/python -m console.retention [--days N]      # also `make purge`
 
-What is deleted, older than N days:
+Older than ``BMA_RETENTION_DAYS`` days (default 30; ``--days``), deleted:
 - the rows of Rasa's event broker (``events``), once the console has folded them in (never a row
-  the aggregation has not read yet);
+  the aggregation has not read yet), and the events of Rasa's SQL tracker store;
 - the console's transcripts (messages, then the conversations and search tags left without a
-  recent message);
+  recent message), the conversation states of the aggregation (sender id, BMA address) whose last
+  event is that old;
 - the texts of the review inbox (``inbox_messages``) and the questions the FAQ does not answer
-  kept by the assistant (``review_questions``).
+  kept by the assistant (``review_questions``);
+- the link of a vote to its conversation (``feedback.conversation_id`` becomes « efface-<n> »; the
+  vote, the question it rated and the phase stay).
+Older than ``BMA_TICKET_RETENTION_DAYS`` (default 90): the personal fields of the registry's tickets
+are erased (name, first name, address, request, conversation); number, date, desk and status stay,
+so the number a desk or a person quotes still means something and the counts by desk hold.
+Older than ``BMA_AUDIT_RETENTION_DAYS`` (default 365): the staff's journal and finished model
+operations. Expired sessions and sign-in counters go by the console's sign-in rules.
 The console runs it once a day in its background loop (console.app); each run is in the audit log.
+The daily counters stay, so the dashboard of an old period shows the same figures after the purge.
 """
 from __future__ import annotations
 
@@ -19,20 +27,17 @@ import argparse
 import datetime as dt
 import json
 import logging
-import os
 import re
 import sys
 import time
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import DateTime, String, case, cast, column, delete, func, literal, select, table, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bma.registry.store import ReviewQuestionRow
-from console import audit, ingest
+from console import audit, ingest, privacy
 from console.config import Settings, settings
 from console.db import (
-    InboxMessage,
     IngestCursor,
     TranscriptConversation,
     TranscriptMessage,
@@ -43,10 +48,11 @@ from console.db import (
     events_engine,
     utcnow,
 )
+from console.privacy import RetentionError  # noqa: F401  (console.app)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DAYS = 30
+DEFAULT_DAYS = privacy.SETTINGS["conversations"][1]
 EVERY = dt.timedelta(days=1)  # the console's schedule
 CHUNK = 5000
 # The event's own timestamp: the first "timestamp" key of Rasa's JSON (the event's, written before
@@ -54,33 +60,31 @@ CHUNK = 5000
 EMPTIED_EVENT = "bma_purged"  # the emptied last row (see purge_broker): no sender, no content
 EMPTIED = '{"event": "bma_purged"'
 TIMESTAMP_RE = re.compile(r'"timestamp": (-?[0-9.]+(?:[eE][-+]?[0-9]+)?)')
-LABELS_FR = {
-    "broker_events": "événements du courtier d'événements de Rasa",
-    "messages": "messages des conversations",
-    "conversations": "conversations",
-    "inbox": "messages de la boîte de réception",
-    "review_questions": "questions hors FAQ gardées par l'assistant",
+KEPT = {kept.key: kept for kept in privacy.KEPT}
+# The counts, as printed and written in the journal, by retention.
+AUDIT_TEXTS = "audit_texts"
+GROUPS = {
+    "conversations": ["broker_events", "tracker_events", "messages", "conversations", "tags", "inbox",
+                      "review_questions", "conversation_states", "feedback"],
+    "tickets": ["tickets"],
+    "audit": ["audit", AUDIT_TEXTS, "retraining_jobs", "retraining_state"],
+    "sign_in": ["sessions", "sign_in_failures", "known_clients", "audit_bursts", "sign_in_attempts"],
 }
+LABELS_FR = {key: KEPT[key].label for group in GROUPS.values() for key in group if key in KEPT}
+LABELS_FR[AUDIT_TEXTS] = "entrées du journal dont un texte d'usager est effacé (première version de la boîte de réception)"
+# Purged by their own code below; every other table of the console's database by its declaration.
+CUSTOM = {"broker_events", "tracker_events", "messages", "conversations", "tags", "conversation_states", "feedback"}
+# The first version of the inbox wrote the group's words in the journal: « groupe « … » ».
+OLD_INBOX_DETAIL_RE = re.compile(r"groupe « [^«»]* »")
+INBOX_ACTIONS = ("c'est la question", "hors sujet", "question à ajouter à la FAQ", "ignorer")
 
 
 def shown(count: int | None) -> str:
     return "non supprimés (erreur)" if count is None else str(count)
 
 
-class RetentionError(ValueError):
-    """A French message about the setting."""
-
-
 def retention_days(environ: dict | None = None) -> int:
-    env = environ if environ is not None else os.environ
-    raw = (env.get("BMA_RETENTION_DAYS") or "").strip() or str(DEFAULT_DAYS)
-    try:
-        days = int(raw)
-    except ValueError:
-        days = 0
-    if days < 1:
-        raise RetentionError(f"BMA_RETENTION_DAYS doit être un nombre entier de jours, au moins 1 (reçu : « {raw} »).")
-    return days
+    return privacy.days_of("conversations", environ)
 
 
 def purge_broker(config: Settings, before: float) -> int:
@@ -124,45 +128,157 @@ def purge_broker(config: Settings, before: float) -> int:
         after = rows[-1][0]
 
 
+def count_old_broker(config: Settings, before: float) -> int:
+    """How many broker rows are older than ``before`` (aggregated or not; the emptied last row
+    holds nothing and is not counted). Same scan as ``purge_broker``: id order is time order."""
+    if not broker_ready(config.events_url):
+        return 0
+    found, after = 0, 0
+    with events_engine(config.events_url).connect() as conn:
+        while True:
+            rows = conn.execute(select(broker_events.c.id, broker_events.c.data).where(broker_events.c.id > after)
+                                .order_by(broker_events.c.id).limit(CHUNK)).all()
+            old = 0
+            for _, data in rows:
+                stamp = TIMESTAMP_RE.search(data or "")
+                if stamp and float(stamp.group(1)) < before and not (data or "").startswith(EMPTIED):
+                    old += 1
+            found += old
+            if not rows or not old:
+                return found
+            after = rows[-1][0]
+
+
+def purge_tracker(url: str, before: float) -> int | None:
+    """Delete the events of Rasa's SQL tracker store older than ``before`` (a Unix time; Rasa's
+    ``timestamp`` column). Rasa reads a conversation's latest session (60 minutes without a message
+    end one, domain.yml), so only finished sessions lose events; the slots a new session carries
+    over are new events."""
+    engine = privacy.tracker_engine(url)
+    if engine is None:
+        return 0
+    kept = KEPT["tracker_events"]
+    names = privacy.present_columns(engine, kept.table)
+    if names is None:
+        return 0
+    if not privacy.usable(kept, names):
+        log.error("retention: %s has no « timestamp » column: is it Rasa's tracker store? Left alone.",
+                  privacy.shown_url(url))
+        return None
+    t = privacy.lightweight(kept, names)
+    with engine.begin() as conn:
+        return conn.execute(delete(t).where(t.c.timestamp < before)).rowcount
+
+
 def purge_transcripts(db: Session, cutoff: dt.datetime) -> dict[str, int]:
     # The tables, not the ORM classes: bulk statements, nothing to synchronise with a session.
     c, m, t = TranscriptConversation.__table__, TranscriptMessage.__table__, TranscriptTag.__table__
     messages = db.execute(delete(m).where(m.c.at < cutoff)).rowcount
-    db.execute(delete(t).where(t.c.last_at < cutoff))
+    tags = db.execute(delete(t).where(t.c.last_at < cutoff)).rowcount
     conversations = db.execute(delete(c).where(c.c.last_at < cutoff)).rowcount
-    db.execute(delete(t).where(t.c.conversation_ref.not_in(select(c.c.id))))
+    tags += db.execute(delete(t).where(t.c.conversation_ref.not_in(select(c.c.id)))).rowcount
     # A conversation that goes on past the cutoff keeps its recent messages only.
     first = select(func.min(m.c.at)).where(m.c.conversation_ref == c.c.id).scalar_subquery()
     users = select(func.count()).where(m.c.conversation_ref == c.c.id, m.c.author == "user").scalar_subquery()
     bots = select(func.count()).where(m.c.conversation_ref == c.c.id, m.c.author == "bot").scalar_subquery()
     db.execute(update(c).where(c.c.started_at < cutoff)
                .values(started_at=func.coalesce(first, c.c.last_at), user_messages=users, bot_messages=bots))
-    return {"messages": messages, "conversations": conversations}
+    return {"messages": messages, "conversations": conversations, "tags": tags}
+
+
+def purge_conversation_states(db: Session, chosen: privacy.Cutoffs) -> int:
+    """The aggregation's state of conversations whose last event is past the retention. States
+    written before ``last_at`` existed get the time of their transcript's last message first."""
+    states = table("analytics_conversations", column("conversation_id"), column("last_at", DateTime))
+    found = table("transcript_conversations", column("conversation_id"), column("last_at", DateTime))
+    db.execute(update(states).where(states.c.last_at.is_(None)).values(
+        last_at=select(func.max(found.c.last_at)).where(found.c.conversation_id == states.c.conversation_id)
+        .scalar_subquery()))
+    kept = KEPT["conversation_states"]
+    return purge_declared(db, kept, chosen, privacy.present_columns(db.connection(), kept.table))
+
+
+def purge_feedback(db: Session, chosen: privacy.Cutoffs) -> int:
+    """A vote older than the retention loses its conversation id (« efface-<n> », unique like the
+    id it replaces); one still pending can no longer be linked (the broker rows are gone)."""
+    kept = KEPT["feedback"]
+    t = privacy.lightweight(kept)
+    return db.execute(update(t).where(privacy.stale(kept, t, chosen)).values(
+        conversation_id=literal(privacy.ERASED_CONVERSATION, String) + cast(t.c.id, String),
+        status=case((t.c.status == "pending", "unresolved"), else_=t.c.status))).rowcount
+
+
+def purge_declared(db: Session, kept: privacy.Kept, chosen: privacy.Cutoffs, names: set[str]) -> int | None:
+    """What the declaration says at the end of the retention: the row deleted, or its personal
+    columns emptied. None when the table (``names``: its columns) is not as declared (left alone,
+    logged)."""
+    if not privacy.usable(kept, names):
+        log.error("retention: table %s not as declared in console/privacy.py: left alone", kept.table)
+        return None
+    t = privacy.lightweight(kept, names)
+    where = privacy.stale(kept, t, chosen)
+    statement = update(t).where(where).values({name: None for name in kept.erase}) if kept.erase \
+        else delete(t).where(where)
+    return db.execute(statement).rowcount
+
+
+def erase_old_inbox_texts(db: Session) -> int:
+    """Journal entries of the first inbox version held the group's words: replaced by « groupe
+    (texte effacé) », whatever their age (console/audit.py: never user text)."""
+    entries = table("console_audit", column("id"), column("action"), column("detail"))
+    rows = db.execute(select(entries.c.id, entries.c.detail).where(
+        entries.c.action.in_(INBOX_ACTIONS), entries.c.detail.like("%groupe «%"))).all()
+    for entry_id, detail in rows:
+        db.execute(update(entries).where(entries.c.id == entry_id).values(
+            detail=OLD_INBOX_DETAIL_RE.sub("groupe (texte effacé)", detail)))
+    return len(rows)
+
+
+def journal_detail(counts: dict, chosen: privacy.Cutoffs) -> str:
+    parts = []
+    for group, keys in GROUPS.items():
+        shown_keys = [k for k in keys if k in counts]
+        if not shown_keys:
+            continue
+        what = ", ".join(f"{shown(counts[k])} {LABELS_FR[k]}" for k in shown_keys)
+        if group in privacy.SETTINGS:
+            label = "" if group == "conversations" else f"{privacy.SETTINGS[group][2]} : "
+            parts.append(f"{label}plus de {chosen.days[group]} jours : {what}")
+        else:
+            parts.append(f"connexions du personnel : {what}")
+    return " ; ".join(parts)
 
 
 def purge(config: Settings | None = None, days: int | None = None, now: float | None = None,
-          login: str = "(commande)") -> dict[str, int]:
-    """Fold in what the broker holds, then delete what is older than ``days`` days. Returns the
-    counts by kind (see LABELS_FR)."""
+          login: str = "(commande)", tracker: str | None = None, chosen: privacy.Cutoffs | None = None) -> dict[str, int]:
+    """Fold in what the broker holds, then apply every retention (``days``: the conversations',
+    else BMA_RETENTION_DAYS; ``tracker``: Rasa's tracker store URL, else console.privacy.tracker_url).
+    Returns the counts by kind (see LABELS_FR; a table absent from the database has no count)."""
     config = config or settings()
-    days = days if days is not None else retention_days()
-    now = now if now is not None else time.time()
-    before = now - days * 86400
-    cutoff = dt.datetime.fromtimestamp(before, dt.timezone.utc).replace(tzinfo=None)
+    chosen = chosen or privacy.cutoffs(now, conversations=days)
+    tracker = privacy.tracker_url() if tracker is None else tracker
+    before = chosen.before("conversations")
+    cutoff = chosen.moment("conversations")
     ingest.catch_up(config)  # never delete a broker row the aggregates have not counted
     with ingest.running():  # no aggregation of this process in between
-        try:
-            counts = {"broker_events": purge_broker(config, before)}
-        except SQLAlchemyError as error:  # e.g. no DELETE right on Rasa's table: the console's own texts still go
-            log.error("retention: broker rows not deleted (%s: %s)", type(error).__name__, error)
-            counts = {"broker_events": None}
+        counts: dict[str, int | None] = {}
+        for key, step, where in (("broker_events", purge_broker, config), ("tracker_events", purge_tracker, tracker)):
+            try:
+                counts[key] = step(where, before)
+            except SQLAlchemyError as error:  # e.g. no DELETE right on Rasa's table: the console's own texts still go
+                log.error("retention: %s not deleted (%s: %s)", LABELS_FR[key], type(error).__name__, error)
+                counts[key] = None
         with Session(console_engine(config.db_url), future=True) as db, db.begin():
             counts.update(purge_transcripts(db, cutoff))
-            inbox, review = InboxMessage.__table__, ReviewQuestionRow.__table__
-            counts["inbox"] = db.execute(delete(inbox).where(inbox.c.received_at < cutoff)).rowcount
-            counts["review_questions"] = db.execute(delete(review).where(review.c.created_at < cutoff)).rowcount
-            audit.record(db, login, "purge", f"plus de {days} jours : " + ", ".join(
-                f"{shown(counts[k])} {LABELS_FR[k]}" for k in LABELS_FR))
+            counts["conversation_states"] = purge_conversation_states(db, chosen)
+            counts["feedback"] = purge_feedback(db, chosen)
+            for kept in privacy.KEPT:
+                if kept.database == "console" and kept.retention is not None and kept.key not in CUSTOM:
+                    names = privacy.present_columns(db.connection(), kept.table)
+                    if names is not None:  # (a table of another version of the console: nothing to count)
+                        counts[kept.key] = purge_declared(db, kept, chosen, names)
+            counts[AUDIT_TEXTS] = erase_old_inbox_texts(db)
+            audit.record(db, login, "purge", journal_detail(counts, chosen))
             cursor = db.get(IngestCursor, "retention")
             if cursor is None:
                 db.add(IngestCursor(name="retention", last_event_id=0, updated_at=utcnow()))
@@ -191,7 +307,7 @@ def run_if_due(config: Settings) -> dict[str, int] | None:
     if not due(config):
         return None
     try:
-        counts = purge(config, retention_days(), login="(automatique)")
+        counts = purge(config, login="(automatique)")
     except Exception:
         _failed_at = time.monotonic()
         raise
@@ -200,25 +316,42 @@ def run_if_due(config: Settings) -> dict[str, int] | None:
     return counts
 
 
+def local(moment: float) -> str:
+    return dt.datetime.fromtimestamp(moment).strftime("%d/%m/%Y %H:%M")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Supprime les transcriptions plus anciennes que BMA_RETENTION_DAYS "
-                                                 "jours (30 par défaut) ; les chiffres agrégés sont gardés.")
-    parser.add_argument("--days", type=int, help="nombre de jours gardés (sinon BMA_RETENTION_DAYS)")
+    parser = argparse.ArgumentParser(description="Applique les durées de conservation (console/privacy.py) : "
+                                                 "conversations (BMA_RETENTION_DAYS, 30 jours), tickets "
+                                                 "(BMA_TICKET_RETENTION_DAYS, 90), journal (BMA_AUDIT_RETENTION_DAYS, "
+                                                 "365) ; les chiffres agrégés sont gardés.")
+    parser.add_argument("--days", type=int, help="jours de conservation des conversations (sinon BMA_RETENTION_DAYS)")
     args = parser.parse_args(argv)
     try:
-        days = args.days if args.days is not None else retention_days()
-        if days < 1:
+        if args.days is not None and args.days < 1:
             raise RetentionError("--days doit valoir au moins 1.")
+        chosen = privacy.cutoffs(conversations=args.days)
     except RetentionError as error:
         print(error, file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    counts = purge(days=days)
-    limit = dt.datetime.fromtimestamp(time.time() - days * 86400).strftime("%d/%m/%Y %H:%M")
-    print(f"Conservation : {days} jours (supprimé : tout ce qui est antérieur au {limit}).")
-    for key, label in LABELS_FR.items():
-        print(f"  {label} : {shown(counts[key])}")
-    print("Les chiffres agrégés (tableau de bord, avis, tickets) sont gardés.")
+    counts = purge(chosen=chosen)
+    titles = {
+        "conversations": f"Conservation : {chosen.days['conversations']} jours (supprimé : tout ce qui est antérieur "
+                         f"au {local(chosen.before('conversations'))}).",
+        "tickets": f"Tickets : {chosen.days['tickets']} jours (données personnelles effacées des tickets antérieurs "
+                   f"au {local(chosen.before('tickets'))} ; numéro, date, service et statut gardés).",
+        "audit": f"Journal du personnel : {chosen.days['audit']} jours (antérieur au {local(chosen.before('audit'))}).",
+        "sign_in": "Connexions du personnel (sessions expirées, compteurs de plus d'un jour, adresses de plus de "
+                   f"{privacy.FIXED_DAYS['known_clients']} jours) :",
+    }
+    for group, keys in GROUPS.items():
+        present = [k for k in keys if k in counts]
+        if present:
+            print(titles[group])
+            for key in present:
+                print(f"  {LABELS_FR[key]} : {shown(counts[key])}")
+    print("Les chiffres agrégés (tableau de bord, avis) sont gardés.")
     return 0
 
 

@@ -1,5 +1,7 @@
 """The messages the assistant prepared for a desk (tickets, in the registry's ``tickets`` table),
-by desk, with a status the staff change: « ouvert » or « traité » (each change in the audit log)."""
+by desk, with a status the staff change: « ouvert » or « traité » (each change in the audit log).
+After BMA_TICKET_RETENTION_DAYS (90) the purge erases a ticket's personal fields (console.retention):
+its number, date, desk and status stay, and the page says the rest was erased."""
 from __future__ import annotations
 
 import datetime as dt
@@ -63,6 +65,7 @@ class Ticket:
     description: str  # masked
     status: str  # open, done
     conversation: int | None  # the transcript viewer's number, while the transcript is kept
+    erased: bool = False  # its personal fields were erased at the end of BMA_TICKET_RETENTION_DAYS
 
 
 def listing(url: str, chosen: Filter, timezone: str) -> tuple[list[Ticket], int, dict[str, int]]:
@@ -81,8 +84,14 @@ def listing(url: str, chosen: Filter, timezone: str) -> tuple[list[Ticket], int,
                           .limit(PER_PAGE).offset((chosen.page - 1) * PER_PAGE)).scalars().all()
     refs = transcripts.ref_of(url, [r.conversation_id for r in rows])
     return [Ticket(r.id, transcripts.local(r.created_at, zone), r.route, r.address, r.last_name, r.first_name,
-                   mask_string(r.description or ""), r.status, refs.get(r.conversation_id))
+                   mask_string(r.description or ""), r.status, refs.get(r.conversation_id), erased(r))
             for r in rows], total, counts
+
+
+def erased(row: TicketRow) -> bool:
+    """Anonymised by the purge (console.retention): nothing personal left."""
+    return all(value is None for value in (row.address, row.last_name, row.first_name, row.description,
+                                           row.conversation_id))
 
 
 def set_status(url: str, ticket_id: str, status: str, login: str) -> str:

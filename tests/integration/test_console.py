@@ -40,7 +40,9 @@ class Console:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"{name}.log"
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore", **env}
+        # The console's daily purge reaches Rasa's tracker store: a test's own, never the project's var/.
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore",
+                    "BMA_TRACKER_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}", **env}
         self.process = subprocess.Popen([sys.executable, "-m", "console.app", "--port", str(self.port)], cwd=ROOT,
                                         env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
         wait_until_up(self.url + "/connexion", self.process, 60, self.log)

@@ -74,7 +74,7 @@ def desk(tmp_path_factory):
     env = {"BMA_DB_URL": f"sqlite:///{workdir / 'console.sqlite3'}",
            "BMA_EVENTS_DB_URL": f"sqlite:///{workdir / 'events.sqlite3'}",
            "BMA_NLU_DIR": str(workdir), "BMA_CONSOLE_INGEST_SECONDS": "3600", "BMA_METRICS_TOKEN": TOKEN,
-           "BMA_RETENTION_DAYS": "30"}
+           "BMA_RETENTION_DAYS": "30", "BMA_TRACKER_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}"}
     now = time.time()
     synthetic.write(events_engine(env["BMA_EVENTS_DB_URL"]), traffic(now))
     assert registry.import_csv(REGISTRY_CSV.encode(), env["BMA_DB_URL"]).ok
@@ -329,7 +329,7 @@ def test_purge_never_deletes_what_is_not_counted_and_ids_go_on(tmp_path):
         synthetic.write(engine, synthetic.session_start("quiet", old)
                         + synthetic.turn("quiet", old, "merci", "thanks", 0.99, "utter_thanks", "Avec plaisir !"))
         assert retention.purge_broker(config, time.time() - 30 * 86400) == 0  # not aggregated yet
-        counts = retention.purge(config, 30)
+        counts = retention.purge(config, 30, tracker="")
         assert counts["broker_events"] == 8 and counts["messages"] == 2
         (rows, top), = sqlite3.connect(tmp_path / "e.sqlite3").execute("SELECT count(*), max(id) FROM events")
         assert rows == 1  # the last row, emptied: no sender, no text
@@ -349,7 +349,8 @@ def test_purge_never_deletes_what_is_not_counted_and_ids_go_on(tmp_path):
 def test_the_console_purges_once_a_day_on_its_own(tmp_path):
     env = {"BMA_DB_URL": f"sqlite:///{tmp_path / 'console.sqlite3'}",
            "BMA_EVENTS_DB_URL": f"sqlite:///{tmp_path / 'events.sqlite3'}",
-           "BMA_NLU_DIR": str(tmp_path), "BMA_CONSOLE_INGEST_SECONDS": "1", "BMA_RETENTION_DAYS": "7"}
+           "BMA_NLU_DIR": str(tmp_path), "BMA_CONSOLE_INGEST_SECONDS": "1", "BMA_RETENTION_DAYS": "7",
+           "BMA_TRACKER_URL": f"sqlite:///{tmp_path / 'tracker.sqlite3'}"}
     old = time.time() - 10 * 86400
     synthetic.write(events_engine(env["BMA_EVENTS_DB_URL"]), synthetic.session_start("ten-days", old)
                     + synthetic.turn("ten-days", old, "qu'est-ce qui change ?", "faq_what_changes", 0.95,
@@ -454,7 +455,7 @@ def test_postgresql_first_slice_database_upgraded_and_purged(postgres_admin_url)
         assert columns["conversation_id"].length == 255
         teams_id = "a:" + "x" * 200  # a personal chat's id can be that long
         feedback.save(url, feedback.Vote(teams_id, "0000abcd", 1, "up", None))
-        counts = retention.purge(config, 30, now=now)
+        counts = retention.purge(config, 30, now=now, tracker="")
         assert counts["messages"] == 6 and counts["conversations"] == 2 and counts["inbox"] == 1
         assert counts["broker_events"] >= 20
         from console import dashboard, transcripts
