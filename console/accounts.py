@@ -170,7 +170,8 @@ def set_role(url: str, login: str, role: str, *, actor: str) -> str:
     name = normalise_login(login)
     _check_role(role)
     with _session(url) as db, db.begin():
-        account = db.execute(select(StaffAccount).where(StaffAccount.login == name)).scalar_one_or_none()
+        account = db.execute(select(StaffAccount).where(StaffAccount.login == name)).scalar_one_or_none() \
+            if name else None
         if account is None:
             raise AccountError(f"Le compte « {name or login} » n'existe pas : utilisez « create ».")
         former, account.role = account.role, role
@@ -220,8 +221,8 @@ def reserve(url: str, login: str, client: str, now: dt.datetime | None = None) -
     login_key, client_key = audit.keyed("login", name), audit.keyed("client", client)
     with _session(url) as db, db.begin():
         count = _reserve_row(db, login_key, client_key, now, MAX_FAILURES)
-        account = db.execute(select(StaffAccount.id, StaffAccount.password_hash)
-                             .where(StaffAccount.login == name)).first()
+        account = db.execute(select(StaffAccount.id, StaffAccount.password_hash).where(
+            StaffAccount.login == name)).first() if LOGIN_RE.match(name) else None  # no NUL for PostgreSQL
         shown = name if account else audit.unknown_login(name)
         attempt = Attempt(name, shown, client, login_key, client_key, account.id if account else None,
                           account.password_hash if account else None, reserved=count is not None,

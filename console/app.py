@@ -24,8 +24,10 @@ import math
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from httptools import parse_url
+from httptools.parser.errors import HttpParserInvalidURLError
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sanic import Sanic, response
+from sanic import Request, Sanic, response
 from sanic.exceptions import NotFound
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -103,9 +105,25 @@ def safe_next(target: str | None) -> str:
     return "/tableau-de-bord"
 
 
+class ConsoleRequest(Request):
+    """A request line whose URL httptools refuses (a raw NUL byte…) becomes a request for « / »
+    marked unreadable, which gets a 400; Sanic 21.12 would close the connection with no answer."""
+
+    __slots__ = ()
+
+    def __init__(self, url_bytes: bytes, *args, **kwargs):
+        try:
+            parse_url(url_bytes)
+        except HttpParserInvalidURLError:
+            super().__init__(b"/", *args, **kwargs)
+            self.ctx.unreadable = True
+        else:
+            super().__init__(url_bytes, *args, **kwargs)
+
+
 def create_app() -> Sanic:
     config = settings()
-    app = Sanic("bma_console")
+    app = Sanic("bma_console", request_class=ConsoleRequest)
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     app.config.KEEP_ALIVE_TIMEOUT = 5
     clock = Clock(config.timezone)
@@ -121,6 +139,17 @@ def create_app() -> Sanic:
 
     async def db(function, *args, **kwargs):
         return await asyncio.to_thread(function, *args, **kwargs)
+
+    @app.on_request
+    async def unreadable(request):
+        """An unreadable URL or a form that is not UTF-8: 400, before anything reads them."""
+        if getattr(request.ctx, "unreadable", False):
+            return response.text("Requête illisible.", status=400)
+        if request.method == "POST" and request.content_type.startswith("application/x-www-form-urlencoded"):
+            try:
+                (request.body or b"").decode("utf-8")
+            except UnicodeDecodeError:
+                return response.text("Formulaire illisible : rechargez la page et recommencez.", status=400)
 
     @app.on_request
     async def who(request):

@@ -8,6 +8,8 @@ and on PostgreSQL, hit by real parallel requests (threads, bounded in count and 
 - tries per address and minute (429), Argon2 checks at once (503), both with Retry-After;
 - a flood writes a handful of audit rows; an unknown login never reaches the database in clear.
 """
+import functools
+import http.client
 import os
 import re
 import sqlite3
@@ -17,6 +19,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -79,6 +82,22 @@ def fort(backend):
     finally:
         console.stop()
         dispose()
+
+
+@functools.lru_cache(maxsize=1)
+def console_routes() -> tuple[tuple[str, str], ...]:
+    """(method, path) of every route of console.app (Sanic wants one app per name: this one is
+    registered only while its routes are read)."""
+    from sanic import Sanic
+
+    from console.app import create_app
+
+    Sanic._app_registry.pop("bma_console", None)
+    try:
+        return tuple(sorted((method, "/" + route.path) for route in create_app().router.routes
+                            for method in route.methods - {"HEAD"}))
+    finally:
+        Sanic._app_registry.pop("bma_console", None)
 
 
 def form_token(console) -> str:
@@ -280,3 +299,60 @@ def test_a_password_typed_as_login_never_reaches_the_database(fort):
     assert "Mon-Secret" not in journal and "mon-secret" not in journal
     assert re.search(r"identifiant inconnu \([0-9a-f]{12}\) échec de connexion", journal)
     assert "chef.admin échec de connexion" in journal
+
+
+# --- 2. tries per address, checks at once -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gated(tmp_path_factory):
+    """A console with the default tries per address (10 a minute), no trusted proxy, and one
+    Argon2 check at a time that a try waits 0.2 s for at most (SQLite: all of it is in memory)."""
+    workdir = tmp_path_factory.mktemp("attack-gated")
+    env = {"BMA_DB_URL": f"sqlite:///{workdir / 'console.sqlite3'}",
+           "BMA_EVENTS_DB_URL": f"sqlite:///{workdir / 'events.sqlite3'}", "BMA_CONSOLE_INGEST_SECONDS": "3600",
+           "BMA_METRICS_TOKEN": TOKEN, "BMA_CONSOLE_SECRET": SECRET, "BMA_CONSOLE_PASSWORD_CHECKS": "1",
+           "BMA_CONSOLE_PASSWORD_WAIT": "0.2"}
+    make_account(env, "chef.admin")
+    console = Console(workdir, env, name="console-gated")
+    try:
+        yield {"kind": "sqlite", "url": env["BMA_DB_URL"], "console": console}
+    finally:
+        console.stop()
+        dispose()
+
+
+def attempt_from(console, source: str, token: str, login: str, password: str, forwarded: str | None = None) -> int:
+    """A sign-in from another loopback address (127.0.0.2…): the socket peer the console sees."""
+    body = urlencode({"csrf_token": token, "identifiant": login, "mot_de_passe": password})
+    connection = http.client.HTTPConnection("127.0.0.1", console.port, timeout=60, source_address=(source, 0))
+    try:
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"bma_console_signin={token}"}
+        if forwarded:
+            headers["X-Forwarded-For"] = forwarded
+        connection.request("POST", "/connexion", body, headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_checks_at_once_are_capped_then_tries_per_address(gated):
+    console = gated["console"]
+    before = checks(console)
+    replies = burst(console, [(f"inconnu.{i}", "x", None) for i in range(10)])  # 10: this address's minute
+    statuses = [r.status_code for r in replies]
+    assert set(statuses) <= {401, 503} and 401 in statuses and 503 in statuses, statuses
+    busy = [r for r in replies if r.status_code == 503]
+    assert all(r.headers["Retry-After"] == "5" and "trop de demandes de connexion" in visible(r.text) for r in busy)
+    assert checks(console) - before == statuses.count(401)  # a try refused as busy checked nothing
+    assert metric(console, "bma_console_sign_in_refusals_total", reason="busy") == len(busy)
+    # The 11th try of the minute from 127.0.0.1: refused before any query, whatever X-Forwarded-For
+    # says (no proxy is trusted here); from 127.0.0.2, another address, still checked.
+    token = form_token(console)
+    limited = attempt(console, token, "chef.admin", PASSWORD, "203.0.113.77")
+    assert limited.status_code == 429 and 0 < int(limited.headers["Retry-After"]) <= 60
+    assert "Trop de tentatives de connexion depuis votre adresse" in visible(limited.text)
+    assert "bma_console_session" not in limited.cookies
+    assert attempt_from(console, "127.0.0.2", token, "chef.admin", "faux", forwarded="127.0.0.1") == 401
+    assert attempt_from(console, "127.0.0.2", token, "chef.admin", PASSWORD) == 303
+    assert metric(console, "bma_console_sign_in_refusals_total", reason="throttled") == 1
+    audit = audit_of(gated, "-", wait_for="connexion limitée")
+    assert audit["connexion limitée"] == [1] and sum(audit["connexion différée"]) == len(busy)
