@@ -17,9 +17,11 @@ from console import synthetic
 from console.db import dispose, events_engine
 from scripts.servers import GUARDED_REST, GUARDED_SOCKETIO, ROOT, Servers, free_port, latest_model, wait_until_up
 from tests.integration.test_console import LOGIN, PASSWORD, Console, create_account
+from tests.integration.test_console_attack import make_account
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 FIGURES = ROOT / "docs" / "figures"
+READER = "agent.lecture"  # role « lecture »: dashboard and conversations only
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -52,7 +54,8 @@ def stack(tmp_path_factory, chromium):
         registry.record_ticket(route=route, address=None, last_name="X", first_name="Y", description="…",
                                conversation_id="earlier", url=env["BMA_DB_URL"])
     dispose()
-    assert create_account(env, LOGIN, PASSWORD).returncode == 0
+    assert create_account(env, LOGIN, PASSWORD).returncode == 0  # the first account: admin
+    make_account(env, READER, "lecture")
     servers = Servers(workdir, env, model, credentials=GUARDED_REST + GUARDED_SOCKETIO,
                       endpoints_extra=f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {events_path}\n")
     web = console = None
@@ -198,14 +201,15 @@ def test_staff_label_an_inbox_item_and_every_page_is_accessible(stack, browser):
     written = (stack["nlu"] / "inbox.yml").read_text()
     assert "- intent: faq_more_questions" in written and "outlook plante depuis hier" in written
     no_serious_violation(page)
-    for path in ("/boite-de-reception?vue=traites", "/faq-a-ajouter", "/journal", "/modeles", "/page-inexistante"):
+    for path in ("/boite-de-reception?vue=traites", "/faq-a-ajouter", "/journal", "/modeles", "/comptes",
+                 "/page-inexistante"):
         page.goto(stack["console"] + path)
         no_serious_violation(page)
     page.goto(stack["console"] + "/journal")
     assert "c'est la question" in page.locator("main").inner_text()
     # Small screens: nothing overflows 360 px.
     page.set_viewport_size({"width": 360, "height": 740})
-    for path in ("/tableau-de-bord", "/boite-de-reception", "/modeles"):
+    for path in ("/tableau-de-bord", "/boite-de-reception", "/modeles", "/comptes"):
         page.goto(stack["console"] + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     # Sign out: the console asks to sign in again.
@@ -213,6 +217,16 @@ def test_staff_label_an_inbox_item_and_every_page_is_accessible(stack, browser):
     page.wait_for_url(stack["console"] + "/connexion")
     page.goto(stack["console"] + "/boite-de-reception")
     assert page.url.startswith(stack["console"] + "/connexion")
+    # A « lecture » account: its menu, and the page it may not open, said in French and accessible.
+    page.get_by_label("Identifiant").fill(READER)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").press("Enter")
+    page.wait_for_url(stack["console"] + "/boite-de-reception")
+    assert page.get_by_role("heading", level=1).inner_text() == "Accès refusé"
+    assert "votre rôle « lecture » ne permet pas" in page.get_by_role("alert").inner_text()
+    no_serious_violation(page)
+    menu = page.get_by_role("navigation", name="Console").inner_text()
+    assert "Tableau de bord" in menu and "Conversations" in menu and "Boîte de réception" not in menu
     context.close()
     assert os.path.getsize(FIGURES / "console-dashboard.png") > 10_000 and os.path.getsize(FIGURES / "console-inbox.png") > 10_000
 
