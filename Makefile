@@ -23,7 +23,7 @@ VENDOR := web/static/vendor/socket.io.min.js
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
 	@echo "make shell    set up, then chat in the terminal (DEBUG=1 shows intent, confidence and action)"
-	@echo "make console-account LOGIN=prenom.nom   create a staff account of the console on :8081 (RESET=1: new password)"
+	@echo "make console-account LOGIN=prenom.nom   create a staff account of the console on :8081 (ROLE=lecture|support|admin; RESET=1: new password)"
 	@echo "make test     set up, then data validation, lint, unit/integration/browser tests, story tests, the NLU gate, the benchmark smoke"
 	@echo "make test-unit  the fast loop (< 1 minute, no server)"
 	@echo "make train    train a model for the current data/config"
@@ -115,8 +115,8 @@ shell: setup demo-if-empty
 
 # Staff console account: the password is asked twice, never echoed (or read from stdin by a script).
 console-account: venv
-	@test -n "$(LOGIN)" || { echo "usage: make console-account LOGIN=identifiant [RESET=1]"; exit 2; }
-	$(PY) -m console.accounts $(if $(RESET),reset,create) "$(LOGIN)"
+	@test -n "$(LOGIN)" || { echo "usage: make console-account LOGIN=identifiant [ROLE=lecture|support|admin] [RESET=1]"; exit 2; }
+	$(PY) -m console.accounts $(if $(RESET),reset "$(LOGIN)",create "$(LOGIN)" $(if $(ROLE),--role "$(ROLE)"))
 
 import: venv
 	@test -n "$(CSV)" || { echo "usage: make import CSV=FILE.csv"; exit 2; }
