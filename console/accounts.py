@@ -279,6 +279,8 @@ def conclude(url: str, attempt: Attempt, ok: bool, password: str, now: dt.dateti
                            "ON CONFLICT (staff_id, client) DO UPDATE SET last_ok_at = excluded.last_ok_at",
                            times=("now",)), {"id": attempt.account_id, "client": attempt.client_key, "now": now})
             account = db.get(StaffAccount, attempt.account_id)
+            if account is None:  # deleted while its password was being checked
+                return SignIn(Outcome.WRONG)
             if _hasher.check_needs_rehash(account.password_hash):
                 account.password_hash = _hasher.hash(password)
             account.last_sign_in_at = now
