@@ -470,7 +470,7 @@ def _outside_protected(text: str, spans: list[tuple[int, int]]) -> list[tuple[in
                 a += 1
             while a < b and text[b - 1] in SEPARATORS:
                 b -= 1
-            if a < b:
+            if a < b and re.search(r"[^\W_]", text[a:b]):  # quotes left around an earlier mask: nothing
                 result.append((a, b))
     return result
 
