@@ -132,7 +132,9 @@ def test_no_html_injection(site, browser):
     page.wait_for_function("document.querySelectorAll('.chat__msg--bot').length >= 2", timeout=30000)
     assert page.evaluate("window.pwned") is None
     assert page.locator(".chat__log img, .chat__log b").count() == 0
-    assert "<b>gras</b>" in page.locator(".chat__msg--user").first.inner_text()
+    # Shown as text, as the server sent it back (the attribute looks like a password: masked).
+    page.locator(".chat__msg--user .chat__bubble").first.filter(has_text="[secret masqué]").wait_for(timeout=10000)
+    assert "<img src=x" in page.locator(".chat__msg--user").first.inner_text()
     context.close()
 
 
@@ -218,8 +220,9 @@ def test_the_browser_never_keeps_a_typed_password(site, browser, typed, secret):
     page.goto(site)
     page.get_by_role("button", name="Poser une question à l'assistant").click()
     page.get_by_label("Votre question").fill(typed)
-    answer = ask(page, lambda: page.get_by_label("Votre question").press("Enter"))
-    assert "Je l'ai masqué" in answer
+    page.get_by_label("Votre question").press("Enter")
+    # The warning comes at once (a message that is only a password gets nothing else).
+    page.locator(".chat__msg--bot .chat__bubble").filter(has_text="Je l'ai masqué").first.wait_for(timeout=30000)
     shown = page.locator(".chat__msg--user .chat__bubble").last
     shown.filter(has_text="[secret masqué]").wait_for(timeout=10000)  # the bubble is replaced once masked
     assert secret not in shown.inner_text()
