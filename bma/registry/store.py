@@ -36,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, declarative_base, relationship, sessionmaker
 from sqlalchemy.schema import CreateIndex, CreateTable
 
@@ -174,16 +174,29 @@ def get_engine(url: str | None = None) -> Engine:
         if engine is None:
             if url.startswith("sqlite:///"):
                 Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(url, future=True, connect_args={"timeout": 5})
+                # A generous busy timeout: several processes may upgrade or load one file at once.
+                engine = create_engine(url, future=True, connect_args={"timeout": 30})
             else:
                 engine = create_engine(
                     url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True,
                     pool_timeout=5, connect_args={"connect_timeout": 3} if url.startswith("postgresql") else {},
                 )
-            Base.metadata.create_all(engine)
+            _create_all(engine)
             _upgrade(engine)
             _engines[url] = engine
         return engine
+
+
+def _create_all(engine: Engine) -> None:
+    """``create_all``, tolerant of another process creating the same tables at the same moment (it
+    checks, then creates: the slower one finds « already exists » and tries again)."""
+    for attempt in range(3):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError) as error:
+            if attempt == 2 or not re.search(r"already exists|duplicate", str(error), re.I):
+                raise
 
 
 def _upgrade(engine: Engine) -> None:
