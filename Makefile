@@ -166,9 +166,9 @@ test: setup chromium
 	$(MAKE) --no-print-directory bench-smoke
 
 # The sealed weak-password corpus (totals only; issue #22's target is every secret masked): a floor
-# at today's measure, 88.2 % masked and 1.4 % false masks, so that the rules do not slip back.
+# at today's measure (second sealed corpus: 91.7 % masked, 2.0 % false masks, every address kept).
 secrets-gate: venv
-	$(PY) scripts/secrets_gate.py --min-masked 0.88 --max-false 0.02
+	$(PY) scripts/secrets_gate.py --min-masked 0.91 --max-false 0.02
 
 # Which views of a message the classifier uses: dev rounds and 5-fold CV, never the held-out file.
 nlu-views: setup

@@ -45,10 +45,31 @@ marche fonctionne passe mot mots mail e-mail email courriel boîte boite interfa
 écrit ecrit écrite inscrit suivi suivie fini saisi choisi établi lu vu dit mis pris
 peut-être peut-etre parfois souvent aussi vraiment d'abord lui eux
 ask see none unknown idem na n/a xxx
+un deux trois quatre cinq six sept huit neuf dix one two three four five twee drie vier vijf
+longtemps partout ensuite puis chrome firefox safari edge google internet explorer gmail teams windows mac
+iphone ipad tablette ordinateur pc portable gsm majuscules minuscules majuscule minuscule
+opera thunderbird instagram facebook hotmail yahoo skype zoom smartschool office microsoft apple
+moi moi-même moi-meme toi lui-même elle-même nous-mêmes vous-même connu connue connus
+aujourd'hui d'aujourd'hui d'avant d'origine d'hier d'usage
+parti partie partis parties venu venue sorti sortie fini finie mort morte prévu prévue prevu transmis transmise
+remis remise promis fourni fournie ouvert ouverte offert offerte défini définie obtenu obtenue disparu disparue
+parvenu parvenue revenu revenue devenu devenue descendu entendu attendu rendu vendu attribué donné donnée
 """.split())
-# Endings of French participles, adjectives and adverbs (« bloqué », « impossible », « exactement »):
-# words that describe a password rather than being one.
-DESCRIBING_WORD = re.compile(r"(ible|ibles|able|ables|if|ive|eux|euse|ment|aire)$", re.I)
+# Adverbs (« exactement ») and a closed list of adjectives that describe a password rather than
+# being one (« impossible », « valable »). A closed list, not word endings: « cartable »,
+# « Marie-Claire » or « anniversaire » are passwords people choose.
+DESCRIBING_WORD = re.compile(r"^\w{3,}(?:ement|amment|emment)$", re.I)
+DESCRIBING_ADJECTIVES = set("""
+valable valables utilisable inutilisable impossible possible accessible inaccessible illisible lisible visible
+invisible sensible faible faibles fiable modifiable récupérable recuperable irrécupérable introuvable acceptable
+inacceptable incompréhensible incomprehensible disponible indisponible responsable variable stable valide actif
+active inactif inactive définitif définitive definitif definitive positif négatif negatif excessif excessive
+exclusif exclusive nominatif nominative dangereux dangereuse mystérieux mysterieux curieux bizarre étrange
+etrange nul nulle secondaire prioritaire obligatoire facultatif ordinaire habituel habituelle précédent
+precedent récent recent strict stricte simple simples complexe complexes sécurisé securise sûr sur certain
+vrai clair urgent urgente grave important importante pénible penible dommage embêtant embetant énervant
+frustrant incroyable inadmissible lourd ennuyeux agaçant fou dingue génial genial parfait top super
+""".split())
 
 # « code » that is not an access code: postal, FASE, INS, error… codes.
 NOT_A_PASSWORD_CODE = (r"\s*(?:postal|fase|ins|nis|iban|bic|nace|d['’]\s*erreur|erreur|"
@@ -64,7 +85,7 @@ _CUE = (
 # Belgian « encoder »), or tried to sign in with (« je n'arrive pas à me connecter avec X »).
 _WEAK_CUE = (
     r"tap[ée]e?s?|essay[ée]e?s?|saisie?s?|entr[ée]e?s?|rentr[ée]e?s?|encod[ée]e?s?|introduite?s?|copi[ée]e?s?|"
-    r"coll[ée]e?s?|mis|connect\w*|connexion|co|log|refus[ée]e?s?|identifi\w*|tent[ée]e?s?|test[ée]e?s?|utilis[ée]e?s?|essais?"
+    r"coll[ée]e?s?|mis|c['’]?[ée]tait|connect\w*|connexion|co|log|refus[ée]e?s?|identifi\w*|tent[ée]e?s?|test[ée]e?s?|utilis[ée]e?s?|essais?"
 )
 CUE_RE = re.compile(rf"(?<![\w@.])(?:{_CUE}|{_WEAK_CUE})(?![\w@])", re.I)
 # The value introduced by a strong cue: « cue : X », « cue = X », « cue -> X », « cue est / c'est /
@@ -72,13 +93,13 @@ CUE_RE = re.compile(rf"(?<![\w@.])(?:{_CUE}|{_WEAK_CUE})(?![\w@])", re.I)
 _LABEL = r"(?:l['’]\s*)?(?:ancien|ancienne|nouveau|nouvelle|actuel|actuelle|provisoire|temporaire)"
 VALUE_RE = re.compile(
     rf"(?<![\w@.])(?:{_CUE}|{_LABEL}(?=\s*[:=]))(?![\w@])"
-    r"(?P<gap>(?:[^\S\n]+(?:(?:ec|po)\d{4,8}@adm\.cfwb\.be|[^\s:=\"«“'][^\s:=\"«“]{0,11})){0,4}?)"
+    r"(?P<gap>(?:[^\S\n]+(?!(?:et|mais|car|donc|puis|ou|and|but|maar)(?![\w@]))(?:(?:ec|po)\d{4,8}@adm\.cfwb\.be|[^\s:=\"«“',;!?][^\s:=\"«“,;!?]{0,11})){0,4}?)"
     r"(?:\s*(?P<sep>=>|->|[:=])|\s+(?P<verb>est|c['’]?est|c|cé|(?:c['’]?)?était|(?:c['’]?)?etait|serait|sera|is|was)(?=\s)|(?=\s*[\"«“]|\s+'))"
     r"\s*(?P<value>[\"'«“][^\"'»”\n]{1,64}[\"'»”]|\S+)",
     re.I,
 )
 # « ec000002 / Meuse », « po000123@adm.cfwb.be : secret », « login ec000002 mdp X » is covered by VALUE_RE.
-LOGIN_PAIR_RE = re.compile(r"\b(?:ec|po)\d{4,8}(?:@adm\.cfwb\.be)?\s*(?:/|\||:|-{1,2}|;)\s*(?P<value>\S+)", re.I)
+LOGIN_PAIR_RE = re.compile(r"\b(?:ec|po)\d{4,8}(?:@adm\.cfwb\.be)?\s*(?:/|\||:|-{1,2}|;|\+)\s*(?P<value>\S+)", re.I)
 TOKEN_RE = re.compile(r"\S+")
 ADDRESS_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 SEPARATORS = ":/|=;,-"
@@ -169,8 +190,8 @@ def describes(word: str) -> bool:
     lowered = word.lower()
     if lowered.count("-") >= 2:  # a passphrase « trois-pommes-vertes », not one describing word
         return False
-    return (lowered in NOT_A_SECRET or lowered in ABOUT_THE_PASSWORD or bool(DESCRIBING_WORD.search(lowered))
-            or len(word) < 4)
+    return (lowered in NOT_A_SECRET or lowered in ABOUT_THE_PASSWORD or lowered in DESCRIBING_ADJECTIVES
+            or bool(DESCRIBING_WORD.search(lowered)) or len(word) < 4)
 
 
 # After « mdp : » or « mdp = » (an explicit value), only these words say something about the
@@ -189,6 +210,10 @@ verrouillé supprimé affiché utilisé copié tapé encodé saisi piraté volé
 quand combien pourquoi comment où faut quelles quels règles casse-tête fois
 unique automatique technique informatique spécifique specifique basique électronique electronique
 expired wrong invalid locked blocked forgotten lost reset changed ask see none unknown same i no where what how
+rejected refused accepted required needed sent received missing again still not
+celui-ci celui-là celui-la celle-ci celle-là celle-la ceux-ci ça ca cela ceci
+plusieurs quelques
+hetzelfde dezelfde anders nieuw nieuwe oud oude verkeerd juist zelfde kwijtgeraakt
 vergeten kwijt fout verlopen geblokkeerd vergrendeld ongeldig onjuist aanvragen kiezen wijzigen veranderen ik het
 """.split())
 INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous)$", re.I)  # « change-t-il »
@@ -199,15 +224,17 @@ de du des d' à au aux dans sur avec pour par depuis chez via
 ARTICLES = {"le", "la", "les", "l'", "un", "une", "mon", "ma", "mes", "ton", "ta", "notre", "votre"}
 # Words that end a passphrase: the sentence goes on (« mdp : soleil et il ne marche pas »).
 CLAUSE_BREAK = set("""
-et mais car donc ou puis alors quand si sauf parce que qui qu' comme depuis pour avec
+et mais car donc ou puis alors quand si sauf parce que qui qu' comme depuis pour avec avant après apres
+chez pendant maar want sinds voor met but and or since because when
 je j' j'ai il elle on nous vous ils elles ça ca c'est ne n' pas plus jamais est sont ai a as avons avez ont
 était etait suis sera marche marchait fonctionne fonctionnait passe passait
 doesn't don't does did isn't is was wasn't can't cannot not since work works worked
+va vais vas vont allait allaient doit devait doivent peut pouvait peuvent faut fallait semble semblait reste restait
 werkt werkte niet meer geen
 """.split())
 # A participle right after the password (« mdp bloké », « mots de passe notés », « est périmé »):
 # a state of the password, not the password (after « c'est » or « : » a word is taken as it is).
-PARTICIPLE = re.compile(r"(é|ée|és|ées|ké)$", re.I)
+PARTICIPLE = re.compile(r"(é|ée|és|ées|ké|(?<=\w{3})ed)$", re.I)
 PASSPHRASE_WORD = re.compile(r"^[^\W\d_][^\W_]*(?:[-'’][^\W\d_]+)*[!?.]?$")
 
 
@@ -230,13 +257,26 @@ def _plain_value_is_secret(word: str, explicit: bool = False) -> bool:
     return not describes(word)
 
 
+# What ends the clause after a value: punctuation, or a word that starts the rest of the sentence
+# (« mdp est Tournai depuis des années », « wachtwoord is fietsbel maar… », « girafe puis … »).
+NEXT_CLAUSE_WORDS = (
+    r"et|mais|car|donc|ou|puis|sauf|depuis|pour|sur|dans|avec|sans|avant|apr[eè]s|chez|en|quand|lorsque|parce|"
+    r"comme|svp|stp|merci|ne|n['’]|maar|want|sinds|voor|met|but|and|or|since|for|on|in|at|when|because|"
+    r"pendant|jusqu['’]\w*|m[eê]me|partout|aussi|encore|toujours|non|oui"
+)
 CLAUSE_END = re.compile(
-    r"[^\S\n]*(?:$|[\n,;()]|[.!](?:\s|$)|\s/\s|\s+(?:et|mais|car|donc|svp|stp|merci|ne|n['’])\b)", re.I)
+    rf"[^\S\n]*(?:$|[\n,;()]|[.!](?:\s|$)|\.{{2,}}|…|\s[/+-]\s|\s+(?:{NEXT_CLAUSE_WORDS})(?![\w@]))", re.I)
 
 
-def _ends_clause(text: str, end: int) -> bool:
-    """The value stops the clause (« mdp : soleil, … », « … est bonjour et … »), not a question."""
-    return bool(CLAUSE_END.match(text, end)) or text[end - 1:end] in (".", "!")
+CLAUSE_END_STRICT = re.compile(
+    r"[^\S\n]*(?:$|[\n,;()]|[.!](?:\s|$)|\.{2,}|…|\s[/+-]\s|"
+    r"\s+(?:et|mais|car|donc|ou|puis|svp|stp|merci|ne|n['’]|maar|but|and|or)(?![\w@]))", re.I)
+
+
+def _ends_clause(text: str, end: int, strict: bool = False) -> bool:
+    """The value stops the clause (« mdp : soleil, … », « … est bonjour et … »), not a question.
+    ``strict`` (a value with no verb nor « : » before it): only punctuation or a conjunction."""
+    return bool((CLAUSE_END_STRICT if strict else CLAUSE_END).match(text, end)) or text[end - 1:end] in (".", "!")
 
 
 def _is_question(text: str, start: int) -> bool:
@@ -268,16 +308,25 @@ def _passphrase_end(text: str, start: int, explicit: bool = True) -> int | None:
             break
         if lowered in ABOUT_THE_PASSWORD or (lowered in GRAMMAR_START and not run):
             return None
-        if not explicit and lowered not in ARTICLES and describes(lowered):  # « est trop long »
+        if not explicit and not run and (PARTICIPLE.search(lowered) or CONJUGATED.search(lowered)):
+            return None  # « est noté dans un carnet », « apparaît en points noirs »
+        inside = run and lowered in PHRASE_INSIDE  # « les gaufres de liège »
+        if not explicit and not inside and lowered not in ARTICLES and describes(lowered):  # « est trop long »
             return None
         run.append(lowered)
         end = start + match.end()
         if word[-1] in "!?.":
             break
-    content = [w for w in run if w not in ARTICLES]
+    while run and run[-1] in PHRASE_INSIDE:  # never ends on « de »
+        return None
+    content = [w for w in run if w not in ARTICLES and w not in PHRASE_INSIDE]
     if end is None or not _ends_clause(text, end) or _is_question(text, start):
         return None
     return end if len(content) >= 2 and all(len(w.strip("!?.")) >= 2 for w in content) else None
+
+
+CONJUGATED = re.compile(r"(?:ait|aît|aient|issent|issait)$")
+PHRASE_INSIDE = {"de", "du", "des", "d'", "à", "au", "aux", "la", "le", "les", "l'", "en", "sur", "sous", "dans"}
 
 
 SPELLED_OUT = re.compile(r"(?:\S )(?:\S ){4,}\S(?=\s|$)")
@@ -357,7 +406,7 @@ def _bare_cue_spans(text: str) -> list[tuple[int, int]]:
         passphrase = _passphrase_end(text, start, explicit=False)
         if passphrase is not None:  # « mot de passe tableau noir »
             spans.append((start, passphrase))
-        elif _ends_clause(text, end) and _plain_value_is_secret(value) and not PARTICIPLE.search(value):
+        elif _ends_clause(text, end, strict=True) and _plain_value_is_secret(value) and not PARTICIPLE.search(value):
             spans.append(_span(token, start))
     return spans
 
@@ -371,12 +420,36 @@ STRONG_CUE_RE = re.compile(
 SENTENCE_VALUE_RE = re.compile(
     r"(?<![\w@.])(?:mots?[\s-]*de[\s-]*passe|mdp|password|pwd|wachtwoord)\s*[:=]\s*(?P<value>[^\n?]+?)\s*(?:$|\n)", re.I)
 NOT_IN_A_SENTENCE_VALUE = re.compile(
-    r"(?<!\w)(?:ne|n['’]|pas|plus|jamais|je|j['’]|i|ik|niet|not|geen|can['’]t|don['’]t|doesn['’]t)(?!\w)", re.I)
+    r"(?<!\w)(?:ne|n['’]|pas|plus|jamais|niet|not|geen|can['’]t|don['’]t|doesn['’]t|"
+    r"voudrais|veux|voulais|souhaite|souhaiterais|cherche|sais|savais|comprends|besoin|dois|devrais|peux|pouvez|"
+    r"arrive|trouve|retrouve|connais|rappelle|souviens|demande|attends|ai\s+re[çc]u|avez|comment|pourquoi|quand|"
+    r"need|want|know|forgot|lost|weet|wil)(?!\w)", re.I)
 APPOSITION_RE = re.compile(
     r"(?<![\w@.])(?:mots?[\s-]*de[\s-]*passe|mdp|password|wachtwoord)\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
 AS_PASSWORD_RE = re.compile(r"(?P<value>[^\s,;:]+)\s*,?\s+comme\s+(?:mot\s+de\s+passe|mdp|code)\b", re.I)
 TYPED_DIGITS_RE = re.compile(
     r"\b(?:mis|tap[ée]e?|encod[ée]e?|essay[ée]e?|saisie?|entr[ée]e?|rentr[ée]e?)\s+(?P<value>\d{4,})(?!\S*\d)", re.I)
+# What was typed (« j'avais mis Ostende », « j'ai encodé 'soleil' »), a password recalled in a later
+# clause (« … je crois que c'était hirondelle »), and a value before its cue (« Lucie est mon mdp »).
+TYPED_VALUE_RE = re.compile(
+    r"(?<![\w@])(?:(?:ai|as|a|avais|avait|avions|avons|avez|aviez|ont|avaient|aurais|aurait)[^\S\n]+"
+    r"(?:(?:d[ée]j[àa]|bien|pourtant|juste|aussi|m[eê]me|toujours|encore|simplement|tout\s+simplement)[^\S\n]+)?"
+    r"(?:mis|tap[ée]e?s?|encod[ée]e?s?|essay[ée]e?s?(?:\s+avec)?|saisie?s?|rentr[ée]e?s?|entr[ée]e?s?|"
+    r"introduite?s?|utilis[ée]e?s?(?:\s+comme\s+mot\s+de\s+passe)?|choisie?s?)|"
+    r"(?:je|j['’]|on)[^\S\n]*(?:tape|tapes|mets|met|encode|rentre|saisis|essaie|essaye|utilise)|"
+    r"(?:i|have|had)[^\S\n]+(?:typed|tried|entered|used))"
+    r"[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
+RECALLED_RE = re.compile(
+    r"(?<![\w@])(?:c['’]\s*[ée]tait(?:\s+soit)?|c['’]\s*est|ce\s+serait|c|cé)"
+    r"[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
+# « mon nouveau mot de passe est arlon et l'ancien était namur »: the second value, by its label.
+LABEL_VALUE_RE = re.compile(
+    r"(?<![\w@])(?:l['’]\s*|le\s+|la\s+|mon\s+|ma\s+)?(?:ancien|ancienne|nouveau|nouvelle|actuel|actuelle|vieux|"
+    r"premier|deuxi[eè]me|second)[^\S\n]+(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait)[^\S\n]+"
+    r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
+BEFORE_CUE_RE = re.compile(
+    r"(?P<value>[^\s,;:]+)\s*,?\s+(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait|is|was)\s+(?:mon|ma|le|notre|votre|l['’])\s*"
+    r"(?:(?:ancien|nouveau|actuel|vieux)\s+)?(?:mots?\s+de\s+passe|mdp|code|password|wachtwoord)(?![\w@])", re.I)
 THE_WORD_RE = re.compile(r"\ble\s+mot\s*[«\"“]\s*(?P<value>[^»\"”\s]{3,40})\s*[»\"”]", re.I)
 LAST_WORD_RE = re.compile(r"\s:\s*(?P<value>[^\s:]+)\s*$")
 PREPOSITIONS = {"dans", "sur", "sous", "chez", "à", "a", "au", "aux", "en", "avec", "par", "pour", "de", "du", "des", "via"}
@@ -384,9 +457,14 @@ GREETINGS = {"bonjour", "bonsoir", "hello", "madame", "monsieur", "urgent", "urg
 
 
 def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
-    if not STRONG_CUE_RE.search(text):
-        return []
     spans = []
+    for match in TYPED_VALUE_RE.finditer(text):
+        spans += _typed_value_span(text, match)
+    if not STRONG_CUE_RE.search(text):
+        return spans
+    for regex in (RECALLED_RE, LABEL_VALUE_RE):
+        for match in regex.finditer(text):
+            spans += _typed_value_span(text, match)
     for match in SENTENCE_VALUE_RE.finditer(text):
         value = match.group("value")
         words = value.split()
@@ -398,6 +476,8 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
             spans.append((match.start("value"), match.end("value")))
     for regex in (APPOSITION_RE, AS_PASSWORD_RE):
         for match in regex.finditer(text):
+            if regex is APPOSITION_RE and re.search(r",\s*$", text[:match.start()]):  # « adresse, mot de passe, … »: a list
+                continue
             word = _bare(match.group("value"))
             if word.lower() not in GREETINGS and (credential_shaped(word) or not describes(word)) and not is_structured(word):
                 spans.append(_span(match.group("value"), match.start("value")))
@@ -411,12 +491,46 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
     for match in TYPED_DIGITS_RE.finditer(text):
         if _pin_secret(match.group("value")):
             spans.append((match.start("value"), match.end("value")))
+    for match in BEFORE_CUE_RE.finditer(text):  # « Lucie est mon mot de passe »
+        word = _bare(match.group("value"))
+        if word.lower() not in GREETINGS and _plain_value_is_secret(word) and word.lower() not in GRAMMAR_START:
+            spans.append(_span(match.group("value"), match.start("value")))
     last = LAST_WORD_RE.search(text)
     if last and STRONG_CUE_RE.search(text[:last.start()]):
         word = _bare(last.group("value"))
         if word.lower() not in GREETINGS and _plain_value_is_secret(word, explicit=True):
             spans.append(_span(last.group("value"), last.start("value")))
     return spans
+
+
+LIST_NEXT_RE = re.compile(r"[^\S\n]*(?:,[^\S\n]*|[^\S\n]+(?:et|ou|puis|or|and|en)[^\S\n]+)(?P<value>[^\s,;:]+)", re.I)
+
+
+def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
+    """The value after a typing verb or « c'était »: quoted, a PIN, or one word ending the clause."""
+    value, start = match.group("value"), match.start("value")
+    if value[:1] in "\"'«“":
+        inner = value[1:-1].strip()
+        if " " not in inner and _plain_value_is_secret(inner, explicit=True) and inner.lower() not in NOT_A_SECRET:
+            return [(start + 1, start + len(value) - 1)]
+        return []
+    spans = []
+    while True:
+        word = _bare(value)
+        end = start + len(value.rstrip(EDGE_PUNCT))
+        if DIGITS_AND_PUNCT.match(word):
+            secret = _pin_secret(word)
+        else:
+            secret = credential_shaped(word) or (
+                _ends_clause(text, end) and not _is_question(text, start) and word.lower() not in GREETINGS
+                and not PARTICIPLE.search(word) and _plain_value_is_secret(word))
+        if not secret:
+            return spans
+        spans.append(_span(value, start))
+        following = LIST_NEXT_RE.match(text, end)  # « j'ai essayé letmein, welcome et password »
+        if not following:
+            return spans
+        value, start = following.group("value"), following.start("value")
 
 
 def _same_secret_elsewhere(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

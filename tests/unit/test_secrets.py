@@ -111,6 +111,23 @@ WEAK_PASSWORDS = [
     ("password is welcome", ["welcome"]),
     ("mot de passe « maternelle »", ["maternelle"]),
     ("code d'accès 271104", ["271104"]),
+    # Stop 26: shapes generalised from the first sealed corpus once it became development data.
+    ("j'avais mis Ostende", ["Ostende"]),
+    ("je tape namur et ça ne marche pas", ["namur"]),
+    ("j'ai essayé letmein, welcome et password", ["letmein", "welcome", "password"]),
+    ("mot de passe oublié... enfin non je crois que c'était hirondelle", ["hirondelle"]),
+    ("Thomas1982 c'est mon mot de passe", ["Thomas1982"]),
+    ("Lucie est mon mot de passe", ["Lucie"]),
+    ("mon nouveau mot de passe est arlon et l'ancien était namur", ["arlon", "namur"]),
+    ("mot de passe est Tournai depuis des années", ["Tournai"]),
+    ("Mijn wachtwoord is fietsbel maar het werkt niet meer", ["fietsbel"]),
+    ("mot de passe c'est Marie-Claire", ["Marie-Claire"]),
+    ("mot de passe: cartable", ["cartable"]),
+    ("mot de passe les gaufres de liège", ["les gaufres de liège"]),
+    ("MOT DE PASSE : JE SUIS LA DIRECTRICE", ["JE SUIS LA DIRECTRICE"]),
+    ("identifiants = ec000567@adm.cfwb.be + Banane", ["Banane"]),
+    ("J'ai essayé mot de passe girafe puis mot de passe Girafe!", ["girafe", "Girafe!"]),
+    ("mdp: trois petits cochons", ["trois petits cochons"]),
 ]
 NOT_WEAK_PASSWORDS = [
     "mon mot de passe est perdu", "mon mdp est refusé depuis hier", "le mot de passe du mail n°2 ne marche pas",
@@ -120,6 +137,15 @@ NOT_WEAK_PASSWORDS = [
     "le mot de passe a expiré le 12/11", "mon mot de passe est faux", "mot de passe bloqué après 3 essais",
     "quel est le mot de passe à utiliser ?", "mot de passe : aucune idée", "mon mot de passe ? je l'ai perdu",
     "mdp: celui de l'e-mail n°2", "mot de passe: toujours refusé", "le code de l'école est-il demandé ?",
+    "mon mot de passe est valable pour toutes les boîtes", "mon mot de passe est noté dans un carnet au bureau",
+    "le mot de passe transmis pour accéder à la nouvelle boîte", "le nouveau mdp est parti avec l'ancienne directrice",
+    "on utilise Thunderbird depuis des années", "une migration entre octobre et novembre",
+    "mot de passe ou itsme, que faut-il utiliser ?", "c'était un mot de passe que j'avais choisi moi-même",
+    "Password rejected again.", "mot de passe incorrect, pourtant c'est bien celui-là",
+    "Het wachtwoord was hetzelfde voor de school en de inrichtende macht.",
+    "Le mot de passe apparaît en points noirs, comment le voir en clair ?",
+    "Je préfère ne pas écrire mon mot de passe dans ce chat, qui dois-je appeler ?",
+    "adresse, mot de passe, consultation : qu'est-ce qui change ?",
 ]
 
 
