@@ -18,7 +18,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views profile replies
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate nlu-dev-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views profile replies
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -152,7 +152,14 @@ test-stories: setup
 # On the independent held-out file, issue #11's targets: accuracy >= 0.95 and >= the TF-IDF
 # baseline + 0.03; out of scope and « the FAQ does not say » >= 0.90 (reached: accuracy 0.958,
 # baseline 0.926, honest replies 0.927).
+# The sealed NLU set (issue #24), end to end over REST, answer-level: totals only. Floors at today's
+# measure (accuracy 0.926, baseline 0.898, served 0.917, confidently wrong 7.4 %); the issue's targets
+# (0.96, 0.97, 2 %) are printed as met or not.
 nlu-gate: setup
+	$(PY) scripts/nlu_sealed_gate.py --model $(MODEL) --min-accuracy 0.92 --min-served 0.91 --max-confident-wrong 0.08
+
+# The development set (tests/heldout/nlu_heldout.yml, read many times to choose: development data).
+nlu-dev-gate: setup
 	$(PY) scripts/nlu_gate.py --model $(MODEL) --min-accuracy 0.95 --min-margin 0.03 --min-honest 0.90
 
 test: setup chromium
@@ -161,6 +168,7 @@ test: setup chromium
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-python
 	$(MAKE) --no-print-directory test-stories
+	$(MAKE) --no-print-directory nlu-dev-gate
 	$(MAKE) --no-print-directory nlu-gate
 	$(MAKE) --no-print-directory secrets-gate
 	$(MAKE) --no-print-directory bench-smoke

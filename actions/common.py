@@ -24,9 +24,17 @@ NON_QUESTION_INTENTS = {"inform", "affirm", "deny", "greet", "thanks", "goodbye"
 REGISTRY_TIMEOUT_S = 3.0
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """The reply as the user reads it: its text, then its « Source : » line."""
-    dispatcher.utter_message(text=reply.rendered, buttons=reply.as_buttons() or None)
+def send(dispatcher: CollectingDispatcher, reply: Reply, topic: str, sub: Optional[str] = None) -> None:
+    """The reply as the user reads it: its text, then its « Source : » line. What was decided (the
+    topic answered, its sub-answer, the sources, the quick replies offered) travels with it as the
+    bot event's metadata ``bma_decision``: the tracker keeps it, nothing recomputes it later."""
+    decision = {
+        "topic": topic,
+        "sub": sub,
+        "sources": [source.kind if source.section is None else f"{source.kind}:{source.section}" for source in reply.sources],
+        "offers": [payload for _, payload in reply.buttons],
+    }
+    dispatcher.utter_message(text=reply.rendered, buttons=reply.as_buttons() or None, bma_decision=decision)
 
 
 _registry_down_logged = False
@@ -78,15 +86,16 @@ async def holds_demo_data() -> bool:
         return False
 
 
-def last_question(tracker: Tracker) -> tuple[Optional[str], str]:
-    """The most recent user intent that asks something, and its text."""
+def last_question_event(tracker: Tracker) -> tuple[Optional[str], str, list]:
+    """The most recent user intent that asks something, its text and its entities."""
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
-        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        parse = event.get("parse_data") or {}
+        intent = parse.get("intent", {}).get("name")
         if intent and intent not in NON_QUESTION_INTENTS:
-            return intent, event.get("text") or ""
-    return None, ""
+            return intent, event.get("text") or "", parse.get("entities") or []
+    return None, "", []
 
 
 async def record_for_review(text: str, confidence: Optional[float]) -> None:
@@ -105,5 +114,5 @@ def latest_address_entity(tracker: Tracker) -> bool:
 async def status_of_given_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """An address is never wasted: the state of the mailbox the user just named."""
     situation = await look_up(bma_address.normalise(tracker.get_slot("bma_address") or "") or None)
-    send(dispatcher, answers.migration_status(situation))
+    send(dispatcher, answers.migration_status(situation), "check_migration_status")
     return [SlotSet("topic", "check_migration_status")]

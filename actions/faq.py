@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     holds_demo_data,
-    last_question,
+    last_question_event,
     latest_address_entity,
     look_up,
     record_for_review,
@@ -28,16 +28,18 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        intent, text = last_question(tracker)
+        intent, text, entities = last_question_event(tracker)
         if intent not in intents.GENERAL_ANSWERS:
             intent = "check_migration_status"  # an address alone: say where that mailbox stands
         situation = await look_up(tracker.get_slot("bma_address"))
+        sub = None
         if intent == "faq_what_changes":
             entity_topic = next(
                 (e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "change_topic"),
                 None,
             )
-            reply = what_changes.what_changes(situation, entity_topic or what_changes.change_topic(text))
+            sub = entity_topic or what_changes.change_topic(text)
+            reply = what_changes.what_changes(situation, sub)
         elif intent in ("faq_more_questions", "faq_not_covered"):
             # The desk the question names comes first, else the technical one for a technical question.
             technical = bool(text) and not text.startswith("/") and desks.desk_first(text) is desks.ETNIC
@@ -46,7 +48,12 @@ class ActionAnswerFaq(Action):
                 await record_for_review(text, tracker.latest_message.get("intent", {}).get("confidence"))
         else:
             reply = intents.GENERAL_ANSWERS[intent](situation)
-        send(dispatcher, reply)
+        send(dispatcher, reply, intent, sub)
+        second = next((e.get("value") for e in entities if e.get("entity") == "second_question"), None)
+        if second and second != intent and second in intents.INTENT_LABELS:
+            # Two questions in one message: the second one's answer is one click away.
+            send(dispatcher, Reply("Vous posiez aussi une autre question :", [intents.INTENT_LABELS[second]], [ASSISTANT]),
+                 "second_question")
         events = [SlotSet("form_cancelled", False), SlotSet("address_attempts", 0)]
         if intent not in intents.STATE_DEPENDENT and latest_address_entity(tracker):
             # An address is never wasted: a general answer is followed by that mailbox's state.
@@ -62,7 +69,7 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        send(dispatcher, prompts.greeting(demo=await holds_demo_data()))
+        send(dispatcher, prompts.greeting(demo=await holds_demo_data()), "greet")
         return await status_of_given_address(dispatcher, tracker) if latest_address_entity(tracker) else []
 
 
@@ -77,7 +84,8 @@ class ActionAskAffirmation(Action):
             return await status_of_given_address(dispatcher, tracker)
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons = candidate_buttons(ranking)
-        send(dispatcher, Reply("Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…", buttons + [Q_NONE], [ASSISTANT]))
+        send(dispatcher, Reply("Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…", buttons + [Q_NONE], [ASSISTANT]),
+             "clarify")
         return []
 
 
@@ -88,5 +96,5 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        send(dispatcher, prompts.DEFAULT_FALLBACK)
+        send(dispatcher, prompts.DEFAULT_FALLBACK, "fallback")
         return [UserUtteranceReverted()]

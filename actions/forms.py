@@ -84,7 +84,7 @@ class AskSlotAction(Action, ABC):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        send(dispatcher, prompts.ASK[self.slot])
+        send(dispatcher, prompts.ASK[self.slot], f"ask_{self.slot}")
         return []
 
 

@@ -29,7 +29,7 @@ class ActionHumanHandoff(Action):
         not_understood = tracker.latest_message.get("intent", {}).get("name") in ("nlu_fallback", "deny")
         contacts = desks.handoff_contacts(topic, situation.phase, situation.lookup is Lookup.NOT_FOUND,
                                           **answers.desk_where(situation))
-        send(dispatcher, answers.handoff(situation, contacts, not_understood, topic))
+        send(dispatcher, answers.handoff(situation, contacts, not_understood, topic), "human_handoff")
         return []
 
 
@@ -43,7 +43,7 @@ class ActionSubmitTicket(Action):
         reset = [SlotSet(slot, None) for slot in ("ticket_last_name", "ticket_first_name", "ticket_description")]
         reset += [SlotSet("form_cancelled", False), SlotSet("address_attempts", 0)]
         if tracker.get_slot("form_cancelled"):
-            send(dispatcher, prompts.TICKET_CANCELLED)
+            send(dispatcher, prompts.TICKET_CANCELLED, "ticket_cancelled")
             return reset
         address = tracker.get_slot("bma_address")
         known_address = address if bma_address.normalise(address or "") else None
@@ -66,7 +66,7 @@ class ActionSubmitTicket(Action):
         except Exception as error:
             log.error("ticket not recorded (%s)", type(error).__name__)
             number = None
-        send(dispatcher, tickets.reply(draft, number))
+        send(dispatcher, tickets.reply(draft, number), "ticket")
         if not known_address:
             reset.append(SlotSet("bma_address", None))
         return reset

@@ -649,7 +649,8 @@ def mask_string(value: str) -> str:
 # Keys whose values are identifiers or names chosen by the software, never typed by a person.
 IDENTIFIER_KEYS = {"model_id", "message_id", "sender_id", "id", "event", "name", "intent", "action_name", "policy",
                    "input_channel", "assistant_id", "extractor", "entity", "timestamp", "type", "processors",
-                   "teams_user", "conversation_id", "session_id", "tenant_id", "channel", "payload"}
+                   "teams_user", "conversation_id", "session_id", "tenant_id", "channel", "payload",
+                   "bma_decision"}
 
 
 def mask_json(value, key: str | None = None):

@@ -37,7 +37,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyNLP
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
@@ -50,6 +50,35 @@ from components.concepts import DEFAULT_LEXICON, ConceptLexicon
 
 # name → (analyzer, n-grams, token pattern); concept tokens and one-letter SMS words (« c », « j »)
 # count in the concept view.
+SECOND_QUESTION = "second_question"
+# Topics a second question may have (the FAQ's and the mailbox's state), and answers that serve each other.
+SECOND_QUESTION_TOPICS = frozenset({
+    "faq_bma_definition", "faq_migration_reason", "faq_what_changes", "faq_migration_steps", "faq_how_to_migrate",
+    "faq_lost_new_password", "faq_lost_old_password", "faq_no_email_received", "faq_more_questions",
+    "faq_not_covered", "check_migration_status"})
+SAME_ANSWER = ({"faq_how_to_migrate", "faq_migration_steps"}, {"faq_more_questions", "faq_not_covered"})
+MIN_CLAUSE_TOKENS = 3
+# Where a message turns to another question: punctuation, or a conjunction between two clauses.
+CLAUSE_BREAKS = {"?", ".", ";", "!", "et", "mais", "puis", "ensuite", "aussi", "également", "sinon", "autre"}
+
+
+def same_answer(a: str, b: str) -> bool:
+    return a == b or any(a in group and b in group for group in SAME_ANSWER)
+
+
+def clause_spans(doc) -> list:
+    """The clauses of a spaCy document, cut at sentence punctuation and at conjunctions."""
+    spans, start = [], 0
+    for token in doc:
+        if token.lower_ in CLAUSE_BREAKS:
+            if token.i > start:
+                spans.append(doc[start:token.i + (1 if token.is_punct else 0)])
+            start = token.i + 1
+    if start < len(doc):
+        spans.append(doc[start:len(doc)])
+    return spans
+
+
 TEXT_VIEWS = {"words": ("word", (1, 2), r"(?u)\b\w\w+\b"), "chars": ("char_wb", (2, 5), None),
               "lemmas": ("word", (1, 2), r"(?u)\b\w\w+\b"), "concepts": ("word", (1, 2), r"\S+")}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +183,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         # cross-validation with the first lexicon; with the extended one, 2 ties with it (README,
         # « Measured quality »).
         return {"C": 1.0, "temperature": 0.11, "vector_weight": 1.0, "concept_weight": 1.5, "max_iter": 3000, "ranking_length": 10,
-                "lexicon": "components/lexicon_fr.yml"}
+                "lexicon": "components/lexicon_fr.yml", "second_question_confidence": 0.6}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> str | None:
@@ -275,7 +304,34 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                              key=lambda r: -r["confidence"])
             message.set("intent", ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
+            second = self._second_question(message, ranking[0]["name"])
+            if second:
+                message.set(ENTITIES, [*message.get(ENTITIES, []), second], add_to_output=True)
         return messages
+
+    def _second_question(self, message: Message, first: str) -> Dict[Text, Any] | None:
+        """A second FAQ question in the same message (« j'ai perdu le nouveau mot de passe et je n'ai
+        jamais reçu le mail 3 »): each clause classified on its own; a confident clause on another
+        topic becomes the entity ``second_question`` (the action offers its answer)."""
+        doc = message.get(SPACY_DOCS[TEXT])
+        if doc is None or first not in SECOND_QUESTION_TOPICS:
+            return None
+        clauses = [span for span in clause_spans(doc) if sum(not t.is_punct for t in span) >= MIN_CLAUSE_TOKENS]
+        if len(clauses) < 2:
+            return None
+        parts = [Message(data={TEXT: span.text, SPACY_DOCS[TEXT]: span.as_doc()}) for span in clauses]
+        best = None
+        for span, row in zip(clauses, self._probabilities(parts)):
+            index = int(np.argmax(row))
+            name, confidence = str(self.clf.classes_[index]), float(row[index])
+            if (name in SECOND_QUESTION_TOPICS and not same_answer(name, first)
+                    and confidence >= float(self.config["second_question_confidence"])
+                    and (best is None or confidence > best["confidence"])):
+                best = {"entity": SECOND_QUESTION, "value": name, "start": span.start_char, "end": span.end_char,
+                        "confidence": confidence, "extractor": self.__class__.__name__}
+        if best:
+            best.pop("confidence")
+        return best
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as model_dir:

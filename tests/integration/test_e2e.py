@@ -171,3 +171,20 @@ def test_an_address_in_a_long_greeting_is_looked_up(bot):
     (answer,) = conversation(bot, "Bonjour, je suis la directrice de l'école communale de Wanze, FASE 1234, notre "
                                   "adresse est ec000001@adm.cfwb.be, merci")
     assert "ec000001@adm.cfwb.be" in answer and "Vouliez-vous dire" not in answer and "Dire bonjour" not in answer
+
+
+def test_two_questions_in_one_message_get_the_first_answer_and_the_second_one_click_away(bot):
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    bot.say(sender, "j'ai perdu le nouveau mot de passe et je n'ai jamais reçu le mail 3")
+    replies = bot.say(sender, "ec000001@adm.cfwb.be")
+    assert "§6" in texts(replies)  # the first question: the new password (FAQ §6)
+    offer = next(r for r in replies if "autre question" in (r.get("text") or ""))
+    assert [b["payload"] for b in offer["buttons"]] == ["/faq_no_email_received"]
+    second = texts(bot.say(sender, "/faq_no_email_received"))
+    assert "§8" in second  # the second one, answered for the same mailbox
+    assert "Quelle est l'adresse" not in second
+
+
+def test_one_question_with_context_gets_no_second_offer(bot):
+    (reply,) = conversation(bot, "Je suis la secrétaire de l'école et je voudrais savoir pourquoi on change de système")
+    assert "§2" in reply and "autre question" not in reply
