@@ -18,13 +18,13 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate nlu-dev-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views profile replies
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate nlu-dev-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views profile replies docs
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
 	@echo "make shell    set up, then chat in the terminal (DEBUG=1 shows intent, confidence and action)"
 	@echo "make console-account LOGIN=prenom.nom   create a staff account of the console on :8081 (ROLE=lecture|support|admin; RESET=1: new password)"
-	@echo "make test     set up, then data validation, lint, unit/integration/browser tests, story tests, the NLU gate, the benchmark smoke"
+	@echo "make test     set up, then data validation, lint, docs, unit/integration/browser tests, story tests, the NLU gate, the benchmark smoke"
 	@echo "make test-unit  the fast loop (< 1 minute, no server)"
 	@echo "make train    train a model for the current data/config"
 	@echo "make test-scale  two Rasa instances, PostgreSQL tracker store, Redis lock store"
@@ -38,6 +38,7 @@ help:
 	@echo "make purge   apply every retention: conversations 30 days, tickets 90, staff journal 365; aggregates are kept"
 	@echo "make privacy-report  every table that can hold personal data: purpose, retention, rows past it"
 	@echo "make replies  render every reply with its sources -> docs/replies.md (review its diff)"
+	@echo "make docs    build the documentation (docs/, mkdocs.yml) -> var/site/; a broken link or anchor fails it"
 	@echo "make clean    remove models, the local registry and caches"
 
 $(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
@@ -131,6 +132,14 @@ validate: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# The documentation (docs/, mkdocs.yml: strict, links and anchors checked) -> var/site/. Not
+# --quiet: mkdocs 1.6.1 then drops the warnings before strict mode counts them, and a broken link
+# passes (mkdocs/mkdocs#4126); the log is printed when the build fails.
+docs: venv
+	@mkdir -p var
+	@$(PY) -m mkdocs build --strict -d var/site > var/docs.log 2>&1 || { cat var/docs.log; exit 1; }
+	@echo "mkdocs build --strict: clean"
+
 # The fast loop: pure Python and rasa-sdk actions, no server, no model, no service (< 1 minute).
 test-unit: venv
 	$(PY) -m pytest -q tests/unit
@@ -166,6 +175,7 @@ test: setup chromium
 	@mkdir -p var
 	$(MAKE) --no-print-directory validate
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory docs
 	$(MAKE) --no-print-directory test-python
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory nlu-dev-gate

@@ -12,9 +12,9 @@ the FAQ's 3 to 12 weeks). The FAQ gives no delay between e-mail 3 and the migrat
 e-mail 4 comes the night of the migration): the demo migrates one week after e-mail 3, its own
 choice. Whatever that choice, schools whose e-mail 1 comes late in November migrate after the
 campaign's announced end (e-mail 3 comes at least 4 weeks after e-mail 1): in the demo, the last
-on 20 January 2025 (README, content notes). About one mailbox in twelve is
+on 20 January 2025 (docs/content-notes.md). About one mailbox in twelve is
 « hors MODE » (CPMS, internats, ESAHR…); a few received nothing (the « window over, nothing
-sent » case). The first rows are the showcase addresses listed in the README (phases on
+sent » case). The first rows are the showcase addresses listed in docs/users.md (phases on
 2024-11-15).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ import random
 from bma import address as bma_address
 from bma import facts
 
-# FASE numbers reserved for the demonstration: no real mailbox may use them (README, « The registry »).
+# FASE numbers reserved for the demonstration: no real mailbox may use them (docs/operators.md, « The registry »).
 DEMO_FASE_RANGE = range(990000, 1000000)
 DEMO_FASE_OFFSET = DEMO_FASE_RANGE.start  # demo FASE = the FASE of the demo before the reserved range + 990000
 

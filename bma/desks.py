@@ -15,7 +15,7 @@ période de migration », and « lorsque toutes les BMA auront migré, c'est le 
 qui gèrera désormais les demandes de récupération des mots de passe ». Once the campaign is over
 (after its announced end, or every mailbox of the registry migrated), password recovery goes to
 the ETNIC Service Desk and Enseignement.be is never offered.
-The README's table is printed from this one (``python -m bma.desks``) and a test keeps them equal.
+The table of docs/desks.md is printed from this one (``python -m bma.desks``) and a test keeps them equal.
 """
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ TECHNICAL_WORDS = (
 
 @dataclass(frozen=True)
 class Case:
-    todo: str  # French, for the README table: what to do
+    todo: str  # French, for the table of docs/desks.md: what to do
     contacts: tuple[Contact, ...]  # the contacts the answer gives, in this order
     ticket: Contact | None  # where a prepared message goes; None: by its wording (technical → ETNIC, else SGNE)
 
@@ -326,7 +326,7 @@ QUESTION_LABELS_FR = {
 
 
 def markdown_table() -> str:
-    """The README table: question × period × situation → what to do, contacts given, where a prepared
+    """The table of docs/desks.md: question × period × situation → what to do, contacts given, where a prepared
     message goes. Cells equal across periods or situations are grouped."""
     lines = ["| question | période | situation de la boîte | que faire | contacts donnés | message préparé → |",
              "|---|---|---|---|---|---|"]

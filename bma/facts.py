@@ -119,7 +119,7 @@ EMAIL_COUNT = len(EMAILS)
 # Section 5: « Dans l'intervalle, vous pouvez continuer à utiliser votre boîte actuelle comme d'habitude. »
 KEEP_USING_CURRENT_BOX = "Dans l'intervalle, vous continuez à utiliser votre boîte actuelle comme d'habitude."
 
-# Links that the FAQ publishes broken (see README, « Content notes »): never shown.
+# Links that the FAQ publishes broken (see docs/content-notes.md): never shown.
 # - Section 1 « https://www.webmail@adm.cfwb.be » is not a valid URL.
 # - Sections 3 and 7 use « # » placeholders for « voir ci-dessous », the Cerbère infographic
 #   and the four browser procedures: the assistant gives the steps itself instead.

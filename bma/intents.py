@@ -3,7 +3,7 @@
 that need the mailbox's address are derived from this table; ``tests/unit/test_intents.py`` fails
 when domain.yml, the rules, the desk table (``bma.desks``) or this table disagree.
 
-Adding an FAQ topic: README, « Adding an FAQ topic ».
+Adding an FAQ topic: docs/developers.md, « Adding an FAQ topic ».
 """
 from __future__ import annotations
 

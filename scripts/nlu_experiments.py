@@ -86,7 +86,7 @@ def variants(base: list) -> dict[str, dict]:
         "md, TfidfIntentClassifier": {
             "pipeline": _replace(md, "DIETClassifier", [{"name": "components.tfidf_intent_classifier.TfidfIntentClassifier"}]),
             "data": "all",
-            "note": "the classifier as it is now (components/tfidf_intent_classifier.py, its defaults); the README's row "
+            "note": "the classifier as it is now (components/tfidf_intent_classifier.py, its defaults); docs/measurements-nlu.md's row "
                     "names the version it measured"},
         "md, scaled LogisticRegression C=10, char_wb 2–5": {
             "pipeline": _replace(char_2_5, "DIETClassifier", [scaled[0]]), "data": "all",

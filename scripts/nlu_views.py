@@ -10,7 +10,7 @@ lookup lemmas; one row with the rule lemmas of spaCy's tagger, as shipped before
   on all of data/nlu.
 Accuracy and macro-F1, no fallback. Then the softmax temperature of the shipped SVM's scores,
 chosen on its out-of-fold cross-validation scores (the least log-loss), with the calibration of both
-models there. README, « Measured quality ».
+models there. docs/measurements-nlu.md, « Measured quality ».
 """
 from __future__ import annotations
 

@@ -61,7 +61,8 @@ def test_masking_function_on_the_corpora():
     """The function alone (the storage test below is the proof): no secret left, ≤ 1 % false masks."""
     leaks = [(item["text"], s) for item in SECRET_BEARING for s in item["secrets"] if s in mask(item["text"]).text]
     # The weak-password corpora (issue #22) were read to write the rules: a few of their shapes are
-    # still missed (README, « Privacy »); at most 2 % of their secrets, and none of the older corpora's.
+    # still missed (docs/measurements.md, « Passwords: the corpora and the secrets gate »); at most 2 %
+    # of their secrets, and none of the older corpora's.
     weak = [item for item in SECRET_BEARING if item["corpus"].startswith("passwords_weak")]
     weak_leaks = [(t, s) for t, s in leaks if any(t == item["text"] for item in weak)]
     print(f"\nweak passwords: {len(weak)} messages, {len(weak_leaks)} secret(s) left: {weak_leaks}")

@@ -65,7 +65,7 @@ def test_the_other_emails_and_the_migration_follow_the_faq_delays():
 
 
 def test_late_schools_migrate_after_the_campaigns_announced_end():
-    """The README says so (content notes): the FAQ's own rhythm makes it unavoidable."""
+    """docs/content-notes.md says so: the FAQ's own rhythm makes it unavoidable."""
     late = [migration for address, (email1, *_, migration) in schedule() if email1 and email1 >= d("2024-11-25")]
     assert late and min(late) > facts.CAMPAIGN_END
     assert max(m for _, (*_, m) in schedule() if m) == d("2025-01-20")

@@ -1,6 +1,6 @@
 """One desk per case: every question × every mailbox situation × every period (before, during, after
 the campaign) walked through the desk table (bma/desks.py), the answers, the quick replies, the
-hand-off and the prepared message (ticket) — and the README's table is the code's."""
+hand-off and the prepared message (ticket) — and the table of docs/desks.md is the code's."""
 import datetime as dt
 import re
 from pathlib import Path
@@ -147,9 +147,11 @@ def test_the_period_follows_the_date_and_the_registry(today, all_migrated, expec
     assert desks.period_of(dt.date.fromisoformat(today), all_migrated).value == expected
 
 
-def test_readme_shows_the_code_table():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert desks.markdown_table() in readme, "README out of date: paste `python -m bma.desks`"
+def test_the_docs_show_the_code_table():
+    # « One desk per case » (moved out of the README, issue #23); the README links to it.
+    page = (ROOT / "docs" / "desks.md").read_text(encoding="utf-8")
+    assert desks.markdown_table() in page, "docs/desks.md out of date: paste `python -m bma.desks`"
+    assert "docs/desks.md" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("situation", list(situations())[:40:3])
