@@ -11,8 +11,14 @@
 
 ``install()`` is called in one place, ``python -m rasa_patches run …`` (the Rasa server of
 `make run`, `make shell`, the benchmarks and the tests); the project's channels refuse to serve
-without it. The patches reach into Rasa internals: they are verified on one Rasa version, and
-``install()`` refuses any other with a clear message.
+without it.
+
+The version guard: the patches, and the stores, channels, components, console and scripts besides,
+reach into Rasa internals, each listed in ``rasa_patches/internals.py`` (``INTERNALS``: what, where,
+what is expected). These internals are relied upon with Rasa ``VERIFIED_RASA_VERSION`` (3.6.21) only:
+``install()`` refuses any other version with a clear message, then checks that every internal of
+the list still exists with the parameters the project uses (``internals.verify``);
+tests/unit/test_rasa_contracts.py holds each contract (signatures, tables, key and ticket formats).
 """
 from __future__ import annotations
 
@@ -32,16 +38,20 @@ def check_version(version: str | None = None) -> None:
     if version != VERIFIED_RASA_VERSION:
         raise UnverifiedRasaVersion(
             f"rasa_patches were verified on Rasa {VERIFIED_RASA_VERSION}, not {version}: review each patch "
-            "against the new Rasa (rasa_patches/*.py and their tests), then update VERIFIED_RASA_VERSION."
+            "against the new Rasa (rasa_patches/*.py and their tests) and every internal the project relies on "
+            "(rasa_patches/internals.py, tests/unit/test_rasa_contracts.py), then update VERIFIED_RASA_VERSION."
         )
 
 
 def install() -> None:
-    """Install every patch once; refuses an unverified Rasa version."""
+    """Install every patch once; refuses an unverified Rasa version, or changed internals."""
     global _installed
     if _installed:
         return
     check_version()
+    from rasa_patches import internals
+
+    internals.verify()
     from rasa.core.actions.action import RemoteAction
 
     from rasa_patches import action_fallback, action_validation, api_token, event_types, gc_freeze, graph_runner
