@@ -27,8 +27,7 @@ message), compared with the TF-IDF + logistic-regression baseline trained on the
 from __future__ import annotations
 
 import argparse
-import json
-import sqlite3
+import asyncio
 import sys
 import tempfile
 from collections import Counter
@@ -90,20 +89,30 @@ def judge(needs: list[tuple[str, str | None]], decisions: list[dict]) -> str:
     return "confident_wrong" if wrong and not any(d["topic"] == "clarify" for d in given) else "other"
 
 
-def read_back(tracker_db: Path) -> dict[str, dict]:
-    """Per conversation: the first user intent and the decisions of the replies, from the tracker store."""
-    conversations: dict[str, dict] = {}
-    with sqlite3.connect(tracker_db) as db:
-        for sender, data in db.execute("SELECT sender_id, data FROM events ORDER BY id"):
-            event = json.loads(data)
-            seen = conversations.setdefault(sender, {"intent": None, "decisions": []})
-            if event.get("event") == "user" and seen["intent"] is None:
-                seen["intent"] = (event.get("parse_data") or {}).get("intent", {}).get("name")
-            elif event.get("event") == "bot" and (event.get("metadata") or {}).get("bma_decision"):
-                seen["decisions"].append(event["metadata"]["bma_decision"])
-            elif event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") in RESPONSE_TOPICS:
-                seen["decisions"].append({"topic": RESPONSE_TOPICS[event["metadata"]["utter_action"]]})
-    return conversations
+def read_back(tracker_db: Path, senders: list[str]) -> dict[str, dict]:
+    """Per conversation: the first user intent and the decisions of the replies, read back through
+    Rasa's own SQL tracker store."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    store = SQLTrackerStore(Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(tracker_db))
+
+    async def read() -> dict[str, dict]:
+        conversations = {}
+        for sender in senders:
+            tracker = await store.retrieve_full_tracker(sender)
+            seen = conversations[sender] = {"intent": None, "decisions": []}
+            for event in tracker.events if tracker else []:
+                if isinstance(event, UserUttered) and seen["intent"] is None:
+                    seen["intent"] = event.intent_name
+                elif isinstance(event, BotUttered) and event.metadata.get("bma_decision"):
+                    seen["decisions"].append(event.metadata["bma_decision"])
+                elif isinstance(event, BotUttered) and event.metadata.get("utter_action") in RESPONSE_TOPICS:
+                    seen["decisions"].append({"topic": RESPONSE_TOPICS[event.metadata["utter_action"]]})
+        return conversations
+
+    return asyncio.run(read())
 
 
 def run(model: str, questions: list[dict]) -> dict[str, dict]:
@@ -128,8 +137,7 @@ def run(model: str, questions: list[dict]) -> dict[str, dict]:
                     servers.say(sender, address)
         finally:
             servers.stop()
-        found = read_back(tracker_db)
-        return {f"sealed-{n}": found.get(f"sealed-{n}", {"intent": None, "decisions": []}) for n in range(len(questions))}
+        return read_back(tracker_db, [f"sealed-{n}" for n in range(len(questions))])
 
 
 def main() -> int:
