@@ -16,7 +16,7 @@ from actions.common import (
     send,
     status_of_given_address,
 )
-from bma import desks, intents, prompts, what_changes
+from bma import desks, follow_up, intents, prompts, what_changes
 from bma.labels import candidate_buttons
 from bma.replies import ASSISTANT, Q_NONE, Reply
 
@@ -29,6 +29,11 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         intent, text, entities = last_question_event(tracker)
+        if intent == follow_up.FOLLOW_UP:
+            intent = follow_up.resolve(tracker.get_slot("topic"), text)
+            if intent is None:  # nothing to follow: ask what the question is
+                send(dispatcher, follow_up.UNCLEAR, "clarify")
+                return []
         if intent not in intents.GENERAL_ANSWERS:
             intent = "check_migration_status"  # an address alone: say where that mailbox stands
         situation = await look_up(tracker.get_slot("bma_address"))

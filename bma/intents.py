@@ -34,6 +34,8 @@ INTENTS: dict[str, Intent] = {
     "faq_more_questions": Intent("Contacter l'équipe migration ou l'ETNIC", answers.more_questions),
     "faq_not_covered": Intent("Une autre question sur la migration", answers.not_covered),
     "check_migration_status": Intent("Où en est ma boîte ?", answers.migration_status, True),
+    # « et pour un PO ? », « et après ? »: the topic answered last (bma/follow_up.py), by action_answer_faq
+    "follow_up": Intent(None),
     # Conversation
     "greet": Intent("Dire bonjour"),
     "goodbye": Intent("Terminer la conversation"),

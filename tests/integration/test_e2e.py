@@ -188,3 +188,25 @@ def test_two_questions_in_one_message_get_the_first_answer_and_the_second_one_cl
 def test_one_question_with_context_gets_no_second_offer(bot):
     (reply,) = conversation(bot, "Je suis la secrétaire de l'école et je voudrais savoir pourquoi on change de système")
     assert "§2" in reply and "autre question" not in reply
+
+
+def test_follow_ups_keep_the_topic(bot):
+    how, for_a_po = conversation(bot, "que dois-je faire pour migrer ma boîte ?", "et pour un PO ?")
+    assert "§5" in how and "§5" in for_a_po
+    steps, after = conversation(bot, "quelles sont les étapes de la migration ?", "et après ?")
+    assert "§4" in steps and "§4" in after
+
+
+def test_a_follow_up_can_name_the_next_topic(bot):
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    bot.say(sender, "j'ai perdu le nouveau mot de passe")
+    assert "§6" in texts(bot.say(sender, "ec000001@adm.cfwb.be"))
+    not_received = texts(bot.say(sender, "et si je ne l'ai pas reçu ?"))
+    assert "§8" in not_received and "ec000001" not in not_received.split("Source")[-1]
+    old = texts(bot.say(sender, "et pour l'ancien mot de passe ?"))
+    assert "§7" in old
+
+
+def test_a_follow_up_with_nothing_to_follow_asks_for_the_question(bot):
+    (reply,) = conversation(bot, "et pour un PO ?")
+    assert "préciser votre question" in reply
