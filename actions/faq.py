@@ -17,6 +17,7 @@ from actions.common import (
     status_of_given_address,
 )
 from bma import desks, follow_up, intents, prompts, what_changes
+from bma.confusable import is_close_pair
 from bma.labels import candidate_buttons
 from bma.replies import ASSISTANT, Q_NONE, Reply
 
@@ -88,7 +89,8 @@ class ActionAskAffirmation(Action):
         if latest_address_entity(tracker):  # an unclear message that holds an address: its state
             return await status_of_given_address(dispatcher, tracker)
         ranking = tracker.latest_message.get("intent_ranking") or []
-        buttons = candidate_buttons(ranking)
+        # A close confusable pair (bma/confusable.py): exactly those two.
+        buttons = candidate_buttons(ranking, limit=2 if is_close_pair(ranking) else None)
         send(dispatcher, Reply("Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…", buttons + [Q_NONE], [ASSISTANT]),
              "clarify")
         return []

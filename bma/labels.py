@@ -8,14 +8,14 @@ MAX_CANDIDATES = 3
 MIN_CANDIDATE_CONFIDENCE = 0.05
 
 
-def candidate_buttons(intent_ranking: list[dict]) -> list[tuple[str, str]]:
-    """Up to three labelled candidates from Rasa's ``intent_ranking``, best first."""
+def candidate_buttons(intent_ranking: list[dict], limit: int | None = None) -> list[tuple[str, str]]:
+    """Up to three (or ``limit``) labelled candidates from Rasa's ``intent_ranking``, best first."""
     buttons: list[tuple[str, str]] = []
     for candidate in intent_ranking:
         name = candidate.get("name")
         if name in INTENT_LABELS and (candidate.get("confidence") or 0) >= MIN_CANDIDATE_CONFIDENCE:
             buttons.append(INTENT_LABELS[name])
-        if len(buttons) == MAX_CANDIDATES:
+        if len(buttons) == (limit or MAX_CANDIDATES):
             break
     if not buttons:
         buttons = [INTENT_LABELS["faq_how_to_migrate"], INTENT_LABELS["check_migration_status"]]

@@ -46,7 +46,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.svm import LinearSVC
 from sklearn.preprocessing import normalize
 
+from bma.confusable import MARGIN as CONFUSABLE_MARGIN
+from bma.confusable import is_close_pair
 from components.concepts import DEFAULT_LEXICON, ConceptLexicon
+
+NLU_FALLBACK = "nlu_fallback"
 
 # name → (analyzer, n-grams, token pattern); concept tokens and one-letter SMS words (« c », « j »)
 # count in the concept view.
@@ -183,7 +187,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         # cross-validation with the first lexicon; with the extended one, 2 ties with it (README,
         # « Measured quality »).
         return {"C": 1.0, "temperature": 0.11, "vector_weight": 1.0, "concept_weight": 1.5, "max_iter": 3000, "ranking_length": 10,
-                "lexicon": "components/lexicon_fr.yml", "second_question_confidence": 0.6}
+                "lexicon": "components/lexicon_fr.yml", "second_question_confidence": 0.6,
+                "confusable_margin": CONFUSABLE_MARGIN}
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> str | None:
@@ -304,6 +309,13 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                              key=lambda r: -r["confidence"])
             message.set("intent", ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
+            if is_close_pair(ranking, float(self.config["confusable_margin"])):
+                # Two intents users' questions are often taken for one another, too close to choose:
+                # « Vouliez-vous dire… » with both (the ranking keeps them), as Rasa's FallbackClassifier does.
+                message.set("intent", {"name": NLU_FALLBACK, "confidence": ranking[0]["confidence"]}, add_to_output=True)
+                message.set("intent_ranking", [{"name": NLU_FALLBACK, "confidence": ranking[0]["confidence"]},
+                                               *ranking[: self.config["ranking_length"]]], add_to_output=True)
+                continue
             second = self._second_question(message, ranking[0]["name"])
             if second:
                 message.set(ENTITIES, [*message.get(ENTITIES, []), second], add_to_output=True)

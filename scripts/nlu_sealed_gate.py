@@ -105,7 +105,9 @@ def read_back(tracker_db: Path, senders: list[str]) -> dict[str, dict]:
             seen = conversations[sender] = {"intent": None, "decisions": []}
             for event in tracker.events if tracker else []:
                 if isinstance(event, UserUttered) and seen["intent"] is None:
-                    seen["intent"] = event.intent_name
+                    # The classifier's best intent (behind a « Vouliez-vous dire… », the first of the ranking).
+                    ranking = [r["name"] for r in event.parse_data.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
+                    seen["intent"] = ranking[0] if ranking else event.intent_name
                 elif isinstance(event, BotUttered) and event.metadata.get("bma_decision"):
                     seen["decisions"].append(event.metadata["bma_decision"])
                 elif isinstance(event, BotUttered) and event.metadata.get("utter_action") in RESPONSE_TOPICS:
