@@ -34,13 +34,14 @@ from sqlalchemy.orm import Session
 
 from prometheus_client.core import CounterMetricFamily
 
+from analytics import ingest
+from analytics.events import Clock
 from console import (
     accounts,
     audit,
     charts,
     dashboard,
     inbox,
-    ingest,
     limits,
     metrics,
     retention,
@@ -50,9 +51,8 @@ from console import (
 )
 from console.config import settings
 from console.db import StaffAccount, console_engine
-from console.events import Clock
-from console.feedback import REASONS as FEEDBACK_REASONS
 from console.training_data import LabelConflict
+from feedback.votes import REASONS as FEEDBACK_REASONS
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -564,7 +564,7 @@ def create_app() -> Sanic:
                 await db(ingest.catch_up, config, None, 0)
             except Exception as error:  # logged, retried at the next tick; the pages still answer
                 log.error("aggregation failed: %s: %s", type(error).__name__, error)
-            try:  # once a day: transcripts older than BMA_RETENTION_DAYS (console/retention.py)
+            try:  # once a day: transcripts older than BMA_RETENTION_DAYS (analytics/retention.py)
                 await db(retention.run_if_due, config)
             except Exception as error:
                 log.error("retention failed: %s: %s", type(error).__name__, error)

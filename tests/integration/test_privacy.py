@@ -21,9 +21,14 @@ from sqlalchemy import create_engine, insert, text, update
 
 from bma import registry
 from bma.registry.store import ReviewQuestionRow, TicketRow
-from console import feedback, ingest, privacy, retraining, synthetic
+from analytics import ingest, privacy
+from analytics.db import events_engine, utcnow
+from console import retraining, synthetic
 from console.config import settings
-from console.db import AuditEntry, Feedback, console_engine, dispose, events_engine, utcnow
+from console.db import AuditEntry, console_engine, dispose
+from feedback.store import Feedback
+from feedback.store import save as save_vote
+from feedback.votes import Vote
 from scripts.servers import ROOT
 from tests.conftest import PG_ADMIN_URL
 
@@ -108,8 +113,8 @@ def test_every_retention_on_real_tables(databases):
     ticket_ids = [registry.record_ticket(route=route, address="ec000001@adm.cfwb.be", last_name="Dupont",
                                          first_name="Anne", description=f"Demande {route}", conversation_id="conv-old",
                                          url=main) for route in ("sgne", "etnic")]
-    feedback.save(main, feedback.Vote("conv-old", "0000abcd", 1, "down", "unclear"))
-    feedback.save(main, feedback.Vote("conv-new", "0000abcd", 1, "up", None))
+    save_vote(main, Vote("conv-old", "0000abcd", 1, "down", "unclear"))
+    save_vote(main, Vote("conv-new", "0000abcd", 1, "up", None))
     registry.record_review_question("une question de septembre", "faq_not_covered", 0.8, main)
     retraining.engine(main)
     engine = console_engine(main)
