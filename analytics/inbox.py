@@ -1,5 +1,5 @@
 """The review inbox's intake: the user messages the aggregation (analytics/ingest.py) and the
-feedback resolution (analytics/feedback.py) find the assistant may have misunderstood, masked and
+feedback resolution (analytics/rated_answers.py) find the assistant may have misunderstood, masked and
 grouped by similar text. What the staff decide for each group is the console's (console/inbox.py)."""
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from bma import address as bma_address
 from bma import desks
-from analytics import feedback, inbox
+from analytics import inbox, rated_answers
 from analytics.config import Settings, settings
 from analytics.db import (
     ConversationState,
@@ -87,7 +87,7 @@ def latency_bucket(seconds: float) -> str:
 
 class Phases:
     """The phase of a BMA address when it was given (the registry, read once per address and
-    aggregation run; BMA_TODAY when the campaign is replayed, as analytics.feedback does)."""
+    aggregation run; BMA_TODAY when the campaign is replayed, as analytics.rated_answers does)."""
 
     def __init__(self, db_url: str):
         self.db_url = db_url
@@ -499,7 +499,7 @@ def catch_up(config: Settings | None = None, budget_seconds: float | None = None
             if deadline is not None and time.monotonic() > deadline:
                 behind = True
                 break
-        resolved = feedback.resolve_pending(config)
+        resolved = rated_answers.resolve_pending(config)
         return {"events": total, "feedback": resolved, "behind": behind}
     finally:
         _lock.release()

@@ -36,6 +36,8 @@ from prometheus_client.core import CounterMetricFamily
 
 from analytics import ingest
 from analytics.events import Clock
+from analytics.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
+from analytics.retention import RetentionError, retention_days
 from console import (
     accounts,
     audit,
@@ -490,9 +492,9 @@ def create_app() -> Sanic:
         await fresh()
         rows, total = await db(transcripts.search, config.db_url, query, config.timezone)
         try:
-            kept = retention.retention_days()
-        except retention.RetentionError:
-            kept = retention.DEFAULT_DAYS
+            kept = retention_days()
+        except RetentionError:
+            kept = DEFAULT_RETENTION_DAYS
         return render("conversations.html", status, **context(
             request, rows=rows, total=total, q=query, pages=max(1, math.ceil(total / transcripts.PER_PAGE)),
             topics=transcripts.TOPICS, error=error, retention=kept,
@@ -564,7 +566,7 @@ def create_app() -> Sanic:
                 await db(ingest.catch_up, config, None, 0)
             except Exception as error:  # logged, retried at the next tick; the pages still answer
                 log.error("aggregation failed: %s: %s", type(error).__name__, error)
-            try:  # once a day: transcripts older than BMA_RETENTION_DAYS (analytics/retention.py)
+            try:  # once a day: transcripts older than BMA_RETENTION_DAYS (console/retention.py)
                 await db(retention.run_if_due, config)
             except Exception as error:
                 log.error("retention failed: %s: %s", type(error).__name__, error)

@@ -1,7 +1,7 @@
 """The ``feedback`` table (in the ``BMA_DB_URL`` database) and saving a vote into it.
 
 The public side creates this table and no other of the staff's; the analytics fill in, once the
-vote is resolved, what the answer was (intent, action, phase, model id: analytics/feedback.py).
+vote is resolved, what the answer was (intent, action, phase, model id: analytics/rated_answers.py).
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ web/static/chat.js) and how many bubbles with that digest it had received so far
 (web/app.py) stores that vote as *pending* (feedback/store.py); the analytics replay the
 conversation from the event broker, find the bot event whose text produced that bubble (Rasa's
 socket.io channel splits a text on blank lines), and store what the answer was
-(analytics/feedback.py). No user text, no address, nothing else about the person.
+(analytics/rated_answers.py). No user text, no address, nothing else about the person.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import time
 import pytest
 import requests
 
-from analytics import feedback as resolution
+from analytics import rated_answers
 from analytics import ingest
 from analytics.db import events_engine
 from console import synthetic
@@ -41,7 +41,7 @@ def big(tmp_path_factory):
     rng = random.Random(7)
     for i in rng.sample(range(CONVERSATIONS), 2000):
         sender = f"synthetic-14-{i}"
-        bubble = rng.choice(sorted(resolution.answers_of(config.events_url, sender)))
+        bubble = rng.choice(sorted(rated_answers.answers_of(config.events_url, sender)))
         save_vote(config.db_url, Vote(sender, bubble[0], bubble[1], rng.choice(["up", "down"]), None))
     started = time.monotonic()
     result = ingest.catch_up(config)

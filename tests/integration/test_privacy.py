@@ -206,7 +206,7 @@ def test_the_report_as_staff_read_it(tmp_path):
     registry.record_ticket(route="sgne", address=None, last_name="Dupont", first_name="Anne", description="…",
                            conversation_id=None, url=env["BMA_DB_URL"])
     dispose()
-    run = subprocess.run([sys.executable, "-m", "console.privacy"], capture_output=True, text=True, cwd=ROOT,
+    run = subprocess.run([sys.executable, "-m", "analytics.privacy"], capture_output=True, text=True, cwd=ROOT,
                          timeout=120, env=env)
     assert run.returncode == 0, run.stderr
     out = run.stdout
@@ -221,6 +221,6 @@ def test_the_report_as_staff_read_it(tmp_path):
     assert "Stockage des conversations de Rasa (tracker store)" in out and "base absente (pas encore créée)" in out
     assert "Courtier d'événements de Rasa" in out and "data/nlu/inbox.yml" in out
     assert "ATTENTION" not in out
-    bad = subprocess.run([sys.executable, "-m", "console.privacy"], capture_output=True, text=True, cwd=ROOT,
+    bad = subprocess.run([sys.executable, "-m", "analytics.privacy"], capture_output=True, text=True, cwd=ROOT,
                          timeout=120, env={**env, "BMA_TICKET_RETENTION_DAYS": "jamais"})
     assert bad.returncode == 2 and "BMA_TICKET_RETENTION_DAYS doit être un nombre entier de jours" in bad.stderr

@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from channels.teams import FEEDBACK_QUESTION_FR, clean_text
-from analytics.feedback import resolve_pending
+from analytics.rated_answers import resolve_pending
 from console.config import settings
 from console.db import dispose
 from feedback.votes import bubbles, digest

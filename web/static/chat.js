@@ -4,7 +4,7 @@
  * Under each answer, « Cette réponse vous a-t-elle aidé ? » 👍 / 👎 (toggle buttons, optional
  * reasons after 👎), posted to the page's own /feedback: the rated bubble is named by the
  * session id, a digest of its text and how many bubbles with that text came before — never
- * the text itself (analytics/feedback.py links it to the answer). */
+ * the text itself (analytics/rated_answers.py links it to the answer). */
 (function () {
   "use strict";
 
