@@ -71,7 +71,7 @@ teams-package: venv $(VENDOR)
 remask: venv
 	$(PY) -m bma.remask $(if $(TRACKER_URL),--tracker-url "$(TRACKER_URL)")
 
-# Retention (console/privacy.py declares it, console/retention.py applies it): conversations after
+# Retention (analytics/privacy.py declares it, analytics/retention.py applies it): conversations after
 # BMA_RETENTION_DAYS (30: tracker store, event broker, transcripts, inbox, conversation states, the
 # votes' link), tickets' personal fields after BMA_TICKET_RETENTION_DAYS (90), the staff's journal
 # after BMA_AUDIT_RETENTION_DAYS (365); the aggregates stay. The console also does it once a day.
@@ -80,7 +80,7 @@ purge: venv
 
 # Every table that can hold personal data: columns, purpose, retention, rows older than it now.
 privacy-report: venv
-	$(PY) -m console.privacy
+	$(PY) -m analytics.privacy
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 chromium:

@@ -18,8 +18,8 @@ Without an app id the channel stays off (503), so the server still starts offlin
 Feedback: after each answer, a card « Cette réponse vous a-t-elle aidé ? » with « 👍 Oui » and
 « 👎 Non » (messageBack actions), then after 👎 the optional reasons « Pas ma question », « Pas
 clair », « Incorrect ». A click comes back as a message activity whose ``value`` holds
-``bma_feedback``: it is stored like the web widget's vote (console/feedback.py: the conversation
-id, a digest of the rated bubble and its occurrence in the conversation; the console links it to
+``bma_feedback``: it is stored like the web widget's vote (feedback/: the conversation id, a
+digest of the rated bubble and its occurrence in the conversation; the analytics link it to
 the answer's intent, action, phase and model), never passed to Rasa, nothing about the person.
 """
 from __future__ import annotations
@@ -46,9 +46,8 @@ from bma import secrets
 from bma.replies import SOURCE_PREFIX
 from channels import guard
 from channels.web import count_failure
-from console import feedback
-from console.config import settings as console_settings
-from console.events import Clock
+from feedback import store as feedback_store
+from feedback import votes as feedback
 
 log = logging.getLogger(__name__)
 
@@ -399,7 +398,7 @@ class TeamsInput(InputChannel):
     async def offer_feedback(self, request: Request, conversation_id: str, output: TeamsOutput) -> None:
         """« Cette réponse vous a-t-elle aidé ? » under the answer: the rated bubble is its last
         one (as in the web widget), numbered among the conversation's bubbles with that text, as
-        the console counts them when it replays the conversation."""
+        the analytics count them when they replay the conversation."""
         last = feedback.bubbles(output.last_text)[-1]
         bubble_digest = feedback.digest(last)
         try:
@@ -421,9 +420,8 @@ class TeamsInput(InputChannel):
             vote = feedback.vote_for(conversation_id, value)
         except feedback.FeedbackError as error:
             return response.json({"error": str(error)}, status=400)
-        config = console_settings()
         try:
-            await asyncio.to_thread(feedback.save, config.db_url, vote, day=Clock(config.timezone).today())
+            await asyncio.to_thread(feedback_store.record, vote)
         except Exception as error:
             log.error("Teams feedback not recorded (%s)", type(error).__name__)
             await output.send_text_message(conversation_id, FEEDBACK_FAILED_FR)

@@ -34,13 +34,16 @@ from sqlalchemy.orm import Session
 
 from prometheus_client.core import CounterMetricFamily
 
+from analytics import ingest
+from analytics.events import Clock
+from analytics.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
+from analytics.retention import RetentionError, retention_days
 from console import (
     accounts,
     audit,
     charts,
     dashboard,
     inbox,
-    ingest,
     limits,
     metrics,
     retention,
@@ -50,9 +53,8 @@ from console import (
 )
 from console.config import settings
 from console.db import StaffAccount, console_engine
-from console.events import Clock
-from console.feedback import REASONS as FEEDBACK_REASONS
 from console.training_data import LabelConflict
+from feedback.votes import REASONS as FEEDBACK_REASONS
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -490,9 +492,9 @@ def create_app() -> Sanic:
         await fresh()
         rows, total = await db(transcripts.search, config.db_url, query, config.timezone)
         try:
-            kept = retention.retention_days()
-        except retention.RetentionError:
-            kept = retention.DEFAULT_DAYS
+            kept = retention_days()
+        except RetentionError:
+            kept = DEFAULT_RETENTION_DAYS
         return render("conversations.html", status, **context(
             request, rows=rows, total=total, q=query, pages=max(1, math.ceil(total / transcripts.PER_PAGE)),
             topics=transcripts.TOPICS, error=error, retention=kept,

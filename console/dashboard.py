@@ -1,4 +1,4 @@
-"""The dashboard's figures for a period: sums of the daily counters (console.ingest), the
+"""The dashboard's figures for a period: sums of the daily counters (analytics.ingest), the
 registry's tickets and the feedback table. A few indexed queries, whatever the traffic."""
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from bma.registry.store import (
     count_mailboxes_without_source,
     registry_sources,
 )
-from console.db import DailyCount, Feedback, console_engine
+from analytics.db import DailyCount, Feedback
+from console.db import console_engine
+from feedback.votes import REASONS
 
 DESKS_FR = {"sgne": "SGNE (équipe migration)", "etnic": "Service Desk de l'ETNIC", "enseignement_be": "Enseignement.be"}
 OTHER_LABELS_FR = {
@@ -163,8 +165,6 @@ def days(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def as_csv(f: Figures) -> str:
     """Every aggregate of the period, one per line (; separated, UTF-8 with BOM for spreadsheets)."""
-    from console.feedback import REASONS
-
     out = io.StringIO()
     w = csv.writer(out, delimiter=";")
     w.writerow(["section", "indicateur", "clé", "valeur"])

@@ -1,34 +1,23 @@
-"""The review inbox: user messages the assistant may have misunderstood, grouped by similar text,
-and what the staff decide for each group (« c'est la question X », « hors sujet », « question à
-ajouter à la FAQ », « ignorer »)."""
+"""The review inbox: user messages the assistant may have misunderstood (analytics/inbox.py puts
+them there), grouped by similar text, and what the staff decide for each group (« c'est la
+question X », « hors sujet », « question à ajouter à la FAQ », « ignorer »)."""
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bma.address import ADDRESS_RE
+from analytics.db import InboxMessage
+from analytics.inbox import REASONS
 from bma.intents import INTENT_LABELS
-from bma.secrets import mask_string
-from bma.text import plain
 from console import audit, training_data
-from console.db import InboxMessage, console_engine, utcnow
+from console.db import console_engine, utcnow
 
-# Why a message is in the inbox, as staff read it.
-REASONS = {
-    "clarification": "« Vouliez-vous dire… » proposé",
-    "none_of_these": "« Aucune de ces propositions »",
-    "fallback": "non compris",
-    "low_confidence": "confiance faible",
-    "not_covered": "hors FAQ",
-    "thumbs_down": "réponse jugée pas utile",
-}
 ACTIONS = {
     "label": "c'est la question",
     "out_of_scope": "hors sujet",
@@ -39,59 +28,11 @@ STATUS_OF_ACTION = {"label": "labelled", "out_of_scope": "labelled", "faq": "faq
 # The intents a message can be labelled with: every intent with a « Vouliez-vous dire » label
 # (bma/intents.py), out_of_scope having its own button.
 LABEL_CHOICES: dict[str, str] = {name: label for name, (label, _payload) in INTENT_LABELS.items()}
-MAX_TEXT = 500
 GROUPS_PER_PAGE = 50
 
 
 class InboxError(ValueError):
     """A French message for the staff member."""
-
-
-@dataclass
-class Candidate:
-    event_id: int
-    received_at: dt.datetime
-    day: dt.date
-    text: str
-    intent: str | None
-    confidence: float | None
-    reasons: set = field(default_factory=set)
-
-
-def group_key(text: str) -> str:
-    """Messages that differ only by case, accents, punctuation, spacing or the BMA address named
-    fall in the same group."""
-    words = re.sub(r"[^\w]+", " ", plain(ADDRESS_RE.sub(" adresse_bma ", text)))
-    return re.sub(r"\s+", " ", words).strip()[:300]
-
-
-def clean_text(text: str) -> str:
-    return mask_string(text or "")[:MAX_TEXT]
-
-
-def upsert(db: Session, candidates: dict[int, Candidate]) -> None:
-    """Add new inbox messages and merge the reasons of those already there."""
-    ids = list(candidates)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for event_id, reasons in db.execute(
-            select(InboxMessage.event_id, InboxMessage.reasons).where(InboxMessage.event_id.in_(chunk))
-        ):
-            candidate = candidates.pop(event_id)
-            merged = set(filter(None, reasons.split(","))) | candidate.reasons
-            if merged != set(filter(None, reasons.split(","))):
-                db.execute(update(InboxMessage).where(InboxMessage.event_id == event_id)
-                           .values(reasons=",".join(sorted(merged))))
-    rows = []
-    for c in candidates.values():
-        text = clean_text(c.text)
-        key = group_key(text)
-        if key:
-            rows.append({"event_id": c.event_id, "received_at": c.received_at, "day": c.day, "text": text,
-                         "group_key": key, "intent": c.intent, "confidence": c.confidence,
-                         "reasons": ",".join(sorted(c.reasons)), "status": "new"})
-    if rows:
-        db.execute(insert(InboxMessage), rows)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 a dedicated CollectorRegistry): behind the console's sign-in, or ``Authorization: Bearer
 $BMA_METRICS_TOKEN`` for Prometheus itself.
 
-The figures are read at each scrape from what the console keeps (console.ingest's daily
+The figures are read at each scrape from what the console keeps (analytics.ingest's daily
 counters, the feedback table, the channels' error counts): they are the dashboard's figures, the
 same whichever process aggregated the events, they survive a restart of the console, and the
 retention purge does not lower them (the counters are aggregates).
@@ -27,9 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bma.registry.store import ChannelErrorRow
-from console import ingest
+from analytics import ingest
+from analytics.db import DailyCount, Feedback
 from console.config import Settings
-from console.db import DailyCount, Feedback, console_engine
+from console.db import console_engine
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 COUNTERS = (

@@ -1,297 +1,33 @@
-"""Retention: everything personal has a retention, and this purge applies it (the declaration of
-every table, its purpose and retention is console/privacy.py, which `make privacy-report` prints).
+"""The staff's purge: analytics/retention.py applies every retention (analytics/privacy.py declares
+them); here it is run with each run written in the staff's journal — once a day by the console
+(console.app), or at once by the command.
 
     .venv/bin/python -m console.retention [--days N]      # also `make purge`
-
-Older than ``BMA_RETENTION_DAYS`` days (default 30; ``--days``), deleted:
-- the rows of Rasa's event broker (``events``), once the console has folded them in (never a row
-  the aggregation has not read yet), and the events of Rasa's SQL tracker store;
-- the console's transcripts (messages, then the conversations and search tags left without a
-  recent message), the conversation states of the aggregation (sender id, BMA address) whose last
-  event is that old;
-- the texts of the review inbox (``inbox_messages``) and the questions the FAQ does not answer
-  kept by the assistant (``review_questions``);
-- the link of a vote to its conversation (``feedback.conversation_id`` becomes « efface-<n> »; the
-  vote, the question it rated and the phase stay).
-Older than ``BMA_TICKET_RETENTION_DAYS`` (default 90): the personal fields of the registry's tickets
-are erased (name, first name, address, request, conversation); number, date, desk and status stay,
-so the number a desk or a person quotes still means something and the counts by desk hold.
-Older than ``BMA_AUDIT_RETENTION_DAYS`` (default 365): the staff's journal and finished model
-operations. Expired sessions and sign-in counters go by the console's sign-in rules.
-The console runs it once a day in its background loop (console.app); each run is in the audit log.
-The daily counters stay, so the dashboard of an old period shows the same figures after the purge.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import logging
-import re
 import sys
 import time
 
-from sqlalchemy import DateTime, String, case, cast, column, delete, func, literal, select, table, update
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
-
-from console import audit, ingest, privacy
+from analytics import privacy
+from analytics.retention import GROUPS, LABELS_FR, RetentionError, due, shown
+from analytics import retention as analytics_retention
+from console import audit
 from console.config import Settings, settings
-from console.db import (
-    IngestCursor,
-    TranscriptConversation,
-    TranscriptMessage,
-    TranscriptTag,
-    broker_events,
-    broker_ready,
-    console_engine,
-    events_engine,
-    utcnow,
-)
-from console.privacy import RetentionError  # noqa: F401  (console.app)
+from console.db import console_engine
 
 log = logging.getLogger(__name__)
-
-DEFAULT_DAYS = privacy.SETTINGS["conversations"][1]
-EVERY = dt.timedelta(days=1)  # the console's schedule
-CHUNK = 5000
-# The event's own timestamp: the first "timestamp" key of Rasa's JSON (the event's, written before
-# its metadata and parse data; quotes inside strings are escaped, so no text can imitate it).
-EMPTIED_EVENT = "bma_purged"  # the emptied last row (see purge_broker): no sender, no content
-EMPTIED = '{"event": "bma_purged"'
-TIMESTAMP_RE = re.compile(r'"timestamp": (-?[0-9.]+(?:[eE][-+]?[0-9]+)?)')
-KEPT = {kept.key: kept for kept in privacy.KEPT}
-# The counts, as printed and written in the journal, by retention.
-AUDIT_TEXTS = "audit_texts"
-GROUPS = {
-    "conversations": ["broker_events", "tracker_events", "messages", "conversations", "tags", "inbox",
-                      "review_questions", "conversation_states", "feedback"],
-    "tickets": ["tickets"],
-    "audit": ["audit", AUDIT_TEXTS, "retraining_jobs", "retraining_state"],
-    "sign_in": ["sessions", "sign_in_failures", "known_clients", "audit_bursts", "sign_in_attempts"],
-}
-LABELS_FR = {key: KEPT[key].label for group in GROUPS.values() for key in group if key in KEPT}
-LABELS_FR[AUDIT_TEXTS] = "entrées du journal dont un texte d'usager est effacé (première version de la boîte de réception)"
-# Purged by their own code below; every other table of the console's database by its declaration.
-CUSTOM = {"broker_events", "tracker_events", "messages", "conversations", "tags", "conversation_states", "feedback"}
-# The first version of the inbox wrote the group's words in the journal: « groupe « … » ».
-OLD_INBOX_DETAIL_RE = re.compile(r"groupe « [^«»]* »")
-INBOX_ACTIONS = ("c'est la question", "hors sujet", "question à ajouter à la FAQ", "ignorer")
-
-
-def shown(count: int | None) -> str:
-    return "non supprimés (erreur)" if count is None else str(count)
-
-
-def retention_days(environ: dict | None = None) -> int:
-    return privacy.days_of("conversations", environ)
-
-
-def purge_broker(config: Settings, before: float) -> int:
-    """Delete the broker rows older than ``before`` (a Unix time) among those already aggregated.
-    Rows are read in id order, which is time order for Rasa's broker; the scan stops at the first
-    chunk without any old row, so a newer row is never deleted.
-
-    The row with the highest id is emptied instead of deleted: SQLite gives a new row the highest
-    id + 1, so deleting the last rows (a month without traffic) would hand their ids again to new
-    events, which the aggregation, past them already, would never read."""
-    if not broker_ready(config.events_url):
-        return 0
-    with Session(console_engine(config.db_url), future=True) as db:
-        cursor = db.get(IngestCursor, "events")
-        ingested = cursor.last_event_id if cursor else 0
-    deleted, after = 0, 0
-    engine = events_engine(config.events_url)
-    while True:
-        with engine.begin() as conn:
-            top = conn.execute(select(func.max(broker_events.c.id))).scalar()
-            rows = conn.execute(select(broker_events.c.id, broker_events.c.data)
-                                .where(broker_events.c.id > after, broker_events.c.id <= ingested)
-                                .order_by(broker_events.c.id).limit(CHUNK)).all()
-            if not rows:
-                return deleted
-            old = []
-            for event_id, data in rows:
-                found = TIMESTAMP_RE.search(data or "")
-                if found and float(found.group(1)) < before:
-                    old.append(event_id)
-                    if event_id == top and not data.startswith(EMPTIED):
-                        conn.execute(update(broker_events).where(broker_events.c.id == top).values(
-                            sender_id=None, data=json.dumps({"event": EMPTIED_EVENT, "timestamp": float(found.group(1))})))
-                        deleted += 1
-            if old:
-                doomed = [i for i in old if i != top]
-                conn.execute(delete(broker_events).where(broker_events.c.id.in_(doomed)))
-                deleted += len(doomed)
-        if not old:
-            return deleted
-        after = rows[-1][0]
-
-
-def count_old_broker(config: Settings, before: float) -> int:
-    """How many broker rows are older than ``before`` (aggregated or not; the emptied last row
-    holds nothing and is not counted). Same scan as ``purge_broker``: id order is time order."""
-    if not broker_ready(config.events_url):
-        return 0
-    found, after = 0, 0
-    with events_engine(config.events_url).connect() as conn:
-        while True:
-            rows = conn.execute(select(broker_events.c.id, broker_events.c.data).where(broker_events.c.id > after)
-                                .order_by(broker_events.c.id).limit(CHUNK)).all()
-            old = 0
-            for _, data in rows:
-                stamp = TIMESTAMP_RE.search(data or "")
-                if stamp and float(stamp.group(1)) < before and not (data or "").startswith(EMPTIED):
-                    old += 1
-            found += old
-            if not rows or not old:
-                return found
-            after = rows[-1][0]
-
-
-def purge_tracker(url: str, before: float) -> int | None:
-    """Delete the events of Rasa's SQL tracker store older than ``before`` (a Unix time; Rasa's
-    ``timestamp`` column). Rasa reads a conversation's latest session (60 minutes without a message
-    end one, domain.yml), so only finished sessions lose events; the slots a new session carries
-    over are new events."""
-    engine = privacy.tracker_engine(url)
-    if engine is None:
-        return 0
-    kept = KEPT["tracker_events"]
-    names = privacy.present_columns(engine, kept.table)
-    if names is None:
-        return 0
-    if not privacy.usable(kept, names):
-        log.error("retention: %s has no « timestamp » column: is it Rasa's tracker store? Left alone.",
-                  privacy.shown_url(url))
-        return None
-    t = privacy.lightweight(kept, names)
-    with engine.begin() as conn:
-        return conn.execute(delete(t).where(t.c.timestamp < before)).rowcount
-
-
-def purge_transcripts(db: Session, cutoff: dt.datetime) -> dict[str, int]:
-    # The tables, not the ORM classes: bulk statements, nothing to synchronise with a session.
-    c, m, t = TranscriptConversation.__table__, TranscriptMessage.__table__, TranscriptTag.__table__
-    messages = db.execute(delete(m).where(m.c.at < cutoff)).rowcount
-    tags = db.execute(delete(t).where(t.c.last_at < cutoff)).rowcount
-    conversations = db.execute(delete(c).where(c.c.last_at < cutoff)).rowcount
-    tags += db.execute(delete(t).where(t.c.conversation_ref.not_in(select(c.c.id)))).rowcount
-    # A conversation that goes on past the cutoff keeps its recent messages only.
-    first = select(func.min(m.c.at)).where(m.c.conversation_ref == c.c.id).scalar_subquery()
-    users = select(func.count()).where(m.c.conversation_ref == c.c.id, m.c.author == "user").scalar_subquery()
-    bots = select(func.count()).where(m.c.conversation_ref == c.c.id, m.c.author == "bot").scalar_subquery()
-    db.execute(update(c).where(c.c.started_at < cutoff)
-               .values(started_at=func.coalesce(first, c.c.last_at), user_messages=users, bot_messages=bots))
-    return {"messages": messages, "conversations": conversations, "tags": tags}
-
-
-def purge_conversation_states(db: Session, chosen: privacy.Cutoffs) -> int:
-    """The aggregation's state of conversations whose last event is past the retention. States
-    written before ``last_at`` existed get the time of their transcript's last message first."""
-    states = table("analytics_conversations", column("conversation_id"), column("last_at", DateTime))
-    found = table("transcript_conversations", column("conversation_id"), column("last_at", DateTime))
-    db.execute(update(states).where(states.c.last_at.is_(None)).values(
-        last_at=select(func.max(found.c.last_at)).where(found.c.conversation_id == states.c.conversation_id)
-        .scalar_subquery()))
-    kept = KEPT["conversation_states"]
-    return purge_declared(db, kept, chosen, privacy.present_columns(db.connection(), kept.table))
-
-
-def purge_feedback(db: Session, chosen: privacy.Cutoffs) -> int:
-    """A vote older than the retention loses its conversation id (« efface-<n> », unique like the
-    id it replaces); one still pending can no longer be linked (the broker rows are gone)."""
-    kept = KEPT["feedback"]
-    t = privacy.lightweight(kept)
-    return db.execute(update(t).where(privacy.stale(kept, t, chosen)).values(
-        conversation_id=literal(privacy.ERASED_CONVERSATION, String) + cast(t.c.id, String),
-        status=case((t.c.status == "pending", "unresolved"), else_=t.c.status))).rowcount
-
-
-def purge_declared(db: Session, kept: privacy.Kept, chosen: privacy.Cutoffs, names: set[str]) -> int | None:
-    """What the declaration says at the end of the retention: the row deleted, or its personal
-    columns emptied. None when the table (``names``: its columns) is not as declared (left alone,
-    logged)."""
-    if not privacy.usable(kept, names):
-        log.error("retention: table %s not as declared in console/privacy.py: left alone", kept.table)
-        return None
-    t = privacy.lightweight(kept, names)
-    where = privacy.stale(kept, t, chosen)
-    statement = update(t).where(where).values({name: None for name in kept.erase}) if kept.erase \
-        else delete(t).where(where)
-    return db.execute(statement).rowcount
-
-
-def erase_old_inbox_texts(db: Session) -> int:
-    """Journal entries of the first inbox version held the group's words: replaced by « groupe
-    (texte effacé) », whatever their age (console/audit.py: never user text)."""
-    entries = table("console_audit", column("id"), column("action"), column("detail"))
-    rows = db.execute(select(entries.c.id, entries.c.detail).where(
-        entries.c.action.in_(INBOX_ACTIONS), entries.c.detail.like("%groupe «%"))).all()
-    for entry_id, detail in rows:
-        db.execute(update(entries).where(entries.c.id == entry_id).values(
-            detail=OLD_INBOX_DETAIL_RE.sub("groupe (texte effacé)", detail)))
-    return len(rows)
-
-
-def journal_detail(counts: dict, chosen: privacy.Cutoffs) -> str:
-    parts = []
-    for group, keys in GROUPS.items():
-        shown_keys = [k for k in keys if k in counts]
-        if not shown_keys:
-            continue
-        what = ", ".join(f"{shown(counts[k])} {LABELS_FR[k]}" for k in shown_keys)
-        if group in privacy.SETTINGS:
-            label = "" if group == "conversations" else f"{privacy.SETTINGS[group][2]} : "
-            parts.append(f"{label}plus de {chosen.days[group]} jours : {what}")
-        else:
-            parts.append(f"connexions du personnel : {what}")
-    return " ; ".join(parts)
 
 
 def purge(config: Settings | None = None, days: int | None = None, now: float | None = None,
           login: str = "(commande)", tracker: str | None = None, chosen: privacy.Cutoffs | None = None) -> dict[str, int]:
-    """Fold in what the broker holds, then apply every retention (``days``: the conversations',
-    else BMA_RETENTION_DAYS; ``tracker``: Rasa's tracker store URL, else console.privacy.tracker_url).
-    Returns the counts by kind (see LABELS_FR; a table absent from the database has no count)."""
+    """analytics.retention.purge, the staff's tables ready and the run in their journal."""
     config = config or settings()
-    chosen = chosen or privacy.cutoffs(now, conversations=days)
-    tracker = privacy.tracker_url() if tracker is None else tracker
-    before = chosen.before("conversations")
-    cutoff = chosen.moment("conversations")
-    ingest.catch_up(config)  # never delete a broker row the aggregates have not counted
-    with ingest.running():  # no aggregation of this process in between
-        counts: dict[str, int | None] = {}
-        for key, step, where in (("broker_events", purge_broker, config), ("tracker_events", purge_tracker, tracker)):
-            try:
-                counts[key] = step(where, before)
-            except SQLAlchemyError as error:  # e.g. no DELETE right on Rasa's table: the console's own texts still go
-                log.error("retention: %s not deleted (%s: %s)", LABELS_FR[key], type(error).__name__, error)
-                counts[key] = None
-        with Session(console_engine(config.db_url), future=True) as db, db.begin():
-            counts.update(purge_transcripts(db, cutoff))
-            counts["conversation_states"] = purge_conversation_states(db, chosen)
-            counts["feedback"] = purge_feedback(db, chosen)
-            for kept in privacy.KEPT:
-                if kept.database == "console" and kept.retention is not None and kept.key not in CUSTOM:
-                    names = privacy.present_columns(db.connection(), kept.table)
-                    if names is not None:  # (a table of another version of the console: nothing to count)
-                        counts[kept.key] = purge_declared(db, kept, chosen, names)
-            counts[AUDIT_TEXTS] = erase_old_inbox_texts(db)
-            audit.record(db, login, "purge", journal_detail(counts, chosen))
-            cursor = db.get(IngestCursor, "retention")
-            if cursor is None:
-                db.add(IngestCursor(name="retention", last_event_id=0, updated_at=utcnow()))
-            else:
-                cursor.updated_at = utcnow()
-    return counts
-
-
-def due(config: Settings, every: dt.timedelta = EVERY) -> bool:
-    """True when the last purge (by the console or the command) is older than ``every``."""
-    with Session(console_engine(config.db_url), future=True) as db:
-        cursor = db.get(IngestCursor, "retention")
-    return cursor is None or cursor.updated_at is None or utcnow() - cursor.updated_at >= every
+    console_engine(config.db_url)
+    return analytics_retention.purge(config, days, now, login, tracker, chosen, journal=audit.record)
 
 
 _failed_at: float | None = None
@@ -321,7 +57,7 @@ def local(moment: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Applique les durées de conservation (console/privacy.py) : "
+    parser = argparse.ArgumentParser(description="Applique les durées de conservation (analytics/privacy.py) : "
                                                  "conversations (BMA_RETENTION_DAYS, 30 jours), tickets "
                                                  "(BMA_TICKET_RETENTION_DAYS, 90), journal (BMA_AUDIT_RETENTION_DAYS, "
                                                  "365) ; les chiffres agrégés sont gardés.")

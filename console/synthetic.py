@@ -14,7 +14,7 @@ import uuid
 
 from sqlalchemy import insert
 
-from console.db import broker_events, broker_metadata
+from analytics.db import broker_events, broker_metadata
 
 MODEL_ID = "5fcc119bed014da08b067740565f0bd5"
 META = {"model_id": MODEL_ID, "assistant_id": "bma-migration-assistant"}

@@ -1,4 +1,4 @@
-"""The conversation viewer: transcripts folded in from Rasa's event broker (console.ingest),
+"""The conversation viewer: transcripts folded in from Rasa's event broker (analytics.ingest),
 searchable by period, topic (intent) and BMA address, one page per conversation.
 
 Texts were masked by the channels before Rasa stored them; they are masked again here before
@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from bma import address as bma_address
 from bma.intents import INTENTS
 from bma.secrets import mask_bot_text, mask_string
+from analytics.db import TranscriptConversation, TranscriptMessage, TranscriptTag
 from console import dashboard
-from console.db import TranscriptConversation, TranscriptMessage, TranscriptTag, console_engine
+from console.db import console_engine
 
 PER_PAGE = 25
 MAX_MESSAGES = 1000  # on one conversation's page (the latest ones)

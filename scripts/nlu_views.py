@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from components.concepts import ConceptLexicon  # noqa: E402
 from components.spacy_nlp import UNUSED_PIPES, load_pipeline  # noqa: E402
 from components.tfidf_intent_classifier import class_scores, softmax  # noqa: E402
-from console.config import DEFAULT_LOW_CONFIDENCE  # noqa: E402
+from analytics.config import DEFAULT_LOW_CONFIDENCE  # noqa: E402
 from scripts.evaluate import load_examples  # noqa: E402
 
 NLU = ROOT / "data" / "nlu"
@@ -198,7 +198,7 @@ def calibration(texts, intents):
     print(f"console « confiance faible » (BMA_CONSOLE_LOW_CONFIDENCE): 0.6 flagged {share:.2f} of the regression's "
           f"errors ({np.mean(regression.max(axis=1) < 0.6):.3f} of all messages); the same share of the SVM's errors "
           f"is below {low:.3f} ({np.mean(confidence < low):.3f} of all messages); below {DEFAULT_LOW_CONFIDENCE} "
-          f"(console/config.py): {np.mean(confidence[wrong] < DEFAULT_LOW_CONFIDENCE):.2f} of its errors "
+          f"(analytics/config.py): {np.mean(confidence[wrong] < DEFAULT_LOW_CONFIDENCE):.2f} of its errors "
           f"({np.mean(confidence < DEFAULT_LOW_CONFIDENCE):.3f} of all messages)")
 
 

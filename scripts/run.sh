@@ -48,7 +48,7 @@ pids+=($!)
 BMA_SOCKET_URL=${BMA_SOCKET_URL:-http://localhost:$RASA_PORT} .venv/bin/python -m web.app --port "$WEB_PORT" > >(quiet web) 2>&1 &
 pids+=($!)
 # The staff console reads Rasa's event broker (endpoints.yml: var/events.sqlite3) and BMA_DB_URL;
-# its daily purge also reaches the tracker store of the same endpoints file (console/privacy.py).
+# its daily purge also reaches the tracker store of the same endpoints file (analytics/privacy.py).
 BMA_API_TOKEN=$BMA_API_TOKEN BMA_ENDPOINTS=$ENDPOINTS \
   .venv/bin/python -m console.app --host "$CONSOLE_HOST" --port "$CONSOLE_PORT" > >(quiet console) 2>&1 &
 pids+=($!)

@@ -3,9 +3,9 @@
     .venv/bin/python -m web.app [--port 8080]
 
 BMA_SOCKET_URL tells the page where Rasa's socket.io channel is (default http://localhost:5005).
-POST /feedback records the widget's 👍/👎 (console/feedback.py: the rated bubble is named by the
+POST /feedback records the widget's 👍/👎 (feedback/: the rated bubble is named by the
 conversation id, a digest of its text and its occurrence; no user text, nothing about the person)
-in the BMA_DB_URL database, where the staff console links it to the answer. It accepts at most
+in the BMA_DB_URL database, where the staff's analytics link it to the answer. It accepts at most
 BMA_FEEDBACK_PER_MINUTE votes (default 30) per client address and minute (429 beyond, in French);
 behind a reverse proxy, tell Sanic which header holds the client's address (SANIC_PROXIES_COUNT or
 SANIC_REAL_IP_HEADER), or every user shares the proxy's quota.
@@ -26,9 +26,8 @@ from sanic import Sanic, response
 
 from bma import facts
 from bma.ratelimit import SlidingWindow
-from console import feedback
-from console.config import settings as console_settings
-from console.events import Clock
+from feedback.store import record as record_vote
+from feedback.votes import FeedbackError, parse as parse_vote
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The page's facts come from the catalogue (bma/facts.py), like everything the assistant says.
@@ -124,13 +123,12 @@ def create_app() -> Sanic:
         if len(request.body or b"") > 1024:
             return response.json({"error": "Corps trop long."}, status=413)
         try:
-            vote = feedback.parse(json.loads((request.body or b"").decode("utf-8")))
+            vote = parse_vote(json.loads((request.body or b"").decode("utf-8")))
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            message = str(error) if isinstance(error, feedback.FeedbackError) else "JSON invalide."
+            message = str(error) if isinstance(error, FeedbackError) else "JSON invalide."
             return response.json({"error": message}, status=400)
-        config = console_settings()
         try:
-            await asyncio.to_thread(feedback.save, config.db_url, vote, day=Clock(config.timezone).today())
+            await asyncio.to_thread(record_vote, vote)
         except Exception as error:  # the database is down: the page keeps working
             app.ctx.log.error("feedback not recorded (%s)", type(error).__name__)
             return response.json({"error": "Avis non enregistré, réessayez plus tard."}, status=503)

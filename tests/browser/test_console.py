@@ -13,8 +13,9 @@ import time
 import pytest
 
 from bma import registry
+from analytics.db import events_engine
 from console import synthetic
-from console.db import dispose, events_engine
+from console.db import dispose
 from scripts.servers import GUARDED_REST, GUARDED_SOCKETIO, ROOT, Servers, free_port, latest_model, wait_until_up
 from tests.integration.test_console import LOGIN, PASSWORD, Console, create_account
 from tests.integration.test_console_attack import make_account

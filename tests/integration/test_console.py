@@ -19,9 +19,10 @@ import pytest
 import requests
 
 from bma import registry
+from analytics.db import events_engine
 from console import synthetic
-from console.db import dispose, events_engine
-from console.feedback import bubbles, digest
+from console.db import dispose
+from feedback.votes import bubbles, digest
 from scripts.servers import ROOT, Servers, free_port, latest_model, wait_until_up
 
 PASSWORD = "Correct-Cheval-Pile-2024"
@@ -402,7 +403,7 @@ def test_labelling_writes_valid_nlu_data(site, staff):
     assert "déjà présent dans faq_general.yml" in visible(same.text)
     assert "déjà été traité" in visible(decide(site, staff, "c est quoi une bma", "ignore").text)
     # A question of the independent held-out file (or one close to it) is never learnt.
-    from console.inbox import group_key
+    from analytics.inbox import group_key
     from console.training_data import read_examples
     held_out = next(text for intent, text in read_examples(ROOT / "tests" / "heldout" / "nlu_heldout.yml")
                     if intent.startswith("faq_") and len(text.split()) >= 5 and "[" not in text)
@@ -620,7 +621,8 @@ def test_postgresql_event_broker_and_console_tables(postgres_admin_url):
     from rasa.utils.endpoints import read_endpoint_config
     from sqlalchemy import create_engine, text
 
-    from console import dashboard, ingest
+    from analytics import ingest
+    from console import dashboard
     from console.config import settings
 
     name = f"bma_console_{uuid.uuid4().hex[:8]}"
@@ -655,7 +657,7 @@ def test_postgresql_event_broker_and_console_tables(postgres_admin_url):
 
 def test_events_are_counted_once_and_in_order(tmp_path):
     """Two catch-ups over the same rows, and a reason arriving in a later batch than its message."""
-    from console import ingest
+    from analytics import ingest
     from console.config import settings
 
     config = settings({"BMA_DB_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}",
@@ -699,7 +701,8 @@ def test_background_aggregation_without_any_page_request(site):
 def test_console_before_rasa_never_creates_the_broker_table(tmp_path):
     """Started before Rasa ever wrote an event, the console shows zeros and leaves the `events`
     table to Rasa (two processes creating it at once could stop Rasa at start-up)."""
-    from console import dashboard, ingest
+    from analytics import ingest
+    from console import dashboard
     from console.config import settings
 
     config = settings({"BMA_DB_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}",
@@ -715,7 +718,7 @@ def test_console_before_rasa_never_creates_the_broker_table(tmp_path):
 def test_aggregation_waits_at_a_gap_in_event_ids(monkeypatch):
     """Several Rasa instances on PostgreSQL: a missing id may be a row not yet committed. The
     aggregation stops before it, then goes on once the gap is older than GAP_WAIT_SECONDS."""
-    from console import ingest
+    from analytics import ingest
 
     rows = [(11, "a", "{}"), (12, "a", "{}"), (14, "b", "{}"), (15, "b", "{}")]
     ingest._gaps.clear()

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bma import registry
+from analytics.db import events_engine
 from console import synthetic
-from console.db import dispose, events_engine
+from console.db import dispose
 from tests.integration.test_console import LOGIN, PASSWORD, Console, create_account, sign_in, visible
 
 CSV = ("address,in_mode,email1_date,email2_date,email3_date,migration_date\n"

@@ -11,9 +11,14 @@ import time
 import pytest
 import requests
 
-from console import feedback, ingest, synthetic
+from analytics import rated_answers
+from analytics import ingest
+from analytics.db import events_engine
+from console import synthetic
 from console.config import settings
-from console.db import dispose, events_engine
+from console.db import dispose
+from feedback.store import save as save_vote
+from feedback.votes import Vote
 from tests.integration.test_console import LOGIN, PASSWORD, Console, create_account, sign_in, visible
 
 CONVERSATIONS = 100_000
@@ -36,8 +41,8 @@ def big(tmp_path_factory):
     rng = random.Random(7)
     for i in rng.sample(range(CONVERSATIONS), 2000):
         sender = f"synthetic-14-{i}"
-        bubble = rng.choice(sorted(feedback.answers_of(config.events_url, sender)))
-        feedback.save(config.db_url, feedback.Vote(sender, bubble[0], bubble[1], rng.choice(["up", "down"]), None))
+        bubble = rng.choice(sorted(rated_answers.answers_of(config.events_url, sender)))
+        save_vote(config.db_url, Vote(sender, bubble[0], bubble[1], rng.choice(["up", "down"]), None))
     started = time.monotonic()
     result = ingest.catch_up(config)
     aggregated = time.monotonic() - started

@@ -19,9 +19,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session
 
 from bma import registry
-from console import feedback, ingest, retention, synthetic
+from analytics import ingest
+from analytics.retention import purge_broker
+from analytics.db import IngestCursor, events_engine, utcnow
+from console import retention, synthetic
 from console.config import settings
-from console.db import IngestCursor, console_engine, dispose, events_engine, utcnow
+from console.db import console_engine, dispose
+from feedback.store import save as save_vote
+from feedback.votes import Vote
 from scripts.servers import ROOT, free_port, wait_until_up
 from tests.integration.test_console import (
     LOGIN, PASSWORD, REGISTRY_CSV, Console, create_account, csrf, known_traffic, sign_in, visible,
@@ -83,8 +88,8 @@ def desk(tmp_path_factory):
                                              conversation_id="conv-a" if route == "sgne" else "ailleurs",
                                              url=env["BMA_DB_URL"])
                for route in ("sgne", "etnic", "enseignement_be")}
-    feedback.save(env["BMA_DB_URL"], feedback.Vote("conv-lat", "00000001", 1, "up", None))
-    feedback.save(env["BMA_DB_URL"], feedback.Vote("conv-lat", "00000002", 1, "down", "unclear"))
+    save_vote(env["BMA_DB_URL"], Vote("conv-lat", "00000001", 1, "up", None))
+    save_vote(env["BMA_DB_URL"], Vote("conv-lat", "00000002", 1, "down", "unclear"))
     for _ in range(2):
         registry.record_channel_error("socketio", env["BMA_DB_URL"])
     # The daily purge already ran today: this console leaves it to the test (see test_retention…).
@@ -328,7 +333,7 @@ def test_purge_never_deletes_what_is_not_counted_and_ids_go_on(tmp_path):
     try:
         synthetic.write(engine, synthetic.session_start("quiet", old)
                         + synthetic.turn("quiet", old, "merci", "thanks", 0.99, "utter_thanks", "Avec plaisir !"))
-        assert retention.purge_broker(config, time.time() - 30 * 86400) == 0  # not aggregated yet
+        assert purge_broker(config, time.time() - 30 * 86400) == 0  # not aggregated yet
         counts = retention.purge(config, 30, tracker="")
         assert counts["broker_events"] == 8 and counts["messages"] == 2
         (rows, top), = sqlite3.connect(tmp_path / "e.sqlite3").execute("SELECT count(*), max(id) FROM events")
@@ -454,7 +459,7 @@ def test_postgresql_first_slice_database_upgraded_and_purged(postgres_admin_url)
         columns = {c["name"]: c["type"] for c in inspect(console_engine(url)).get_columns("feedback")}
         assert columns["conversation_id"].length == 255
         teams_id = "a:" + "x" * 200  # a personal chat's id can be that long
-        feedback.save(url, feedback.Vote(teams_id, "0000abcd", 1, "up", None))
+        save_vote(url, Vote(teams_id, "0000abcd", 1, "up", None))
         counts = retention.purge(config, 30, now=now, tracker="")
         assert counts["messages"] == 6 and counts["conversations"] == 2 and counts["inbox"] == 1
         assert counts["broker_events"] >= 20

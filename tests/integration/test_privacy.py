@@ -21,9 +21,14 @@ from sqlalchemy import create_engine, insert, text, update
 
 from bma import registry
 from bma.registry.store import ReviewQuestionRow, TicketRow
-from console import feedback, ingest, privacy, retraining, synthetic
+from analytics import ingest, privacy
+from analytics.db import events_engine, utcnow
+from console import retraining, synthetic
 from console.config import settings
-from console.db import AuditEntry, Feedback, console_engine, dispose, events_engine, utcnow
+from console.db import AuditEntry, console_engine, dispose
+from feedback.store import Feedback
+from feedback.store import save as save_vote
+from feedback.votes import Vote
 from scripts.servers import ROOT
 from tests.conftest import PG_ADMIN_URL
 
@@ -108,8 +113,8 @@ def test_every_retention_on_real_tables(databases):
     ticket_ids = [registry.record_ticket(route=route, address="ec000001@adm.cfwb.be", last_name="Dupont",
                                          first_name="Anne", description=f"Demande {route}", conversation_id="conv-old",
                                          url=main) for route in ("sgne", "etnic")]
-    feedback.save(main, feedback.Vote("conv-old", "0000abcd", 1, "down", "unclear"))
-    feedback.save(main, feedback.Vote("conv-new", "0000abcd", 1, "up", None))
+    save_vote(main, Vote("conv-old", "0000abcd", 1, "down", "unclear"))
+    save_vote(main, Vote("conv-new", "0000abcd", 1, "up", None))
     registry.record_review_question("une question de septembre", "faq_not_covered", 0.8, main)
     retraining.engine(main)
     engine = console_engine(main)
@@ -201,7 +206,7 @@ def test_the_report_as_staff_read_it(tmp_path):
     registry.record_ticket(route="sgne", address=None, last_name="Dupont", first_name="Anne", description="…",
                            conversation_id=None, url=env["BMA_DB_URL"])
     dispose()
-    run = subprocess.run([sys.executable, "-m", "console.privacy"], capture_output=True, text=True, cwd=ROOT,
+    run = subprocess.run([sys.executable, "-m", "analytics.privacy"], capture_output=True, text=True, cwd=ROOT,
                          timeout=120, env=env)
     assert run.returncode == 0, run.stderr
     out = run.stdout
@@ -216,6 +221,6 @@ def test_the_report_as_staff_read_it(tmp_path):
     assert "Stockage des conversations de Rasa (tracker store)" in out and "base absente (pas encore créée)" in out
     assert "Courtier d'événements de Rasa" in out and "data/nlu/inbox.yml" in out
     assert "ATTENTION" not in out
-    bad = subprocess.run([sys.executable, "-m", "console.privacy"], capture_output=True, text=True, cwd=ROOT,
+    bad = subprocess.run([sys.executable, "-m", "analytics.privacy"], capture_output=True, text=True, cwd=ROOT,
                          timeout=120, env={**env, "BMA_TICKET_RETENTION_DAYS": "jamais"})
     assert bad.returncode == 2 and "BMA_TICKET_RETENTION_DAYS doit être un nombre entier de jours" in bad.stderr

@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from analytics.inbox import group_key
 from console.db import dispose
-from console.inbox import group_key
 from console.training_data import HELDOUT_MAX_JACCARD, closest_held_out, comparable, known_examples
 from scripts.servers import ROOT, Servers, latest_model
 from tests.integration.test_console import LOGIN, PASSWORD, Console, create_account, csrf, sign_in, visible

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from console import ingest, retention, tickets, transcripts
+from analytics import ingest, retention
+from console import tickets, transcripts
 from web.app import RateLimit
 
 

@@ -1,5 +1,5 @@
-"""console/privacy.py knows every table: those of the project's SQLAlchemy metadata (registry,
-console, retraining) and Rasa's SQL tracker store and event broker. A new table fails here until
+"""analytics/privacy.py knows every table: those of the project's SQLAlchemy metadata (registry,
+feedback, analytics, console, retraining) and Rasa's SQL tracker store and event broker. A new table fails here until
 its purpose and retention are declared (and the purge applies it)."""
 import pytest
 from rasa.core.brokers.sql import SQLEventBroker
@@ -8,13 +8,17 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text
 
 import console.retraining  # noqa: F401  (its tables join console.db.Base)
 from bma.registry.store import Base as RegistryBase
-from console import privacy, retention
-from console.config import PROJECT_ROOT
+from analytics import privacy, retention
+from analytics.config import PROJECT_ROOT
+from analytics.db import Base as AnalyticsBase
+from analytics.db import broker_metadata
 from console.db import Base as ConsoleBase
-from console.db import broker_metadata
+from feedback.store import Base as FeedbackBase
 
 METADATA = (
     ("console", RegistryBase.metadata),  # BMA_DB_URL: the registry and the console share the database
+    ("console", FeedbackBase.metadata),
+    ("console", AnalyticsBase.metadata),
     ("console", ConsoleBase.metadata),
     ("broker", broker_metadata),  # Rasa's SQL event broker, as the console reads it…
     ("broker", SQLEventBroker.SQLBrokerEvent.metadata),  # …and as Rasa writes it
@@ -31,7 +35,7 @@ def project_tables(extra: tuple = ()) -> dict[tuple[str, str], set[str]]:
 
 
 def test_every_table_is_declared():
-    assert privacy.undeclared(set(project_tables())) == [], "declare it in console/privacy.py (KEPT or WITHOUT_PERSONAL_DATA)"
+    assert privacy.undeclared(set(project_tables())) == [], "declare it in analytics/privacy.py (KEPT or WITHOUT_PERSONAL_DATA)"
 
 
 def test_a_new_table_fails_until_declared():

@@ -4,7 +4,7 @@
  * Under each answer, « Cette réponse vous a-t-elle aidé ? » 👍 / 👎 (toggle buttons, optional
  * reasons after 👎), posted to the page's own /feedback: the rated bubble is named by the
  * session id, a digest of its text and how many bubbles with that text came before — never
- * the text itself (console/feedback.py links it to the answer). */
+ * the text itself (analytics/rated_answers.py links it to the answer). */
 (function () {
   "use strict";
 
@@ -110,7 +110,7 @@
     });
   }
 
-  // FNV-1a over UTF-16 code units: the same function as console/feedback.py's digest().
+  // FNV-1a over UTF-16 code units: the same function as feedback/votes.py's digest().
   function digest(text) {
     var h = 0x811c9dc5;
     for (var i = 0; i < text.length; i++) {

@@ -1,12 +1,9 @@
-"""👍/👎 from the web widget, linked to the answer it rates.
-
-Rasa's socket.io messages carry no id, so the widget names the bubble it rates by the
-conversation id, a digest of the bubble's text (``digest``, the same function in
-web/static/chat.js) and how many bubbles with that digest it had received so far. The web page
-(web/app.py) stores that vote as *pending*; the console replays the conversation from the event
-broker, finds the bot event whose text produced that bubble (Rasa's socket.io channel splits a
-text on blank lines), and stores what the answer was: intent, action, phase of the mailbox if one
-was named, model id. No user text, no address, nothing else about the person.
+"""Feedback resolution: a vote the public side stored as *pending* (feedback/store.py names the
+rated bubble by its conversation, a digest of its text and its occurrence) is linked to the answer
+it rates. The conversation is replayed from the event broker, the bot event whose text produced
+that bubble is found (Rasa's socket.io channel splits a text on blank lines), and what the answer
+was is stored: intent, action, phase of the mailbox if one was named, model id. No user text, no
+address, nothing else about the person.
 """
 from __future__ import annotations
 
@@ -14,102 +11,24 @@ import datetime as dt
 import json
 import logging
 import os
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analytics import inbox
+from analytics.config import Settings
+from analytics.db import Feedback, analytics_engine, broker_events, broker_ready, events_engine, utcnow
+from analytics.events import Clock, predicted
 from bma import registry
 from bma.phases import phase_of, reference_date_or_today
-from console.config import Settings
-from console import inbox
-from console.db import Feedback, broker_events, broker_ready, console_engine, events_engine, utcnow
-from console.events import Clock, predicted
+from feedback.votes import bubbles, digest
 
 log = logging.getLogger(__name__)
 
-REASONS = {"not_my_question": "pas ma question", "unclear": "pas clair", "incorrect": "incorrect"}
-RATINGS = {"up": "👍", "down": "👎"}
-SESSION_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-DIGEST_RE = re.compile(r"^[0-9a-f]{8}$")
-MAX_OCCURRENCE = 10_000
 UNRESOLVED_AFTER = dt.timedelta(minutes=10)  # the broker writes within a second; then give up
 NOT_A_QUESTION = {"inform", "affirm", "deny"}
-
-
-def digest(text: str) -> str:
-    """FNV-1a, 32 bits, over the UTF-16 code units of the text (what JavaScript strings are)."""
-    value = 0x811C9DC5
-    data = text.encode("utf-16-le")
-    for i in range(0, len(data), 2):
-        value ^= data[i] | (data[i + 1] << 8)
-        value = (value * 0x01000193) & 0xFFFFFFFF
-    return f"{value:08x}"
-
-
-def bubbles(text: str) -> list[str]:
-    """The bubbles Rasa's socket.io channel makes of a bot text (rasa/core/channels/socketio.py)."""
-    return text.strip().split("\n\n") or [text]
-
-
-class FeedbackError(ValueError):
-    """A French message for a malformed vote."""
-
-
-@dataclass(frozen=True)
-class Vote:
-    conversation_id: str
-    digest: str
-    occurrence: int
-    rating: str | None  # None: the vote is withdrawn
-    reason: str | None
-
-
-def parse(body) -> Vote:
-    """A vote of the web widget (POST /feedback)."""
-    if not isinstance(body, dict):
-        raise FeedbackError("Le corps doit être un objet JSON.")
-    session_id = body.get("session_id")
-    if not isinstance(session_id, str) or not SESSION_RE.match(session_id):
-        raise FeedbackError("« session_id » invalide.")
-    return vote_for(session_id, body)
-
-
-def vote_for(conversation_id: str, body) -> Vote:
-    """The vote's fields (digest, occurrence, rating, reason) for a conversation id the caller
-    has checked (the widget's session id, a Teams conversation id)."""
-    if not isinstance(body, dict):
-        raise FeedbackError("Le corps doit être un objet JSON.")
-    bubble_digest = body.get("digest")
-    occurrence, rating, reason = body.get("occurrence"), body.get("rating"), body.get("reason")
-    if not isinstance(bubble_digest, str) or not DIGEST_RE.match(bubble_digest):
-        raise FeedbackError("« digest » invalide.")
-    if isinstance(occurrence, bool) or not isinstance(occurrence, int) or not 1 <= occurrence <= MAX_OCCURRENCE:
-        raise FeedbackError("« occurrence » invalide.")
-    if rating not in (*RATINGS, "none"):
-        raise FeedbackError("« rating » doit valoir up, down ou none.")
-    if reason is not None and (rating != "down" or reason not in REASONS):
-        raise FeedbackError("« reason » invalide.")
-    return Vote(conversation_id, bubble_digest, occurrence, None if rating == "none" else rating, reason)
-
-
-def save(url: str, vote: Vote, now: dt.datetime | None = None, day: dt.date | None = None) -> None:
-    """Record, change or withdraw the vote on one bubble."""
-    now = now or utcnow()
-    with Session(console_engine(url), future=True) as db, db.begin():
-        where = (Feedback.conversation_id == vote.conversation_id, Feedback.digest == vote.digest,
-                 Feedback.occurrence == vote.occurrence)
-        if vote.rating is None:
-            db.execute(delete(Feedback).where(*where))
-            return
-        row = db.execute(select(Feedback).where(*where)).scalar_one_or_none()
-        if row is None:
-            db.add(Feedback(created_at=now, day=day or dt.date.today(), conversation_id=vote.conversation_id,
-                            digest=vote.digest, occurrence=vote.occurrence, rating=vote.rating, reason=vote.reason))
-        else:
-            row.rating, row.reason = vote.rating, vote.reason
 
 
 @dataclass
@@ -190,7 +109,7 @@ def resolve_pending(config: Settings, chunk: int = 500, now: dt.datetime | None 
 def _resolve_chunk(config: Settings, after: int, limit: int, now: dt.datetime) -> tuple[int, int | None]:
     clock = Clock(config.timezone)
     resolved = 0
-    with Session(console_engine(config.db_url), future=True) as db, db.begin():
+    with Session(analytics_engine(config.db_url), future=True) as db, db.begin():
         pending = db.execute(select(Feedback).where(Feedback.status == "pending", Feedback.id > after)
                              .order_by(Feedback.id).limit(limit)).scalars().all()
         if not pending:

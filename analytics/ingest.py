@@ -3,7 +3,7 @@ turned into daily counters (analytics_daily), inbox candidates (inbox_messages) 
 state a conversation needs between two batches (analytics_conversations). The dashboard then only
 sums a few hundred counter rows, whatever the number of conversations.
 
-    .venv/bin/python -m console.ingest        # catch up now (the console also does it every few seconds)
+    .venv/bin/python -m analytics.ingest      # catch up now (the console also does it every few seconds)
 
 Metrics (key = '' unless said): conversations (by the day of their first message), messages,
 intent (key: the predicted intent), clarification (action_default_ask_affirmation), fallback
@@ -17,7 +17,7 @@ failed).
 
 Transcripts (transcript_conversations, transcript_messages, transcript_tags): every user and bot
 message with its masked text, and what a conversation can be found by (intents, BMA addresses);
-deleted after BMA_RETENTION_DAYS by console.retention, while the counters stay. So is a
+deleted after BMA_RETENTION_DAYS by analytics.retention, while the counters stay. So is a
 conversation's state (sender id, BMA address…) once its last event (``last_at``) is that old: a
 conversation that comes back later is counted again, as a new one, on that day.
 """
@@ -39,20 +39,20 @@ from sqlalchemy.orm import Session
 
 from bma import address as bma_address
 from bma import desks
-from console import feedback, inbox
-from console.config import Settings, settings
-from console.events import FALLBACK_INTENT, Clock, predicted
-from console.db import (
+from analytics import inbox, rated_answers
+from analytics.config import Settings, settings
+from analytics.db import (
     ConversationState,
     DailyCount,
     IngestCursor,
     TranscriptConversation,
+    analytics_engine,
     broker_events,
     broker_ready,
-    console_engine,
     events_engine,
     utcnow,
 )
+from analytics.events import FALLBACK_INTENT, Clock, predicted
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def latency_bucket(seconds: float) -> str:
 
 class Phases:
     """The phase of a BMA address when it was given (the registry, read once per address and
-    aggregation run; BMA_TODAY when the campaign is replayed, as console.feedback does)."""
+    aggregation run; BMA_TODAY when the campaign is replayed, as analytics.rated_answers does)."""
 
     def __init__(self, db_url: str):
         self.db_url = db_url
@@ -403,11 +403,11 @@ def _until_gap(rows: list, start: int) -> list:
 
 
 def ingest_batch(config: Settings, limit: int = BATCH, phases: Phases | None = None) -> int:
-    """Fold the next ``limit`` broker events into the console's tables; returns how many were read."""
+    """Fold the next ``limit`` broker events into the analytics' tables; returns how many were read."""
     if not broker_ready(config.events_url):
         return 0  # Rasa has not written any event yet
     clock = Clock(config.timezone)
-    engine = console_engine(config.db_url)
+    engine = analytics_engine(config.db_url)
     with Session(engine, future=True) as db, db.begin():
         cursor = db.get(IngestCursor, "events")
         start = cursor.last_event_id if cursor else 0
@@ -448,7 +448,7 @@ def ingest_batch(config: Settings, limit: int = BATCH, phases: Phases | None = N
             else:
                 continue
             # When the conversation was last seen: its state (sender id, address) is deleted once
-            # that is older than BMA_RETENTION_DAYS (console.retention).
+            # that is older than BMA_RETENTION_DAYS (analytics.retention).
             state = batch.states.get(sender)
             moment = clock.moment(float(event.get("timestamp") or time.time()))
             if state is not None and (state["last_at"] is None or state["last_at"] < moment):
@@ -499,7 +499,7 @@ def catch_up(config: Settings | None = None, budget_seconds: float | None = None
             if deadline is not None and time.monotonic() > deadline:
                 behind = True
                 break
-        resolved = feedback.resolve_pending(config)
+        resolved = rated_answers.resolve_pending(config)
         return {"events": total, "feedback": resolved, "behind": behind}
     finally:
         _lock.release()
@@ -508,7 +508,7 @@ def catch_up(config: Settings | None = None, budget_seconds: float | None = None
 def status(config: Settings | None = None) -> tuple[dt.datetime | None, int]:
     """When the aggregation last moved, and how many broker events wait."""
     config = config or settings()
-    with Session(console_engine(config.db_url), future=True) as db:
+    with Session(analytics_engine(config.db_url), future=True) as db:
         cursor = db.get(IngestCursor, "events")
     last = cursor.last_event_id if cursor else 0
     if not broker_ready(config.events_url):

@@ -1,13 +1,13 @@
 """Where personal data is kept, why, and for how long: the one declaration of every table of the
-project's databases, which the purge (console.retention) applies and the privacy report prints.
+project's databases, which the purge (analytics.retention) applies and the privacy report prints.
 
-    .venv/bin/python -m console.privacy        # also `make privacy-report`
+    .venv/bin/python -m analytics.privacy      # also `make privacy-report`
 
 For each table that can hold personal data: the columns, their purpose, the retention, what the
 purge does at the end of it, and how many rows are older than it now (0 once the purge has run).
 Tables without personal data are listed with the reason. tests/unit/test_privacy.py fails when a
-table of the project's SQLAlchemy metadata (registry, console) or of Rasa's SQL tracker store and
-event broker is not declared here.
+table of the project's SQLAlchemy metadata (registry, feedback, analytics, console) or of Rasa's SQL
+tracker store and event broker is not declared here.
 
 Three databases: the registry and the console (``BMA_DB_URL``), Rasa's tracker store (``BMA_TRACKER_URL``,
 else the SQL ``tracker_store`` of ``BMA_ENDPOINTS`` / endpoints.yml) and Rasa's event broker
@@ -28,7 +28,7 @@ from typing import Callable
 from sqlalchemy import Date, DateTime, Float, Integer, String, and_, column, create_engine, func, inspect, or_, select, table
 from sqlalchemy.engine import URL, Engine, make_url
 
-from console.config import PROJECT_ROOT, Settings, settings
+from analytics.config import PROJECT_ROOT, Settings, settings
 
 # --- retention settings -----------------------------------------------------------------------------
 SETTINGS = {  # key: (environment variable, default days, what it keeps)
@@ -106,7 +106,7 @@ ERASED_CONVERSATION = "efface-"  # feedback.conversation_id once the retention i
 class Kept:
     """A table that can hold personal data."""
 
-    key: str  # the purge's count (console.retention)
+    key: str  # the purge's count (analytics.retention)
     database: str  # a key of DATABASES
     table: str
     columns: tuple[str, ...]  # those that can hold personal data
@@ -310,10 +310,10 @@ def dispose() -> None:
 
 
 def engine_of(database: str, config: Settings, tracker: str) -> Engine | None:
-    from console.db import broker_ready, console_engine, events_engine
+    from analytics.db import analytics_engine, broker_ready, events_engine
 
     if database == "console":
-        return console_engine(config.db_url)
+        return analytics_engine(config.db_url)
     if database == "broker":
         return events_engine(config.events_url) if broker_ready(config.events_url) else None
     return tracker_engine(tracker)
@@ -352,7 +352,7 @@ def count_old(kept: Kept, engine: Engine | None, chosen: Cutoffs, config: Settin
         if names is None:
             return Line(kept, None, ABSENT)
         if kept.clock == "inside":
-            from console import retention
+            from analytics import retention
 
             return Line(kept, retention.count_old_broker(config, chosen.before(kept.retention)))
         if not usable(kept, names):
@@ -426,7 +426,7 @@ def render(lines: list[Line], config: Settings, chosen: Cutoffs, tracker: str, n
         except Exception:
             unknown = []
         if unknown:
-            out.append("  ATTENTION, tables non déclarées dans console/privacy.py : " + ", ".join(unknown))
+            out.append("  ATTENTION, tables non déclarées dans analytics/privacy.py : " + ", ".join(unknown))
         out.append("")
     out.append("Hors de ces bases :")
     out += [f"  {where} : {what}" for where, what in ELSEWHERE]
