@@ -156,7 +156,18 @@ def pipeline_yaml(pipeline: list) -> str:
     return yaml.safe_dump({"pipeline": pipeline}, allow_unicode=True, sort_keys=False)
 
 
-def markdown(results: list[dict], folds: dict, threshold: float, ambiguity: float, chosen: dict,
+def conclusion(results: list[dict], chosen: dict, keys=("dev_accuracy", "cv_accuracy")) -> str:
+    """One sentence: what ships, and by how much it leads (or trails) the others."""
+    others = [r for r in results if r is not chosen]
+    if not others:
+        return f"Only {chosen['label']} was measured."
+    gaps = "; ".join(f"{r['label']}: " + " / ".join(f"{chosen[k] - r[k]:+.3f}" for k in keys) for r in others)
+    verdict = ("the served classifier earns its complexity: config.yml stays" if chosen["key"] == "a"
+               else f"ship {chosen['label']} (config block below)")
+    return (f"Conclusion: {verdict}. Lead of the chosen one in accuracy (dev / CV) over {gaps}.")
+
+
+def markdown(results: list[dict], threshold: float, ambiguity: float, chosen: dict,
              total_s: float, command: str) -> str:
     header = ("| classifier | dev acc. | CV acc. (folds) | dev served acc. | CV served acc. | dev confident wrong | "
               "CV confident wrong | parse ms/msg | training s | peak RSS MB |\n|---|---|---|---|---|---|---|---|---|---|")
@@ -164,7 +175,7 @@ def markdown(results: list[dict], folds: dict, threshold: float, ambiguity: floa
             f"{r['dev_served_accuracy']:.3f} | {r['cv_served_accuracy']:.3f} | {r['dev_confident_wrong']:.3f} | "
             f"{r['cv_confident_wrong']:.3f} | {r['parse_ms']:.1f} | {r['training_s']:.1f} | {r['peak_rss_mb']} |"
             for r in results]
-    return "\n".join([header, *rows, "", f"Fallback threshold {threshold} / ambiguity {ambiguity} (config.yml), "
+    return "\n".join([header, *rows, "", conclusion(results, chosen), "", f"Fallback threshold {threshold} / ambiguity {ambiguity} (config.yml), "
                       f"{results[0]['dev_items']} development messages, {results[0]['cv_items']} CV messages; "
                       f"whole comparison {total_s / 60:.1f} min (budget {BUDGET_MIN} min, 2 shared cores).",
                       f"Rule (issue #24): the simplest within 0.01 of the best on dev and CV accuracy → "
@@ -181,6 +192,8 @@ def main() -> int:
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/experiments/nlu_compare.md")
     parser.add_argument("--merge", action="store_true",
                         help="keep the other variants' rows of results/nlu/compare.json (variants run apart)")
+    parser.add_argument("--table-only", action="store_true",
+                        help="no training: the table and the document again from results/nlu/compare.json")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     served_pipeline = yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
@@ -200,6 +213,8 @@ def main() -> int:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "TF_INTRA_OP_PARALLELISM_THREADS": "1",
            "TF_INTER_OP_PARALLELISM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.table_only:
+        keys, args.merge = [], True
     previous = json.loads((OUT / "compare.json").read_text()) if args.merge and (OUT / "compare.json").exists() else []
     results = [r for r in previous if r["key"] not in keys]
     for key in keys:
@@ -225,7 +240,7 @@ def main() -> int:
     chosen = simplest_within(results)
     command = "make nlu-compare  # = PYTHONPATH=. .venv/bin/python scripts/nlu_compare.py" + \
         (f" --folds {args.folds} --diet-folds {args.diet_folds}" if (args.folds, args.diet_folds) != (5, 3) else "")
-    table = markdown(results, folds, threshold, ambiguity, chosen, total, command)
+    table = markdown(results, threshold, ambiguity, chosen, total, command)
     print("\n" + table)
     if total > BUDGET_MIN * 60:
         print(f"WARNING: {total / 60:.1f} min, over the {BUDGET_MIN}-minute budget")
@@ -240,7 +255,10 @@ def main() -> int:
                        "faq_not_covered) at confidence ≥ the threshold. Parse time on the dev file (one model, all "
                        "data/nlu, after 20 warm-up messages); training time on all of data/nlu; peak RSS of the "
                        "variant's process (spaCy fr_core_news_md included in every variant). TensorFlow and BLAS on "
-                       "one thread each.\n\n"
+                       "one thread each. Timings are measured on 2 cores shared with other jobs (load average 4–7 during the "
+                       "2026-12-06 run): training and parse times are indicative, accuracies are not affected. DIET's CV "
+                       "uses 3 folds (its training alone took 186 s on all the data; 5 folds would break the 25-minute "
+                       "budget). Every variant is scored at the served threshold, not at its own best one.\n\n"
                        f"{table}\n\n## Configurations (pipeline; policies as config.yml)\n\n{configs}")
         print(f"written {DOC.relative_to(ROOT)}")
     return 0

@@ -62,3 +62,13 @@ def test_swap_classifier_keeps_the_rest_of_the_pipeline():
     assert pipeline[1] == {"name": CLASSIFIER, "C": 1.0}
     with pytest.raises(ValueError):
         swap_classifier([{"name": "SpacyTokenizer"}], [])
+
+
+def test_conclusion_names_what_ships():
+    from scripts.nlu_compare import conclusion
+
+    results = [{"key": "a", "label": "(a)", "dev_accuracy": 0.95, "cv_accuracy": 0.93},
+               {"key": "b", "label": "(b)", "dev_accuracy": 0.90, "cv_accuracy": 0.86}]
+    assert "config.yml stays" in conclusion(results, results[0])
+    assert "(b): +0.050 / +0.070" in conclusion(results, results[0])
+    assert "ship (b)" in conclusion(results, results[1])
