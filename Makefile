@@ -18,7 +18,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate nlu-dev-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views profile replies docs
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate nlu-dev-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views nlu-compare profile replies docs
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -29,6 +29,7 @@ help:
 	@echo "make train    train a model for the current data/config"
 	@echo "make test-scale  two Rasa instances, PostgreSQL tracker store, Redis lock store"
 	@echo "make evaluate NLU evaluation (held-out + 5-fold CV) against a TF-IDF baseline -> results/nlu/"
+	@echo "make nlu-compare  served classifier vs Rasa LogisticRegression vs DIET on development data -> docs/experiments/nlu_compare.md"
 	@echo "make bench    latency/throughput/memory benchmark over REST -> results/bench.json, bench.png"
 	@echo "make profile  where a served message's time goes (py-spy at saturation) -> results/profile.raw"
 	@echo "make import CSV=FILE   import a registry CSV (BMA_DB_URL honoured)"
@@ -198,6 +199,11 @@ evaluate: setup
 # NLU variants compared by cross-validation on data/nlu, confirmed on the held-out file (~25 min).
 nlu-experiments: setup
 	$(PY) scripts/nlu_experiments.py --folds 3
+
+# Issue #24, item 4: the served classifier against Rasa's LogisticRegressionClassifier and DIET on
+# development data (dev file + 5-fold CV, DIET 3-fold) -> docs/experiments/nlu_compare.md (~20 min).
+nlu-compare: setup
+	PYTHONPATH=. $(PY) scripts/nlu_compare.py --folds 5 --diet-folds 3
 
 bench: setup
 	$(PY) scripts/bench.py --model $(MODEL)

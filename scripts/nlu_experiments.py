@@ -117,8 +117,11 @@ def training_files(which: str) -> list[Path]:
     return [f for f in files if which == "all" or f.name in ORIGINAL_FILES]
 
 
-def run_variant(name: str, spec: dict, folds: int) -> dict:
-    """Runs in a child process: CV, full training, held-out, timings, memory."""
+def collect(spec: dict, folds: int) -> dict:
+    """Runs in a child process: the real intents' rankings of k-fold CV (``cv_truth``,
+    ``cv_rankings``) and of a model trained on all of the data on the held-out file
+    (``held_truth``, ``held_rankings``), the full training time, the parse time per held-out
+    message and the training examples. ``spec``: {pipeline, data}. No fallback decided here."""
     import asyncio
     import logging
 
@@ -132,8 +135,6 @@ def run_variant(name: str, spec: dict, folds: int) -> dict:
     from rasa.shared.nlu.training_data.training_data import TrainingData
     from sklearn.model_selection import StratifiedKFold
 
-    from scripts.evaluate import metrics
-
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     config["pipeline"] = spec["pipeline"]
     data = TrainingData().merge(*[load_data(str(f)) for f in training_files(spec["data"])])
@@ -143,7 +144,7 @@ def run_variant(name: str, spec: dict, folds: int) -> dict:
     held_texts, held_intents = [m.get("text") for m in held], [m.get("intent") for m in held]
 
     async def parse_all(agent, batch):
-        """The real intents' ranking of each text (the fallback is decided below, by threshold)."""
+        """The real intents' ranking of each text (the fallback is decided by the caller, by threshold)."""
         out = []
         for text in batch:
             parsed = await agent.parse_message(text)
@@ -160,11 +161,12 @@ def run_variant(name: str, spec: dict, folds: int) -> dict:
         return model, time.perf_counter() - started
 
     cv_truth, cv_rankings = [], []
-    for train_idx, test_idx in StratifiedKFold(n_splits=folds, shuffle=True, random_state=42).split(texts, intents):
-        with tempfile.TemporaryDirectory() as workdir:
-            model, _ = train(Path(workdir), [messages[i] for i in train_idx])
-            cv_rankings += asyncio.run(parse_all(Agent.load(model), [texts[i] for i in test_idx]))
-            cv_truth += [intents[i] for i in test_idx]
+    if folds > 1:
+        for train_idx, test_idx in StratifiedKFold(n_splits=folds, shuffle=True, random_state=42).split(texts, intents):
+            with tempfile.TemporaryDirectory() as workdir:
+                model, _ = train(Path(workdir), [messages[i] for i in train_idx])
+                cv_rankings += asyncio.run(parse_all(Agent.load(model), [texts[i] for i in test_idx]))
+                cv_truth += [intents[i] for i in test_idx]
     with tempfile.TemporaryDirectory() as workdir:
         model, seconds = train(Path(workdir), messages)
         agent = Agent.load(model)
@@ -172,16 +174,28 @@ def run_variant(name: str, spec: dict, folds: int) -> dict:
         started = time.perf_counter()
         held_rankings = asyncio.run(parse_all(agent, held_texts))
         parse_ms = (time.perf_counter() - started) * 1000 / len(held_texts)
+    return {"cv_truth": cv_truth, "cv_rankings": cv_rankings, "held_truth": held_intents,
+            "held_rankings": held_rankings, "training_s": seconds, "parse_ms": parse_ms,
+            "training_examples": len(messages)}
+
+
+def run_variant(name: str, spec: dict, folds: int) -> dict:
+    """Runs in a child process: CV, full training, held-out, timings, memory."""
+    from scripts.evaluate import metrics
+
+    raw = collect(spec, folds)
+    cv_truth, cv_rankings, held_rankings = raw["cv_truth"], raw["cv_rankings"], raw["held_rankings"]
     # Fallback thresholds chosen on cross-validation only; the held-out file is scored with them.
     grid = [(t, a) for t in THRESHOLDS for a in AMBIGUITIES]
     chosen = max(grid, key=lambda ta: (metrics(cv_truth, decide(cv_rankings, *ta))["accuracy"], ta))
-    cv, held_out = metrics(cv_truth, decide(cv_rankings, *chosen)), metrics(held_intents, decide(held_rankings, *chosen))
+    cv = metrics(cv_truth, decide(cv_rankings, *chosen))
+    held_out = metrics(raw["held_truth"], decide(held_rankings, *chosen))
     return {
         "threshold": chosen[0], "ambiguity_threshold": chosen[1],
-        "name": name, "note": spec["note"], "data": spec["data"], "training_examples": len(messages),
+        "name": name, "note": spec["note"], "data": spec["data"], "training_examples": raw["training_examples"],
         "cv_accuracy": cv["accuracy"], "cv_macro_f1": cv["macro_f1"],
         "held_out_accuracy": held_out["accuracy"], "held_out_macro_f1": held_out["macro_f1"],
-        "training_s": round(seconds, 1), "parse_ms": round(parse_ms, 1),
+        "training_s": round(raw["training_s"], 1), "parse_ms": round(raw["parse_ms"], 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
