@@ -40,11 +40,14 @@ help:
 	@echo "make replies  render every reply with its sources -> docs/replies.md (review its diff)"
 	@echo "make clean    remove models, the local registry and caches"
 
-$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
+# The pinned requirements, then the project itself, editable and without dependencies (pyproject.toml):
+# its packages then import from any working directory, without PYTHONPATH or sys.path edits.
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable (Rasa 3.6 en a besoin)"; exit 1; }
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==24.0
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m pip check
 	touch $@
 
@@ -207,5 +210,5 @@ replies: venv
 	$(PY) -m bma.audit
 
 clean:
-	rm -rf models var results/nlu .pytest_cache .rasa
+	rm -rf models var results/nlu .pytest_cache .rasa build *.egg-info
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
