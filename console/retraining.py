@@ -461,7 +461,7 @@ def progress(job: RetrainingJob, now: dt.datetime | None = None) -> int:
 
 # --- the subprocesses (training, evaluation), niced so that the live assistant keeps answering -------
 def _child_env() -> dict:
-    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore",
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "LOG_LEVEL": "WARNING"}
 
 
@@ -760,7 +760,6 @@ def register(app, config, *, page, render, context) -> None:
 
 # --- `python -m console.retraining evaluer MODEL`: the figures of one model (run as a subprocess) ----
 def _evaluate_main(model: str) -> int:
-    sys.path.insert(0, str(PROJECT_ROOT))
     from scripts.evaluate import HELD_OUT as held_out, load_examples, metrics, rasa_predict
 
     texts, truth, _ = load_examples(held_out)
