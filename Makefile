@@ -11,12 +11,17 @@ export PYTHONWARNINGS := ignore
 # A working Python 3.10 (pyenv shims may exist without the version being active).
 PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 # The model is keyed on everything that shapes it: an unchanged project starts without retraining.
-MODEL_HASH = $(shell cat config.yml domain.yml $$(find data components -type f -name '*.y*ml' -o -type f -name '*.py' | sort) requirements.txt | sha256sum | cut -c1-12)
+# MODEL_FILES: the configuration, the training data, the custom components and every project module
+# they import at serve time (`make model-files` lists them; tests/unit/test_model_hash.py follows the
+# imports of components/ and fails when a module is missing here).
+MODEL_FILES = config.yml domain.yml $(shell find data components -type f -name '*.y*ml' -o -type f -name '*.py' | sort) \
+	bma/__init__.py bma/text.py requirements.txt
+MODEL_HASH = $(shell cat $(MODEL_FILES) | sha256sum | cut -c1-12)
 MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views profile replies
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views profile replies model-files
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -90,6 +95,10 @@ $(MODEL): | $(INSTALLED)
 	mkdir -p models
 	$(RASA) train --fixed-model-name bma-$(MODEL_HASH) --out models --quiet
 	@ls -1 models/bma-*.tar.gz | grep -v "$(MODEL_HASH)" | xargs -r rm -f
+
+# The files the model's hash covers, one a line.
+model-files:
+	@printf '%s\n' $(MODEL_FILES)
 
 model: venv
 	@$(MAKE) --no-print-directory $(MODEL)
