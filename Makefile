@@ -8,17 +8,20 @@ RASA := $(VENV)/bin/rasa
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
-# Custom NLU components (components/) and channels are imported from the project root.
-export PYTHONPATH := $(CURDIR)
 # A working Python 3.10 (pyenv shims may exist without the version being active).
 PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 # The model is keyed on everything that shapes it: an unchanged project starts without retraining.
-MODEL_HASH = $(shell cat config.yml domain.yml $$(find data components -type f -name '*.y*ml' -o -type f -name '*.py' | sort) requirements.txt | sha256sum | cut -c1-12)
+# MODEL_FILES: the configuration, the training data, the custom components and every project module
+# they import at serve time (`make model-files` lists them; tests/unit/test_model_hash.py follows the
+# imports of components/ and fails when a module is missing here).
+MODEL_FILES = config.yml domain.yml $(shell find data components -type f -name '*.y*ml' -o -type f -name '*.py' | sort) \
+	bma/__init__.py bma/text.py requirements.txt
+MODEL_HASH = $(shell cat $(MODEL_FILES) | sha256sum | cut -c1-12)
 MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate nlu-dev-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views nlu-compare profile replies docs
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate nlu-dev-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views nlu-compare profile replies docs model-files
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -42,11 +45,14 @@ help:
 	@echo "make docs    build the documentation (docs/, mkdocs.yml) -> var/site/; a broken link or anchor fails it"
 	@echo "make clean    remove models, the local registry and caches"
 
-$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt
+# The pinned requirements, then the project itself, editable and without dependencies (pyproject.toml):
+# its packages then import from any working directory, without PYTHONPATH or sys.path edits.
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 introuvable (Rasa 3.6 en a besoin)"; exit 1; }
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==24.0
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m pip check
 	touch $@
 
@@ -66,7 +72,7 @@ web-vendor: $(VENDOR)
 # Microsoft's schema from node_modules (no network) and zipped with the icons.
 #   TEAMS_APP_ID=<Azure Bot Microsoft App ID> make teams-package
 teams-package: venv $(VENDOR)
-	$(PY) scripts/teams_package.py
+	$(PY) -m scripts.teams_package
 
 # Re-mask secrets already stored (tracker store of endpoints.yml or TRACKER_URL, tickets of BMA_DB_URL).
 remask: venv
@@ -91,6 +97,10 @@ $(MODEL): | $(INSTALLED)
 	mkdir -p models
 	$(RASA) train --fixed-model-name bma-$(MODEL_HASH) --out models --quiet
 	@ls -1 models/bma-*.tar.gz | grep -v "$(MODEL_HASH)" | xargs -r rm -f
+
+# The files the model's hash covers, one a line.
+model-files:
+	@printf '%s\n' $(MODEL_FILES)
 
 model: venv
 	@$(MAKE) --no-print-directory $(MODEL)
@@ -166,11 +176,11 @@ test-stories: setup
 # measure (accuracy 0.926, baseline 0.898, served 0.917, confidently wrong 7.4 %); the issue's targets
 # (0.96, 0.97, 2 %) are printed as met or not.
 nlu-gate: setup
-	$(PY) scripts/nlu_sealed_gate.py --model $(MODEL) --min-accuracy 0.92 --min-served 0.91 --max-confident-wrong 0.08
+	$(PY) -m scripts.nlu_sealed_gate --model $(MODEL) --min-accuracy 0.92 --min-served 0.91 --max-confident-wrong 0.08
 
 # The development set (tests/heldout/nlu_heldout.yml, read many times to choose: development data).
 nlu-dev-gate: setup
-	$(PY) scripts/nlu_gate.py --model $(MODEL) --min-accuracy 0.95 --min-margin 0.02 --min-honest 0.90
+	$(PY) -m scripts.nlu_gate --model $(MODEL) --min-accuracy 0.95 --min-margin 0.02 --min-honest 0.90
 
 test: setup chromium
 	@mkdir -p var
@@ -187,43 +197,43 @@ test: setup chromium
 # The sealed weak-password corpus (totals only; issue #22's target is every secret masked): a floor
 # at today's measure (second sealed corpus: 91.7 % masked, 2.0 % false masks, every address kept).
 secrets-gate: venv
-	$(PY) scripts/secrets_gate.py --min-masked 0.91 --max-false 0.02
+	$(PY) -m scripts.secrets_gate --min-masked 0.91 --max-false 0.02
 
 # Which views of a message the classifier uses: dev rounds and 5-fold CV, never the held-out file.
 nlu-views: setup
-	$(PY) scripts/nlu_views.py
+	$(PY) -m scripts.nlu_views
 
 evaluate: setup
-	$(PY) scripts/evaluate.py --model $(MODEL) --folds 5
+	$(PY) -m scripts.evaluate --model $(MODEL) --folds 5
 
 # NLU variants compared by cross-validation on data/nlu, confirmed on the held-out file (~25 min).
 nlu-experiments: setup
-	$(PY) scripts/nlu_experiments.py --folds 3
+	$(PY) -m scripts.nlu_experiments --folds 3
 
 # Issue #24, item 4: the served classifier against Rasa's LogisticRegressionClassifier and DIET on
 # development data (dev file + 5-fold CV, DIET 3-fold) -> docs/experiments/nlu_compare.md (~20 min).
 nlu-compare: setup
-	PYTHONPATH=. $(PY) scripts/nlu_compare.py --folds 5 --diet-folds 3
+	$(PY) -m scripts.nlu_compare --folds 5 --diet-folds 3
 
 bench: setup
-	$(PY) scripts/bench.py --model $(MODEL)
+	$(PY) -m scripts.bench --model $(MODEL)
 
 # Where a served message's time goes (py-spy on the shipped Rasa process at saturation).
 profile: setup
-	$(PY) scripts/profile_saturation.py
+	$(PY) -m scripts.profile_saturation
 
 # deploy/'s layout: SQL tracker store on PostgreSQL, Redis lock store, two Rasa processes behind
 # nginx (Debian's nginx-light), one action server.
 bench-2: setup
 	@command -v nginx >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light; }
-	$(PY) scripts/bench.py --model $(MODEL) --layout production
+	$(PY) -m scripts.bench --model $(MODEL) --layout production
 
 # Two Rasa instances + PostgreSQL tracker store + Redis lock store (the machine's servers).
 test-scale: setup
 	BMA_MODEL=$(MODEL) $(PY) -m pytest -q -m scale tests/integration/test_scale.py
 
 bench-smoke: setup
-	$(PY) scripts/bench.py --model $(MODEL) --quick
+	$(PY) -m scripts.bench --model $(MODEL) --quick
 
 # Every reply for every intent × period × situation, with its sources, for review (docs/replies.md);
 # tests/unit/test_audit.py fails when the committed file differs from what the code renders.
@@ -231,5 +241,5 @@ replies: venv
 	$(PY) -m bma.audit
 
 clean:
-	rm -rf models var results/nlu .pytest_cache .rasa
+	rm -rf models var results/nlu .pytest_cache .rasa build *.egg-info
 	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

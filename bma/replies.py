@@ -17,7 +17,7 @@ Q_WHAT_CHANGES = ("Qu'est-ce qui change ?", "/faq_what_changes")
 
 
 def what_changes_button(title: str, topic: str) -> tuple[str, str]:
-    return (title, '/faq_what_changes{"change_topic": "%s"}' % topic)
+    return (title, f'/faq_what_changes{{"change_topic": "{topic}"}}')
 
 
 Q_STEPS = ("Les étapes", "/faq_migration_steps")

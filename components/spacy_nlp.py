@@ -50,7 +50,7 @@ def load_pipeline(model_name: Text, exclude: Tuple[Text, ...], lemmatizer: Text 
             language.add_pipe("lemmatizer", config={"mode": "lookup"}).initialize()  # spacy-lookups-data
     except (OSError, ValueError) as error:
         raise InvalidModelError(f"spaCy model {model_name!r} or spacy-lookups-data is not installed (make setup "
-                                f"installs both): {error}")
+                                f"installs both): {error}") from error
     required = spacy.info(model_name).get("spacy_version", "")
     if not spacy.util.is_compatible_version(spacy.about.__version__, required):
         raise InvalidModelError(f"{model_name} needs spaCy {required}, this is spaCy {spacy.about.__version__}")

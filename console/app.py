@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import logging
 import math
@@ -189,11 +190,11 @@ def create_app() -> Sanic:
                     return response.redirect(f"/connexion?suite={quote(request.path)}", status=303)
                 if not accounts.allows(request.ctx.staff.role, role):
                     return forbidden(request, role, html=request.method == "GET")
-                if request.method == "POST":
-                    if not same_origin(request) or not sessions.same(request.form.get("csrf_token"),
-                                                                     request.ctx.staff.csrf_token):
-                        return response.text("Jeton de sécurité (CSRF) manquant ou invalide : rechargez la page.",
-                                             status=403)
+                if request.method == "POST" and (
+                        not same_origin(request)
+                        or not sessions.same(request.form.get("csrf_token"), request.ctx.staff.csrf_token)):
+                    return response.text("Jeton de sécurité (CSRF) manquant ou invalide : rechargez la page.",
+                                         status=403)
                 return await handler(request, *args, **kwargs)
             wrapped.role = role
             return wrapped
@@ -322,10 +323,8 @@ def create_app() -> Sanic:
     @app.before_server_stop
     async def stop_refusals(app, loop):
         app.ctx.refusals.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await app.ctx.refusals
-        except asyncio.CancelledError:
-            pass
         await db(write_refusals)
 
     @app.post("/deconnexion")
@@ -579,10 +578,8 @@ def create_app() -> Sanic:
     @app.before_server_stop
     async def stop_aggregation(app, loop):
         app.ctx.aggregator.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await app.ctx.aggregator
-        except asyncio.CancelledError:
-            pass
 
     return app
 

@@ -88,7 +88,7 @@ def columns(chart_id: str, title: str, series: list[tuple[dt.date, int]]) -> Mar
     step = (WIDTH - left - 10) / max(1, len(series))
     body = [f'<line x1="{left}" y1="{height - bottom}" x2="{WIDTH - 10}" y2="{height - bottom}" stroke="{GRID}"/>',
             _text(left - 6, 24, fr(top), "end", 12), _text(left - 6, height - bottom, "0", "end", 12)]
-    for i, (day, value) in enumerate(series):
+    for i, (_day, value) in enumerate(series):
         bar = plot_height * value / top
         body.append(f'<rect x="{left + i * step + step * 0.1:.1f}" y="{height - bottom - bar:.1f}" '
                     f'width="{max(1.0, step * 0.8):.1f}" height="{bar:.1f}" fill="{BLUE}"/>')

@@ -19,6 +19,7 @@ once per model file (keyed by the file's SHA-256 and the held-out file's) and ke
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -207,10 +208,8 @@ def rasa_call(settings: Settings, method: str, path: str, body: dict | None = No
             raise RetrainingError("Le serveur Rasa refuse le jeton de l'API : BMA_API_TOKEN n'est pas celui "
                                   "avec lequel Rasa a été démarré.") from None
         detail = ""
-        try:
+        with contextlib.suppress(ValueError):
             detail = json.loads(error.read() or b"{}").get("message", "")[:300]
-        except ValueError:
-            pass
         raise RetrainingError(f"Le serveur Rasa a répondu {error.code} à {method} {path}"
                               + (f" : {detail}" if detail else ".")) from None
     except (OSError, ValueError) as error:
@@ -461,7 +460,7 @@ def progress(job: RetrainingJob, now: dt.datetime | None = None) -> int:
 
 # --- the subprocesses (training, evaluation), niced so that the live assistant keeps answering -------
 def _child_env() -> dict:
-    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore",
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "LOG_LEVEL": "WARNING"}
 
 
@@ -496,10 +495,8 @@ async def stop_process(process) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 10)
     except (ProcessLookupError, asyncio.TimeoutError):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     except asyncio.CancelledError:
         os.killpg(process.pid, signal.SIGKILL)
         raise
@@ -760,7 +757,6 @@ def register(app, config, *, page, render, context) -> None:
 
 # --- `python -m console.retraining evaluer MODEL`: the figures of one model (run as a subprocess) ----
 def _evaluate_main(model: str) -> int:
-    sys.path.insert(0, str(PROJECT_ROOT))
     from scripts.evaluate import HELD_OUT as held_out, load_examples, metrics, rasa_predict
 
     texts, truth, _ = load_examples(held_out)

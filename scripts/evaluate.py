@@ -44,7 +44,6 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from sklearn.pipeline import FeatureUnion, make_pipeline  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # custom NLU components (components/)
 OUT = ROOT / "results" / "nlu"
 FALLBACK = "nlu_fallback"
 OOS = "out_of_scope"

@@ -20,7 +20,7 @@ results/nlu/compare.json and docs/experiments/nlu_compare.md.
 Rule of the issue: ship the simplest classifier whose accuracy is within 0.01 of the best (here:
 on the development file and on CV both).
 
-    PYTHONPATH=. .venv/bin/python scripts/nlu_compare.py [--folds 5] [--diet-folds 3] [--only "a;b"]
+    PYTHONPATH=. .venv/bin/python -m scripts.nlu_compare [--folds 5] [--diet-folds 3] [--only "a;b"]
 """
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 OUT = ROOT / "results" / "nlu"
 DOC = ROOT / "docs" / "experiments" / "nlu_compare.md"
 FALLBACK = "nlu_fallback"
@@ -238,7 +237,7 @@ def main() -> int:
         return 1
     total = sum(r.get("elapsed_s", 0) for r in results)
     chosen = simplest_within(results)
-    command = "make nlu-compare  # = PYTHONPATH=. .venv/bin/python scripts/nlu_compare.py" + \
+    command = "make nlu-compare  # = PYTHONPATH=. .venv/bin/python -m scripts.nlu_compare" + \
         (f" --folds {args.folds} --diet-folds {args.diet_folds}" if (args.folds, args.diet_folds) != (5, 3) else "")
     table = markdown(results, threshold, ambiguity, chosen, total, command)
     print("\n" + table)

@@ -6,7 +6,7 @@ variant), a model trained on all of data/nlu scored on tests/heldout/nlu_heldout
 time, the parse time per message and the peak memory of the process. Each variant runs in its own
 process so that memory figures do not mix. Writes results/nlu/experiments.json and prints a table.
 
-    .venv/bin/python scripts/nlu_experiments.py [--folds 3] [--only "name;name"]
+    .venv/bin/python -m scripts.nlu_experiments [--folds 3] [--only "name;name"]
 """
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 OUT = ROOT / "results" / "nlu"
 HELD_OUT = ROOT / "tests" / "heldout" / "nlu_heldout.yml"
 # Training files written before the independent evaluation (the « narrow » data).
@@ -221,7 +220,7 @@ def main() -> int:
            "TF_INTER_OP_PARALLELISM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     for name in chosen:
         started = time.perf_counter()
-        child = subprocess.run([sys.executable, __file__, "--folds", str(args.folds), "--child", name],
+        child = subprocess.run([sys.executable, "-m", "scripts.nlu_experiments", "--folds", str(args.folds), "--child", name],
                                capture_output=True, text=True, env=env, cwd=ROOT)
         lines = [line for line in child.stdout.splitlines() if line.startswith("{")]
         if child.returncode != 0 or not lines:

@@ -1,6 +1,6 @@
 """The NLU gates of `make test`, on the independent held-out file; exits 1 when one fails.
 
-    python scripts/nlu_gate.py --model models/bma-….tar.gz [--min-accuracy A] [--min-honest H]
+    python -m scripts.nlu_gate --model models/bma-….tar.gz [--min-accuracy A] [--min-honest H]
 
 Gates (failing): accuracy ≥ ``--min-accuracy`` **and** ≥ the TF-IDF + logistic-regression baseline
 + ``--min-margin`` (same file, same run, same training data, same fallback threshold); out of scope +
@@ -15,10 +15,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scripts.evaluate import (  # noqa: E402
+from scripts.evaluate import (
     HELD_OUT,
     baseline_predict,
     fallback_threshold,
@@ -27,7 +24,7 @@ from scripts.evaluate import (  # noqa: E402
     rasa_predict,
 )
 
-
+ROOT = Path(__file__).resolve().parent.parent
 TARGET_ACCURACY = 0.95
 TARGET_HONEST = 0.90
 TARGET_MARGIN = 0.03

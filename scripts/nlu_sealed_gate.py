@@ -21,7 +21,7 @@ sub-answer given, the quick replies offered). A question is
 Served = answered + offered. Accuracy is the intent of the message (either intent of a two-question
 message), compared with the TF-IDF + logistic-regression baseline trained on the same data/.
 
-    python scripts/nlu_sealed_gate.py --model models/bma-….tar.gz --min-accuracy A --min-served S \
+    python -m scripts.nlu_sealed_gate --model models/bma-….tar.gz --min-accuracy A --min-served S \
         --max-confident-wrong W [--max-behind-baseline B]
 """
 from __future__ import annotations
@@ -34,14 +34,13 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import yaml  # noqa: E402
+import yaml
 
-from bma import registry  # noqa: E402
-from bma.demo import is_demo_address  # noqa: E402
-from scripts.evaluate import baseline_predict, fallback_threshold, load_examples  # noqa: E402
-from scripts.servers import SQLITE_TRACKER, Servers  # noqa: E402
+from bma import registry
+from bma.demo import is_demo_address
+from scripts.evaluate import baseline_predict, fallback_threshold, load_examples
+from scripts.servers import SQLITE_TRACKER, Servers
 
 SEALED = ROOT / "tests" / "corpora" / "sealed" / "nlu_sealed.yml"
 # Replies given by a response of domain.yml (no action, hence no ``bma_decision``): the topic they answer.

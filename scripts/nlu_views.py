@@ -36,7 +36,6 @@ from scipy.optimize import minimize_scalar  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 from components.concepts import ConceptLexicon  # noqa: E402
 from components.spacy_nlp import UNUSED_PIPES, load_pipeline  # noqa: E402
 from components.tfidf_intent_classifier import class_scores, softmax  # noqa: E402

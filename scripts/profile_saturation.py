@@ -18,12 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from scripts import bench
+from scripts.servers import Servers, latest_model
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scripts import bench  # noqa: E402
-from scripts.servers import Servers, latest_model  # noqa: E402
-
 RAW = ROOT / "results" / "profile.raw"
 # (label, function, file): a frame of that function in that file marks the part.
 PARTS = [

@@ -17,7 +17,6 @@ ENDPOINTS=${BMA_ENDPOINTS:-endpoints.yml}
 # Keep the console readable: drop Python deprecation warnings and their continuation lines.
 quiet() { grep --line-buffered -v -E "Warning|^  |^\[0m$" | sed -u "s/^/[$1] /"; }
 mkdir -p var
-export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 # In production, never serve demonstration data: checked before anything starts (French message, exit 1).
 .venv/bin/python -m bma.registry production-check --endpoints "$ENDPOINTS" || exit 1
 pids=()

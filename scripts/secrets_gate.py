@@ -5,7 +5,7 @@ the messages it misses, and no rule is chosen on it (issue #22). The first seale
 write rules and is now development data (tests/corpora/passwords_weak_2.yml); this is the second. Prints how many secrets the
 masking rules leave and how many ordinary messages they mask, and fails under the floors given.
 
-    .venv/bin/python scripts/secrets_gate.py --min-masked 0.88 --max-false 0.02
+    .venv/bin/python -m scripts.secrets_gate --min-masked 0.88 --max-false 0.02
 """
 from __future__ import annotations
 

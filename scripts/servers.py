@@ -54,7 +54,7 @@ class Servers:
     def __init__(self, workdir: Path, env: dict, model: Path, *, credentials: str = GUARDED_REST,
                  endpoints_extra: str = "", rasa_args: tuple = ()):
         self.workdir = workdir
-        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "PYTHONPATH": str(ROOT),
+        self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore",
                     "SANIC_HOST": "127.0.0.1", **env}  # the action server on loopback only
         self.model = model
         self.actions_port = free_port()

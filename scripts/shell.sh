@@ -8,7 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${MODEL:?MODEL must name the trained model}"
 mkdir -p var
-export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 debug=()
 if [ "${DEBUG:-}" = "1" ]; then debug=(--debug); fi
-exec .venv/bin/python scripts/staff_shell.py --model "$MODEL" "${debug[@]}" "$@"
+exec .venv/bin/python -m scripts.staff_shell --model "$MODEL" "${debug[@]}" "$@"

@@ -271,7 +271,6 @@ class Servers:
     def _env(self) -> dict:
         env = {**os.environ, "SANIC_HOST": "127.0.0.1", "PYTHONWARNINGS": os.environ.get("PYTHONWARNINGS", "ignore"),
                "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
-        env["PYTHONPATH"] = str(ROOT) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else "")
         # One TensorFlow/BLAS thread, as scripts/run.sh serves.
         for name in ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS"):
             env.setdefault(name, "1")

@@ -1,6 +1,6 @@
 """Draws the Teams app icons of the BMA assistant (an envelope) with Pillow.
 
-    .venv/bin/python scripts/teams_icons.py          # rewrites teams/color.png and teams/outline.png
+    .venv/bin/python -m scripts.teams_icons          # rewrites teams/color.png and teams/outline.png
 
 - color.png, 192x192: a white envelope on a solid square of the chat page's blue (#00507A). The
   symbol stays inside the central 96x96 pixels (48 px of padding), because Teams crops the icon to

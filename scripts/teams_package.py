@@ -1,6 +1,6 @@
 """Builds the Microsoft Teams app package of the BMA assistant: var/teams/bma-assistant-teams.zip.
 
-    TEAMS_APP_ID=<Azure Bot Microsoft App ID> .venv/bin/python scripts/teams_package.py
+    TEAMS_APP_ID=<Azure Bot Microsoft App ID> .venv/bin/python -m scripts.teams_package
 
 1. fills teams/manifest.json from the environment:
      TEAMS_APP_ID        required, a GUID: the Azure Bot's Microsoft App ID (bots[0].botId);

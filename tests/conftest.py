@@ -5,13 +5,11 @@ One policy for a missing service (PostgreSQL, Redis, Chromium): skipped with the
 developer's machine, a failure under CI (``CI`` set), where every service must be there."""
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 FAQ_PATH = ROOT.parent / "shared" / "seed" / "faq-bma-migration-smail2.md"
 PG_ADMIN_URL = os.environ.get("BMA_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -2,6 +2,7 @@
 `python -m console.app` on loopback with temporary SQLite databases (console tables + registry,
 Rasa's event broker), driven over HTTP; `python -m console.retention` as staff run it; and the
 web page's rate limit on POST /feedback (`python -m web.app`)."""
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -368,11 +369,9 @@ def test_the_console_purges_once_a_day_on_its_own(tmp_path):
         purges = []
         while time.monotonic() < deadline and not purges:
             time.sleep(0.3)
-            try:
+            with contextlib.suppress(sqlite3.OperationalError):  # the tables are being created
                 purges = sqlite3.connect(database).execute(
                     "SELECT detail FROM console_audit WHERE login = '(automatique)' AND action = 'purge'").fetchall()
-            except sqlite3.OperationalError:  # the tables are being created
-                pass
         assert purges and "plus de 7 jours : 8 événements" in purges[0][0] and "2 messages des conversations" in purges[0][0]
         time.sleep(2.5)  # two more ticks: not again today
         assert len(sqlite3.connect(database).execute(

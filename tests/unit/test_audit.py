@@ -47,7 +47,7 @@ def test_a_mailbox_state_says_where_it_comes_from():
 
 
 def test_oui_or_non_only_answers_a_yes_no_question():
-    for question, label, reply in ROWS:
+    for question, _label, reply in ROWS:
         first = reply.text.split()[0].strip(",.:;!").lower()
         if first in ("oui", "non"):
             assert question == "faq_what_changes — keep_old_password", (question, reply.text[:80])
@@ -91,7 +91,7 @@ def test_one_email_named_one_email_searched():
 
 def test_facts_in_replies_are_the_catalogues():
     emails = {c.email for c in facts.CONTACTS.values()}
-    for question, label, reply in ROWS:
+    for _question, _label, reply in ROWS:
         for email in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", reply.text):
             assert email in emails or email.endswith("@" + facts.ADDRESS_DOMAIN), email
         for url in re.findall(r"https?://\S+", reply.text):

@@ -1,6 +1,7 @@
 """The demo registry (bma/demo.py): inside the range reserved for it, and inside what the FAQ says
 about the e-mails' dates (bma.facts, itself checked against the FAQ by test_facts.py)."""
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,7 @@ from tests.conftest import d
 
 
 def schedule():
-    for address, name, in_mode, *dates in demo.rows():
+    for address, _name, _in_mode, *dates in demo.rows():
         yield address, [d(value) if value else None for value in dates]
 
 
@@ -80,7 +81,7 @@ def test_the_demo_passes_the_importers_checks_as_demo_rows_only():
 
 
 def test_the_module_does_not_repeat_the_faqs_dates():
-    source = (demo.__file__ and open(demo.__file__, encoding="utf-8").read())
+    source = Path(demo.__file__).read_text(encoding="utf-8")
     for first, last in facts.EMAIL1_WINDOWS.values():
         for day in (first, last):
             assert f"dt.date({day.year}, {day.month}, {day.day})" not in source

@@ -49,7 +49,7 @@ def test_no_held_out_item_is_close_to_a_training_example():
     assert len(training) > 1000
     training_texts = {plain(t) for t, _ in training}
     close = []
-    for intent, text in examples(HELD_OUT):
+    for _intent, text in examples(HELD_OUT):
         assert plain(text) not in training_texts, f"copied from the training data: {text}"
         score, nearest = closest_training_example(text, training)
         if score >= MAX_JACCARD:
