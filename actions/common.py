@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,7 +23,7 @@ NON_QUESTION_INTENTS = {"inform", "affirm", "deny", "greet", "thanks", "goodbye"
 REGISTRY_TIMEOUT_S = 3.0
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply, topic: str, sub: Optional[str] = None) -> None:
+def send(dispatcher: CollectingDispatcher, reply: Reply, topic: str, sub: str | None = None) -> None:
     """The reply as the user reads it: its text, then its « Source : » line. What was decided (the
     topic answered, its sub-answer, the sources, the quick replies offered) travels with it as the
     bot event's metadata ``bma_decision``: the tracker keeps it, nothing recomputes it later."""
@@ -40,7 +39,7 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, topic: str, sub: Option
 _registry_down_logged = False
 
 
-def _registry_state(address: Optional[str], day) -> tuple[Optional[object], Optional[bool], bool]:
+def _registry_state(address: str | None, day) -> tuple[object | None, bool | None, bool]:
     """(mailbox or None, has every mailbox migrated?, is the registry empty?) in one thread hop.
     ``all_migrated`` is read only while the campaign's dates leave the period open (§3)."""
     mailbox = registry.find_mailbox(address) if address else None
@@ -53,7 +52,7 @@ def _registry_state(address: Optional[str], day) -> tuple[Optional[object], Opti
     return mailbox, migrated, empty
 
 
-async def look_up(address: Optional[str]) -> Situation:
+async def look_up(address: str | None) -> Situation:
     """The situation of ``address`` on the reference date; never raises."""
     global _registry_down_logged
     day = reference_date_or_today()
@@ -86,7 +85,7 @@ async def holds_demo_data() -> bool:
         return False
 
 
-def last_question_event(tracker: Tracker) -> tuple[Optional[str], str, list]:
+def last_question_event(tracker: Tracker) -> tuple[str | None, str, list]:
     """The most recent user intent that asks something, its text and its entities."""
     for event in reversed(tracker.events):
         if event.get("event") != "user":
@@ -98,7 +97,7 @@ def last_question_event(tracker: Tracker) -> tuple[Optional[str], str, list]:
     return None, "", []
 
 
-async def record_for_review(text: str, confidence: Optional[float]) -> None:
+async def record_for_review(text: str, confidence: float | None) -> None:
     """A question the FAQ does not answer, kept for the staff (masked text, no conversation id)."""
     try:
         await asyncio.wait_for(asyncio.to_thread(registry.record_review_question, text, "faq_not_covered", confidence),
@@ -111,7 +110,7 @@ def latest_address_entity(tracker: Tracker) -> bool:
     return any(e.get("entity") == "bma_address" for e in tracker.latest_message.get("entities", []))
 
 
-async def status_of_given_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+async def status_of_given_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """An address is never wasted: the state of the mailbox the user just named."""
     situation = await look_up(bma_address.normalise(tracker.get_slot("bma_address") or "") or None)
     send(dispatcher, answers.migration_status(situation), "check_migration_status")

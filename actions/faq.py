@@ -1,7 +1,7 @@
 """The FAQ's answers, the greeting, the clarification « Vouliez-vous dire… » and the last-resort fallback."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
@@ -25,10 +25,10 @@ from bma.replies import ASSISTANT, Q_NONE, Reply
 class ActionAnswerFaq(Action):
     """Answers the FAQ question asked last, with the mailbox's state when known."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_faq"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent, text, entities = last_question_event(tracker)
         if intent == follow_up.FOLLOW_UP:
             intent = follow_up.resolve(tracker.get_slot("topic"), text)
@@ -71,10 +71,10 @@ class ActionAnswerFaq(Action):
 class ActionGreet(Action):
     """The greeting, followed by the mailbox's state when the greeting names an address."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_greet"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, prompts.greeting(demo=await holds_demo_data()), "greet")
         return await status_of_given_address(dispatcher, tracker) if latest_address_entity(tracker) else []
 
@@ -82,10 +82,10 @@ class ActionGreet(Action):
 class ActionAskAffirmation(Action):
     """« Vouliez-vous dire… » with the top candidate intents (replaces Rasa's English one)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_default_ask_affirmation"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if latest_address_entity(tracker):  # an unclear message that holds an address: its state
             return await status_of_given_address(dispatcher, tracker)
         ranking = tracker.latest_message.get("intent_ranking") or []
@@ -99,9 +99,9 @@ class ActionAskAffirmation(Action):
 class ActionDefaultFallback(Action):
     """When the dialogue itself is lost: say so in French and give the SGNE contact."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_default_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, prompts.DEFAULT_FALLBACK, "fallback")
         return [UserUtteranceReverted()]

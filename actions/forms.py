@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -16,14 +16,14 @@ from bma import answers, prompts, tickets
 class ValidateAddressForm(FormValidationAction):
     """Reads the BMA address; explains the format on a mistake; lets the user decline."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_address_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         return validate_address_turn(dispatcher, tracker, "address_form")
 
 
-def validate_address_turn(dispatcher: CollectingDispatcher, tracker: Tracker, form: str) -> List[EventType]:
+def validate_address_turn(dispatcher: CollectingDispatcher, tracker: Tracker, form: str) -> list[EventType]:
     requested = tracker.get_slot("requested_slot")
     text = tracker.latest_message.get("text") or ""
     intent = tracker.latest_message.get("intent", {}).get("name")
@@ -49,10 +49,10 @@ def validate_address_turn(dispatcher: CollectingDispatcher, tracker: Tracker, fo
 class ValidateEscalationForm(FormValidationAction):
     """Collects nom, prénom, adresse and a one-line description; « non » cancels."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_escalation_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         text = (tracker.latest_message.get("text") or "").strip()
         intent = tracker.latest_message.get("intent", {}).get("name")
@@ -80,10 +80,10 @@ class AskSlotAction(Action, ABC):
     def slot(self) -> str:
         ...
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send(dispatcher, prompts.ASK[self.slot], f"ask_{self.slot}")
         return []
 

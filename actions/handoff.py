@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,10 +20,10 @@ log = logging.getLogger(__name__)
 class ActionHumanHandoff(Action):
     """The right desk for the user's problem, with the reason; offers a prepared message."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_human_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         situation = await look_up(tracker.get_slot("bma_address"))
         topic = tracker.get_slot("topic")
         not_understood = tracker.latest_message.get("intent", {}).get("name") in ("nlu_fallback", "deny")
@@ -36,10 +36,10 @@ class ActionHumanHandoff(Action):
 class ActionSubmitTicket(Action):
     """Records the ticket and gives the right contact with a ready-to-send message."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_ticket"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         reset = [SlotSet(slot, None) for slot in ("ticket_last_name", "ticket_first_name", "ticket_description")]
         reset += [SlotSet("form_cancelled", False), SlotSet("address_attempts", 0)]
         if tracker.get_slot("form_cancelled"):

@@ -29,8 +29,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.orm import declarative_base
+from sqlalchemy.sql.elements import TextClause
 
 from bma import registry
 from bma.registry.store import add_missing_columns, utcnow  # noqa: F401  (utcnow: the analytics' clock)

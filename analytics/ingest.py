@@ -37,8 +37,6 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bma import address as bma_address
-from bma import desks
 from analytics import inbox, rated_answers
 from analytics.config import Settings, settings
 from analytics.db import (
@@ -53,6 +51,8 @@ from analytics.db import (
     utcnow,
 )
 from analytics.events import FALLBACK_INTENT, Clock, predicted
+from bma import address as bma_address
+from bma import desks
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,25 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from sqlalchemy import Date, DateTime, Float, Integer, String, and_, column, create_engine, func, inspect, or_, select, table
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    and_,
+    column,
+    create_engine,
+    func,
+    inspect,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.engine import URL, Engine, make_url
 
 from analytics.config import PROJECT_ROOT, Settings, settings

@@ -27,7 +27,7 @@ import datetime as dt
 import json
 import logging
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import DateTime, String, case, cast, column, delete, func, literal, select, table, update
 from sqlalchemy.exc import SQLAlchemyError

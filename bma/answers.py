@@ -22,6 +22,7 @@ from bma.phases import (
     email1_window_status,
 )
 from bma.replies import (
+    ASSISTANT,
     Q_CONTACTS,
     Q_HOW,
     Q_NEW_PASSWORD,
@@ -32,7 +33,6 @@ from bma.replies import (
     Q_STEPS,
     Q_TICKET,
     Q_WHAT_CHANGES,
-    ASSISTANT,
     Reply,
     faq,
     registry,

@@ -7,8 +7,8 @@ Adding an FAQ topic: docs/developers.md, « Adding an FAQ topic ».
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from bma import answers, what_changes
 from bma.replies import Reply

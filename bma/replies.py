@@ -92,7 +92,7 @@ class Reply:
     def as_buttons(self) -> list[dict]:
         return [{"title": title, "payload": payload} for title, payload in self.buttons]
 
-    def with_sources(self, *sources: Source) -> "Reply":
+    def with_sources(self, *sources: Source) -> Reply:
         self.sources = self.sources + tuple(s for s in sources if s not in self.sources)
         return self
 

@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from bma.replies import ASSISTANT, Q_STATUS, Reply, faq
 from bma.desks import Route
+from bma.replies import ASSISTANT, Q_STATUS, Reply, faq
 
 NAME_RE = re.compile(r"^[^\W\d_][^\W\d_' \-.]*(?:[' \-.]+[^\W\d_]+)*\.?$")
 MAX_NAME = 60

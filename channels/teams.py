@@ -31,7 +31,8 @@ import logging
 import os
 import re
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import jwt
@@ -85,7 +86,7 @@ def reasons_card(rated: dict) -> dict:
         feedback_button(title, rated, rating="down", reason=code) for code, title in REASON_TITLES_FR.items()]}}
 
 
-def feedback_value(activity: dict) -> Optional[dict]:
+def feedback_value(activity: dict) -> dict | None:
     """The vote carried by a click on a feedback card, or None for any other activity."""
     value = activity.get("value")
     if isinstance(value, dict) and FEEDBACK_KEY in value:
@@ -105,7 +106,7 @@ class KeyStore:
                  cache_seconds: float = 24 * 3600, min_refresh_s: float = 30):
         self.metadata_url = metadata_url
         self._session_factory = session_factory
-        self._keys: Dict[str, dict] = {}
+        self._keys: dict[str, dict] = {}
         self._fetched_at = 0.0
         self._cache_seconds = cache_seconds
         self._min_refresh_s = min_refresh_s
@@ -146,7 +147,7 @@ class TokenValidator:
         self.issuer = issuer
         self.leeway = leeway_seconds
 
-    async def validate(self, authorization: Optional[str], activity: dict) -> dict:
+    async def validate(self, authorization: str | None, activity: dict) -> dict:
         if not authorization or not authorization.startswith("Bearer "):
             raise AuthError("missing bearer token")
         token = authorization[len("Bearer "):].strip()
@@ -183,7 +184,7 @@ class TokenClient:
         self.app_id = app_id
         self._app_password = app_password
         self._session_factory = session_factory
-        self._token: Optional[str] = None
+        self._token: str | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
 
@@ -233,7 +234,7 @@ def clean_text(activity: dict) -> str:
 
 class TeamsOutput(OutputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "teams"
 
     def __init__(self, tokens: TokenClient, session_factory, activity: dict):
@@ -241,7 +242,7 @@ class TeamsOutput(OutputChannel):
         self._session_factory = session_factory
         self.activity = activity
         self.failures = 0
-        self.last_text: Optional[str] = None  # the answer's last text, rated by the feedback card
+        self.last_text: str | None = None  # the answer's last text, rated by the feedback card
 
     def _reply(self, **fields: Any) -> dict:
         incoming = self.activity
@@ -267,11 +268,11 @@ class TeamsOutput(OutputChannel):
             self.failures += 1
             log.error("Teams reply not delivered (%s)", error)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         self.last_text = text
         await self._post(self._reply(text=discreet_source(text), textFormat="markdown"))
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any) -> None:
         self.last_text = text
         card = {
             "contentType": "application/vnd.microsoft.card.hero",
@@ -286,20 +287,20 @@ class TeamsOutput(OutputChannel):
         }
         await self._post(self._reply(attachments=[card]))
 
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._post(self._reply(attachments=[{"contentType": "image/png", "contentUrl": image}]))
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         await self._post(self._reply(**json_message))
 
 
 class TeamsInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "teams"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
 
         def setting(key: str, env: str, default: str = "") -> str:
@@ -320,7 +321,7 @@ class TeamsInput(InputChannel):
                  token_url: str, issuer: str = DEFAULT_ISSUER, leeway_seconds: int = 300):
         self.app_id = app_id
         self.tenant_id = tenant_id
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
         self.keys = KeyStore(openid_metadata_url, self.session)
         self.validator = TokenValidator(app_id, self.keys, issuer, leeway_seconds)
         self.tokens = TokenClient(token_url, app_id, app_password, self.session)

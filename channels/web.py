@@ -17,7 +17,8 @@ import json
 import logging
 import os
 import uuid
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -26,9 +27,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+import rasa_patches
 from bma import facts, registry
 from bma.secrets import mask_json
-import rasa_patches
 from channels import guard
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
 USER_SHOWN_EVT = "user_uttered_shown"
 
 
-def site_origins() -> List[str]:
+def site_origins() -> list[str]:
     return [o.strip() for o in os.environ.get("BMA_SITE_ORIGINS", DEFAULT_ORIGINS).split(",") if o.strip()]
 
 
@@ -74,7 +75,7 @@ async def count_failure(channel: str) -> None:
 
 class GuardedRestInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -108,7 +109,7 @@ class GuardedRestInput(InputChannel):
 
 class GuardedSocketIOInput(SocketIOInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -122,13 +123,13 @@ class GuardedSocketIOInput(SocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        async def join(sid: Text, room: Text) -> None:
+        async def join(sid: str, room: str) -> None:
             entered = sio.enter_room(sid, room)
             if inspect.isawaitable(entered):  # a coroutine from python-socketio 5.9 on
                 await entered
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict] = None) -> None:
+        async def session_request(sid: str, data: dict | None = None) -> None:
             session_id = data.get("session_id") if isinstance(data, dict) else None
             session_id = guard.clean_sender(session_id) if session_id else uuid.uuid4().hex
             if session_id is None:
@@ -138,7 +139,7 @@ class GuardedSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any = None) -> None:
+        async def handle_message(sid: str, data: Any = None) -> None:
             output = SocketIOOutput(sio, self.bot_message_evt)
             if not isinstance(data, dict):
                 await sio.emit(self.bot_message_evt, {"text": guard.NOT_TEXT_FR}, room=sid)

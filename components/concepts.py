@@ -11,8 +11,8 @@ quality »). Accents, case and apostrophes are folded; the longest known form wi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Dict, Iterable, Tuple
 
 import yaml
 
@@ -30,9 +30,9 @@ def words(text: str) -> list:
 class ConceptLexicon:
     """Surface forms (one or more words) → concept token; the first concept to list a form keeps it."""
 
-    def __init__(self, concepts: Dict[str, Iterable[str]]) -> None:
+    def __init__(self, concepts: dict[str, Iterable[str]]) -> None:
         self.concepts = {name: list(forms) for name, forms in concepts.items()}
-        self.forms: Dict[Tuple[str, ...], str] = {}
+        self.forms: dict[tuple[str, ...], str] = {}
         for name, forms in self.concepts.items():
             for form in forms:
                 key = tuple(words(form))
@@ -41,7 +41,7 @@ class ConceptLexicon:
         self.longest = max((len(k) for k in self.forms), default=0)
 
     @classmethod
-    def from_file(cls, path: str | Path = DEFAULT_LEXICON) -> "ConceptLexicon":
+    def from_file(cls, path: str | Path = DEFAULT_LEXICON) -> ConceptLexicon:
         concepts = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         if not isinstance(concepts, dict) or not all(isinstance(forms, list) for forms in concepts.values()):
             raise ValueError(f"{path}: a mapping of concept → list of forms is expected")

@@ -8,7 +8,7 @@ are scaled to unit length; C is a setting (chosen by cross-validation, `make nlu
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,14 +22,14 @@ from sklearn.preprocessing import normalize
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "vector_weight": 1.0}
 
-    def __init__(self, config: Dict[Text, Any], *args, **kwargs) -> None:
+    def __init__(self, config: dict[str, Any], *args, **kwargs) -> None:
         super().__init__(config, *args, **kwargs)
         self.clf.set_params(C=float(self.config["C"]))
 
-    def _create_X(self, messages: List[Message]) -> csr_matrix:
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
         rows = []
         for message in messages:
             sparse = message.get_sparse_features(attribute=TEXT)[1]  # (sequence, sentence)

@@ -18,22 +18,22 @@ default) keeps spaCy's pipeline.
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, Text, Tuple
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.nlu.model import InvalidModelError
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 
 UNUSED_PIPES = ("parser", "ner", "senter")
 # What the tags and the rule lemmas need, left out with ``lemmatizer: lookup``.
 TAGGING_PIPES = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
 
 
-@functools.lru_cache(maxsize=None)
-def load_pipeline(model_name: Text, exclude: Tuple[Text, ...], lemmatizer: Text = "rule") -> SpacyModel:
+@functools.cache
+def load_pipeline(model_name: str, exclude: tuple[str, ...], lemmatizer: str = "rule") -> SpacyModel:
     """The spaCy pipeline `model_name` without the `exclude`d pipes, loaded once per process;
     with ``lemmatizer="lookup"``, without the tagging pipes and with the lookup-table lemmatizer."""
     import spacy
@@ -66,11 +66,11 @@ class LeanSpacyNLP(SpacyNLP):
     """SpacyNLP (same options, same documents for the tokenizer) minus the unused pipes."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**SpacyNLP.get_default_config(), "exclude": list(UNUSED_PIPES), "lemmatizer": "rule"}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> LeanSpacyNLP:
         config = {**cls.get_default_config(), **config}
         model = load_pipeline(config.get("model"), tuple(sorted(config["exclude"])), config["lemmatizer"])

@@ -26,8 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NamedTuple, Text
+from typing import Any, NamedTuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -41,10 +42,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.svm import LinearSVC
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
 
 from bma.confusable import MARGIN as CONFUSABLE_MARGIN
 from bma.confusable import is_close_pair
@@ -88,13 +89,13 @@ TEXT_VIEWS = {"words": ("word", (1, 2), r"(?u)\b\w\w+\b"), "chars": ("char_wb", 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _vectorizer(name: str, vocabulary: Dict[str, int] | None = None) -> TfidfVectorizer:
+def _vectorizer(name: str, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
     analyzer, ngrams, token_pattern = TEXT_VIEWS[name]
     return TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, strip_accents="unicode",
                            token_pattern=token_pattern, vocabulary=vocabulary)
 
 
-def _lexicon_path(config: Dict[Text, Any]) -> Path:
+def _lexicon_path(config: dict[str, Any]) -> Path:
     path = Path(config.get("lexicon") or DEFAULT_LEXICON)
     return path if path.is_absolute() else PROJECT_ROOT / path
 
@@ -104,7 +105,7 @@ def _tokens(message: Message) -> list:
     return [t for t in doc if not t.is_space] if doc is not None else []
 
 
-def _view_texts(name: str, messages: List[Message], lexicon: ConceptLexicon) -> List[str]:
+def _view_texts(name: str, messages: list[Message], lexicon: ConceptLexicon) -> list[str]:
     if name == "lemmas":
         return [" ".join(t.lemma_.lower() for t in _tokens(m)) for m in messages]
     if name == "concepts":
@@ -115,8 +116,8 @@ def _view_texts(name: str, messages: List[Message], lexicon: ConceptLexicon) -> 
 class FittedView(NamedTuple):
     """What inference reads of a fitted vectorizer, taken once: scikit-learn's ``idf_`` property
     rebuilds the array from a sparse diagonal on every read (3 % of a message under load, py-spy)."""
-    analyze: Callable[[str], List[str]]
-    vocabulary: Dict[str, int]
+    analyze: Callable[[str], list[str]]
+    vocabulary: dict[str, int]
     idf: np.ndarray
 
 
@@ -127,7 +128,7 @@ def fitted_view(vectorizer: TfidfVectorizer) -> FittedView:
 def tfidf_vector(view: FittedView, text: str) -> tuple[np.ndarray, np.ndarray]:
     """One text's row of ``vectorizer.transform`` (sublinear tf × idf, unit length) as (columns,
     values), without scikit-learn's per-call checks: 0.1 instead of 0.7 ms per view and message."""
-    counts: Dict[int, int] = {}
+    counts: dict[int, int] = {}
     for term in view.analyze(text):
         column = view.vocabulary.get(term)
         if column is not None:
@@ -161,7 +162,7 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     return scores / scores.sum(axis=1, keepdims=True)
 
 
-def tfidf_rows(view: FittedView, texts: List[str]) -> csr_matrix:
+def tfidf_rows(view: FittedView, texts: list[str]) -> csr_matrix:
     """``vectorizer.transform(texts)`` from ``tfidf_vector`` (`tests/unit/test_tfidf_classifier.py`
     compares both)."""
     rows = [tfidf_vector(view, text) for text in texts]
@@ -174,11 +175,11 @@ def tfidf_rows(view: FittedView, texts: List[str]) -> csr_matrix:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
-    def required_components(cls) -> List[type]:
+    def required_components(cls) -> list[type]:
         return [SpacyNLP]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         # C: the SVM's optima are the same from 0.5 up (the classes are separable); temperature: of
         # the softmax over its scores, chosen by cross-validation (`make nlu-views`).
         # lexicon: YAML of concept → forms, relative to the project root (read at training, then
@@ -191,17 +192,17 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 "confusable_margin": CONFUSABLE_MARGIN}
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> str | None:
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """The lexicon's content, so that Rasa's training cache retrains when it changes."""
         path = _lexicon_path({**cls.get_default_config(), **config})
         return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self.vectorizers: Dict[str, TfidfVectorizer] = {}
-        self.word_idf: Dict[str, float] = {}  # lower-cased token → IDF, for the weighted vectors
+        self.vectorizers: dict[str, TfidfVectorizer] = {}
+        self.word_idf: dict[str, float] = {}  # lower-cased token → IDF, for the weighted vectors
         self.unseen_idf = 1.0  # a word training never saw weighs most
         self.clf: LinearSVC | None = None
         self.weights_by_column: np.ndarray | None = None
@@ -210,10 +211,10 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         # before the SVM (a logistic regression: temperature 1, its own probabilities) keeps its
         # confidences when the console puts it back.
         self.temperature = float(self.config["temperature"])
-        self.views: Dict[str, FittedView] = {}
+        self.views: dict[str, FittedView] = {}
         self.lexicon = ConceptLexicon({})
 
-    def _use_vocabularies(self, vectorizers: Dict[str, TfidfVectorizer], word_idf: Dict[str, float]) -> None:
+    def _use_vocabularies(self, vectorizers: dict[str, TfidfVectorizer], word_idf: dict[str, float]) -> None:
         """The fitted vocabularies (at training or loading), with what the features read of them."""
         self.vectorizers, self.word_idf = vectorizers, word_idf
         self.views = {name: fitted_view(vectorizer) for name, vectorizer in vectorizers.items()}
@@ -226,11 +227,11 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.clf, self.weights_by_column = clf, np.ascontiguousarray(weights.T)
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TfidfIntentClassifier":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> TfidfIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _weighted_vectors(self, messages: List[Message]) -> np.ndarray | None:
+    def _weighted_vectors(self, messages: list[Message]) -> np.ndarray | None:
         rows, width = [], None
         for message in messages:
             total, weight = None, 0.0
@@ -249,7 +250,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     def _view_weight(self, name: str) -> float:
         return float(self.config["concept_weight"]) if name == "concepts" else 1.0
 
-    def _features(self, messages: List[Message]) -> csr_matrix:
+    def _features(self, messages: list[Message]) -> csr_matrix:
         blocks = [tfidf_rows(self.views[name], _view_texts(name, messages, self.lexicon)) * self._view_weight(name)
                   for name in TEXT_VIEWS]
         vectors = self._weighted_vectors(messages)
@@ -259,7 +260,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             blocks.append(csr_matrix((len(messages), self.clf.coef_.shape[1] - sum(b.shape[1] for b in blocks))))
         return hstack(blocks).tocsr()
 
-    def _probabilities(self, messages: List[Message]) -> np.ndarray:
+    def _probabilities(self, messages: list[Message]) -> np.ndarray:
         """``softmax(class_scores(clf, self._features(messages)), temperature)`` without building sparse matrices (scipy's
         construction and stacking cost more than the scores for one message): each view's
         columns select their rows of the weights."""
@@ -300,7 +301,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.persist()
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         if self.clf is None or not messages:
             return messages
         probabilities = self._probabilities(messages)
@@ -321,7 +322,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 message.set(ENTITIES, [*message.get(ENTITIES, []), second], add_to_output=True)
         return messages
 
-    def _second_question(self, message: Message, first: str) -> Dict[Text, Any] | None:
+    def _second_question(self, message: Message, first: str) -> dict[str, Any] | None:
         """A second FAQ question in the same message (« j'ai perdu le nouveau mot de passe et je n'ai
         jamais reçu le mail 3 »): each clause classified on its own; a confident clause on another
         topic becomes the entity ``second_question`` (the action offers its answer)."""
@@ -356,8 +357,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                      **{f"idf_{name}": v.idf_ for name, v in self.vectorizers.items()})
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfIntentClassifier":
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> TfidfIntentClassifier:
         component = cls(config, model_storage, resource)
         try:
             with model_storage.read_from(resource) as model_dir:

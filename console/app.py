@@ -28,12 +28,11 @@ from urllib.parse import quote, urlsplit
 from httptools import parse_url
 from httptools.parser.errors import HttpParserInvalidURLError
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from prometheus_client.core import CounterMetricFamily
 from sanic import Request, Sanic, response
 from sanic.exceptions import NotFound
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from prometheus_client.core import CounterMetricFamily
 
 from analytics import ingest
 from analytics.events import Clock

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analytics.db import DailyCount, Feedback
 from bma.intents import INTENTS
 from bma.phases import PHASE_LABELS_FR, Phase
 from bma.registry.store import (
@@ -22,7 +23,6 @@ from bma.registry.store import (
     count_mailboxes_without_source,
     registry_sources,
 )
-from analytics.db import DailyCount, Feedback
 from console.db import console_engine
 from feedback.votes import REASONS
 

@@ -26,9 +26,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bma.registry.store import ChannelErrorRow
 from analytics import ingest
 from analytics.db import DailyCount, Feedback
+from bma.registry.store import ChannelErrorRow
 from console.config import Settings
 from console.db import console_engine
 

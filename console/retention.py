@@ -13,8 +13,8 @@ import sys
 import time
 
 from analytics import privacy
-from analytics.retention import GROUPS, LABELS_FR, RetentionError, due, shown
 from analytics import retention as analytics_retention
+from analytics.retention import GROUPS, LABELS_FR, RetentionError, due, shown
 from console import audit
 from console.config import Settings, settings
 from console.db import console_engine

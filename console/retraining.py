@@ -153,7 +153,7 @@ class Settings:
         return self.models_dir / CONSOLE_SUBDIR
 
     @classmethod
-    def from_env(cls, config, environ: dict | None = None) -> "Settings":
+    def from_env(cls, config, environ: dict | None = None) -> Settings:
         env = environ if environ is not None else os.environ
         return cls(
             db_url=config.db_url,
@@ -757,7 +757,8 @@ def register(app, config, *, page, render, context) -> None:
 
 # --- `python -m console.retraining evaluer MODEL`: the figures of one model (run as a subprocess) ----
 def _evaluate_main(model: str) -> int:
-    from scripts.evaluate import HELD_OUT as held_out, load_examples, metrics, rasa_predict
+    from scripts.evaluate import HELD_OUT as held_out
+    from scripts.evaluate import load_examples, metrics, rasa_predict
 
     texts, truth, _ = load_examples(held_out)
     predicted, _ = asyncio.run(rasa_predict(model, texts))

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analytics.db import TranscriptConversation, TranscriptMessage, TranscriptTag
 from bma import address as bma_address
 from bma.intents import INTENTS
 from bma.secrets import mask_bot_text, mask_string
-from analytics.db import TranscriptConversation, TranscriptMessage, TranscriptTag
 from console import dashboard
 from console.db import console_engine
 

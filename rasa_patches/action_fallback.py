@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any, List
+from typing import Any
 
 from bma import answers, intents, prompts, what_changes
 from bma.answers import Lookup, Situation
@@ -67,7 +67,7 @@ def install() -> None:
 
     original = RemoteAction.run
 
-    async def run_with_fallback(self, output_channel, nlg, tracker, domain) -> List[Any]:
+    async def run_with_fallback(self, output_channel, nlg, tracker, domain) -> list[Any]:
         try:
             return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), timeout_seconds())
         except Exception as error:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import MutableMapping
+from collections.abc import MutableMapping
 
 TOKEN_ENV = "BMA_API_TOKEN"
 NO_TOKEN = (f"--enable-api needs a token: set {TOKEN_ENV} in the environment of `python -m rasa_patches run` "

@@ -8,8 +8,6 @@ walk, with its errors and defaults.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
-
 _installed = False
 
 
@@ -21,9 +19,9 @@ def install() -> None:
     from rasa.shared.core.events import Event
 
     original = Event.resolve_by_type
-    known: Dict[str, Type[Event]] = {}
+    known: dict[str, type[Event]] = {}
 
-    def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
         found = known.get(type_name)
         if found is None:
             found = original(type_name, default)

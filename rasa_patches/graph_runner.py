@@ -10,7 +10,7 @@ inputs' clash check, a ``RuntimeError`` raised as ``GraphRunError``. Verified on
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
@@ -18,16 +18,16 @@ from rasa.engine.runner.dask import DaskGraphRunner
 
 DASK_RUN = DaskGraphRunner.run  # Rasa's own (tests compare both)
 # One plan per graph runner and set of targets: [(node name, names of the nodes or inputs it needs)].
-Plan = List[Tuple[Text, List[Text]]]
+Plan = list[tuple[str, list[str]]]
 
 
-def execution_plan(schema: GraphSchema, targets: List[Text]) -> Plan:
+def execution_plan(schema: GraphSchema, targets: list[str]) -> Plan:
     """The nodes the targets need, each after the nodes it needs (Rasa's minimal graph schema)."""
     minimal = schema.minimal_graph_schema(targets)
     plan: Plan = []
     placed: set = set()
 
-    def place(name: Text) -> None:
+    def place(name: str) -> None:
         if name in placed:
             return
         placed.add(name)
@@ -41,15 +41,15 @@ def execution_plan(schema: GraphSchema, targets: List[Text]) -> Plan:
     return plan
 
 
-def run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
-        targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+def run(self: DaskGraphRunner, inputs: dict[str, Any] | None = None,
+        targets: list[str] | None = None) -> dict[str, Any]:
     run_targets = targets if targets else self._graph_schema.target_names
-    plans: Dict[tuple, Plan] = self.__dict__.setdefault("_bma_plans", {})
+    plans: dict[tuple, Plan] = self.__dict__.setdefault("_bma_plans", {})
     plan = plans.get(tuple(run_targets))
     if plan is None:
         plan = plans[tuple(run_targets)] = execution_plan(self._graph_schema, run_targets)
     # As dask sees them: a node's output and an input are both (name, value) pairs.
-    results: Dict[Text, Any] = {}
+    results: dict[str, Any] = {}
     for input_name, input_value in (inputs or {}).items():
         if isinstance(input_value, str) and any(input_value == name for name, _ in plan):
             raise GraphRunError(

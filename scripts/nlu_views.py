@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 import sys
+import warnings
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -25,21 +25,21 @@ logging.disable(logging.WARNING)
 
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
+from scipy.optimize import minimize_scalar  # noqa: E402
 from scipy.sparse import csr_matrix, hstack  # noqa: E402
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from sklearn.preprocessing import normalize  # noqa: E402
-from scipy.optimize import minimize_scalar  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+from analytics.config import DEFAULT_LOW_CONFIDENCE  # noqa: E402
 from components.concepts import ConceptLexicon  # noqa: E402
 from components.spacy_nlp import UNUSED_PIPES, load_pipeline  # noqa: E402
 from components.tfidf_intent_classifier import class_scores, softmax  # noqa: E402
-from analytics.config import DEFAULT_LOW_CONFIDENCE  # noqa: E402
 from scripts.evaluate import load_examples  # noqa: E402
 
 NLU = ROOT / "data" / "nlu"

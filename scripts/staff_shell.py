@@ -39,9 +39,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 import yaml
 
@@ -129,7 +129,7 @@ def render(replies: list[dict], width: int = 100) -> Rendered:
     return Rendered("\n".join(blocks), buttons)
 
 
-def choose(line: str, buttons: list[dict]) -> tuple[str, Optional[dict]]:
+def choose(line: str, buttons: list[dict]) -> tuple[str, dict | None]:
     """What to send for a typed line: a lone number in range is that button's payload."""
     stripped = line.strip()
     if LONE_NUMBER_RE.fullmatch(stripped) and 1 <= int(stripped) <= len(buttons):
@@ -167,7 +167,7 @@ def debug_lines(new_events: list[dict], typed: str) -> list[str]:
 class Rasa:
     """The guarded REST webhook of a Rasa server, and its tracker when an API token is known."""
 
-    def __init__(self, url: str, sender: str, token: Optional[str] = None):
+    def __init__(self, url: str, sender: str, token: str | None = None):
         self.url, self.sender, self.token = url.rstrip("/"), sender, token
         self.events_seen = 0
 
@@ -257,7 +257,7 @@ def _die_with_parent() -> Callable[[], None]:
 class Servers:
     """The action server and a Rasa server with the guarded REST channel, on 127.0.0.1."""
 
-    def __init__(self, model: Path, endpoints: Path, log_dir: Path, *, api_token: Optional[str] = None):
+    def __init__(self, model: Path, endpoints: Path, log_dir: Path, *, api_token: str | None = None):
         self.model, self.endpoints, self.log_dir, self.api_token = model, endpoints, log_dir, api_token
         self.actions_port, self.rasa_port = free_port(), free_port()
         self.workdir = Path(tempfile.mkdtemp(prefix="bma-shell-"))
@@ -348,7 +348,7 @@ def _exit_on_signal(signum, frame):  # SIGTERM, SIGHUP (terminal closed): stop t
     raise SystemExit(128 + signum)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Conversation en terminal avec l'assistant BMA (support).")
     parser.add_argument("--model", required=True, help="modèle entraîné (models/bma-….tar.gz)")
     parser.add_argument("--endpoints", default=str(ROOT / "endpoints.yml"),

@@ -33,8 +33,9 @@ import os
 import re
 import sys
 import zipfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAMS_DIR = ROOT / "teams"
@@ -69,9 +70,9 @@ class ConfigError(PackageError):
 
 # --- configuration -------------------------------------------------------------------------------
 
-def settings_from_env(env: Mapping[str, str], strict: bool = False) -> Dict[str, str]:
+def settings_from_env(env: Mapping[str, str], strict: bool = False) -> dict[str, str]:
     """The template's values, checked. Raises ConfigError with every problem found."""
-    problems: List[str] = []
+    problems: list[str] = []
     app_id = (env.get("TEAMS_APP_ID") or "").strip()
     if not app_id:
         problems.append(
@@ -107,7 +108,7 @@ def settings_from_env(env: Mapping[str, str], strict: bool = False) -> Dict[str,
             "TEAMS_APP_VERSION": version, **urls}
 
 
-def placeholders_in_use(settings: Mapping[str, str]) -> List[str]:
+def placeholders_in_use(settings: Mapping[str, str]) -> list[str]:
     return [name for name, placeholder in (("TEAMS_PRIVACY_URL", PLACEHOLDER_PRIVACY_URL),
                                             ("TEAMS_TERMS_URL", PLACEHOLDER_TERMS_URL))
             if settings.get(name) == placeholder]
@@ -120,7 +121,7 @@ def fill(template: Any, values: Mapping[str, str]) -> Any:
     if isinstance(template, list):
         return [fill(value, values) for value in template]
     if isinstance(template, str):
-        def replace(match: "re.Match[str]") -> str:
+        def replace(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in values:
                 raise PackageError(f"le modèle utilise ${{{name}}}, qui n'a pas de valeur.")
@@ -129,7 +130,7 @@ def fill(template: Any, values: Mapping[str, str]) -> Any:
     return template
 
 
-def load_template(path: Path = TEMPLATE) -> Dict[str, Any]:
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
@@ -156,7 +157,7 @@ def _refs(node: Any) -> Iterator[str]:
             yield from _refs(value)
 
 
-def load_schema(manifest_version: str, schema_root: Path = SCHEMA_ROOT) -> Dict[str, Any]:
+def load_schema(manifest_version: str, schema_root: Path = SCHEMA_ROOT) -> dict[str, Any]:
     """Microsoft's schema for this manifest version, from node_modules (never from the network)."""
     path = schema_path(manifest_version, schema_root)
     if not path.is_file():
@@ -215,7 +216,7 @@ def _validator_class():
     return cls, format_checker
 
 
-def schema_errors(manifest: Any, schema: Dict[str, Any]) -> List[str]:
+def schema_errors(manifest: Any, schema: dict[str, Any]) -> list[str]:
     """Every way the manifest breaks Microsoft's schema, as readable lines (empty: valid)."""
     from jsonschema import Draft4Validator, RefResolver
     from jsonschema.exceptions import RefResolutionError
@@ -241,7 +242,7 @@ def schema_errors(manifest: Any, schema: Dict[str, Any]) -> List[str]:
     return lines
 
 
-def project_errors(manifest: Any, app_id: Optional[str] = None) -> List[str]:
+def project_errors(manifest: Any, app_id: str | None = None) -> list[str]:
     """Our own rules, on top of Microsoft's schema."""
     if not isinstance(manifest, dict):
         return ["le manifeste doit être un objet JSON."]
@@ -275,13 +276,13 @@ def project_errors(manifest: Any, app_id: Optional[str] = None) -> List[str]:
     return lines
 
 
-def validate_manifest(manifest: Any, schema: Dict[str, Any], app_id: Optional[str] = None) -> List[str]:
+def validate_manifest(manifest: Any, schema: dict[str, Any], app_id: str | None = None) -> list[str]:
     return schema_errors(manifest, schema) + project_errors(manifest, app_id)
 
 
 # --- icons ---------------------------------------------------------------------------------------
 
-def icon_errors(kind: str, data: bytes) -> List[str]:
+def icon_errors(kind: str, data: bytes) -> list[str]:
     """Microsoft's icon rules: PNG, exact size; outline = white (255,255,255) on alpha 0 only."""
     from PIL import Image
 
@@ -323,12 +324,12 @@ def icon_errors(kind: str, data: bytes) -> List[str]:
 
 # --- package -------------------------------------------------------------------------------------
 
-def manifest_bytes(manifest: Dict[str, Any]) -> bytes:
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def build(env: Mapping[str, str], out: Path = DEFAULT_OUT, teams_dir: Path = TEAMS_DIR,
-          schema_root: Path = SCHEMA_ROOT, strict: bool = False) -> Tuple[Dict[str, Any], Dict[str, str]]:
+          schema_root: Path = SCHEMA_ROOT, strict: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
     """Checks everything, then writes the zip (and var/teams/manifest.json beside it)."""
     settings = settings_from_env(env, strict=strict)
     manifest = fill(load_template(teams_dir / "manifest.json"), settings)
@@ -359,7 +360,7 @@ def build(env: Mapping[str, str], out: Path = DEFAULT_OUT, teams_dir: Path = TEA
     return manifest, settings
 
 
-def main(argv: Optional[List[str]] = None, env: Optional[Mapping[str, str]] = None) -> int:
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Construit le paquet d'application Microsoft Teams de l'Assistant BMA.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"fichier zip à écrire (défaut {DEFAULT_OUT.relative_to(ROOT)})")
     parser.add_argument("--strict", action="store_true",

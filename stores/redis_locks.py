@@ -17,7 +17,7 @@ endpoints.yml:
 from __future__ import annotations
 
 import time
-from typing import Any, Optional, Text
+from typing import Any
 
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
@@ -71,7 +71,7 @@ return #live
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
         if endpoint_config is not None:
             settings = dict(endpoint_config.kwargs)
             settings.pop("type", None)
@@ -80,15 +80,15 @@ class AtomicRedisLockStore(RedisLockStore):
         self._issue = self.red.register_script(ISSUE)
         self._settle = self.red.register_script(SETTLE)
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:
             return int(self._issue(keys=[self.key_prefix + conversation_id],
                                    args=[repr(time.time()), -1, conversation_id, repr(float(lock_lifetime))]))
         except Exception as error:
             raise LockError(f"Error while acquiring lock: {type(error).__name__}") from error
 
-    def update_lock(self, conversation_id: Text) -> None:
+    def update_lock(self, conversation_id: str) -> None:
         self._settle(keys=[self.key_prefix + conversation_id], args=[repr(time.time()), -1])
 
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         self._settle(keys=[self.key_prefix + conversation_id], args=[repr(time.time()), int(ticket_number)])

@@ -16,14 +16,13 @@ endpoints.yml:
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 
 class PrefixRedisTrackerStore(RedisTrackerStore):
-    async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
+    async def save(self, tracker: DialogueStateTracker, timeout: float | None = None) -> None:
         key = self.key_prefix + tracker.sender_id
         stored = self.red.get(key)
         dialogue = tracker.as_dialogue().as_dict()

@@ -27,7 +27,8 @@ from sanic import Sanic, response
 from bma import facts
 from bma.ratelimit import SlidingWindow
 from feedback.store import record as record_vote
-from feedback.votes import FeedbackError, parse as parse_vote
+from feedback.votes import FeedbackError
+from feedback.votes import parse as parse_vote
 
 STATIC = Path(__file__).resolve().parent / "static"
 # The page's facts come from the catalogue (bma/facts.py), like everything the assistant says.

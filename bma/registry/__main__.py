@@ -16,13 +16,13 @@ import argparse
 import datetime as dt
 import sys
 
-
 from bma import address as bma_address
 from bma.mailbox import Mailbox
 from bma.phases import Phase, reference_date
 from bma.registry import production
 from bma.registry.csv_import import DemoRefused, import_file, load_demo, remove_demo
 from bma.registry.store import (
+    LEGACY_DEMO_FILE,
     count_demo_mailboxes,
     count_mailboxes,
     count_mailboxes_without_source,
@@ -32,7 +32,6 @@ from bma.registry.store import (
     list_tickets,
     phase_counts,
     registry_sources,
-    LEGACY_DEMO_FILE,
 )
 
 UNKNOWN_SOURCE = "inconnue (chargée avant l'enregistrement des sources)"

@@ -9,16 +9,15 @@ import datetime as dt
 import io
 import os
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from sqlalchemy import delete, func, or_, select
 
 from bma import address as bma_address
 from bma import demo
 from bma.registry.store import MailboxRow, RegistrySourceRow, session
-
 
 REQUIRED_COLUMNS = ("address", "in_mode", "email1_date", "email2_date", "email3_date", "migration_date")
 DATE_COLUMNS = ("email1_date", "email2_date", "email3_date", "migration_date")

@@ -7,21 +7,20 @@ No Rasa import.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 import logging
 import os
 import re
 import threading
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
-from dataclasses import dataclass
-
 from sqlalchemy import (
-    Float,
     Boolean,
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -417,7 +416,7 @@ def record_review_question(text: str, intent: str, confidence: float | None, url
         return row.id
 
 
-def list_review_questions(url: str | None = None) -> list["ReviewQuestionRow"]:
+def list_review_questions(url: str | None = None) -> list[ReviewQuestionRow]:
     with session(url) as db:
         return list(db.execute(select(ReviewQuestionRow).order_by(ReviewQuestionRow.id)).scalars())
 

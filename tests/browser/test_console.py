@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from bma import registry
 from analytics.db import events_engine
+from bma import registry
 from console import synthetic
 from console.db import dispose
 from scripts.servers import GUARDED_REST, GUARDED_SOCKETIO, ROOT, Servers, free_port, latest_model, wait_until_up

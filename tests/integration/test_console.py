@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from bma import registry
 from analytics.db import events_engine
+from bma import registry
 from console import synthetic
 from console.db import dispose
 from feedback.votes import bubbles, digest

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bma import registry
 from analytics.db import events_engine
+from bma import registry
 from console import synthetic
 from console.db import dispose
 from tests.integration.test_console import LOGIN, PASSWORD, Console, create_account, sign_in, visible

@@ -11,8 +11,7 @@ import time
 import pytest
 import requests
 
-from analytics import rated_answers
-from analytics import ingest
+from analytics import ingest, rated_answers
 from analytics.db import events_engine
 from console import synthetic
 from console.config import settings

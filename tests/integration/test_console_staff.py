@@ -19,10 +19,10 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session
 
-from bma import registry
 from analytics import ingest
-from analytics.retention import purge_broker
 from analytics.db import IngestCursor, events_engine, utcnow
+from analytics.retention import purge_broker
+from bma import registry
 from console import retention, synthetic
 from console.config import settings
 from console.db import console_engine, dispose
@@ -30,7 +30,15 @@ from feedback.store import save as save_vote
 from feedback.votes import Vote
 from scripts.servers import ROOT, free_port, wait_until_up
 from tests.integration.test_console import (
-    LOGIN, PASSWORD, REGISTRY_CSV, Console, create_account, csrf, known_traffic, sign_in, visible,
+    LOGIN,
+    PASSWORD,
+    REGISTRY_CSV,
+    Console,
+    create_account,
+    csrf,
+    known_traffic,
+    sign_in,
+    visible,
 )
 
 TOKEN = "jeton-des-metriques-de-test"

@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 
-
 from bma import facts, registry
 from scripts.servers import SQLITE_TRACKER, Servers, latest_model, texts
 

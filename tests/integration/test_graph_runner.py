@@ -12,9 +12,9 @@ MESSAGES = ["bonjour", "j'ai perdu le nouveau mot de passe", "ec000001@adm.cfwb.
 
 def test_same_outputs_as_rasas_dask_runner():
     from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
-    from rasa.core.channels.channel import UserMessage
 
     model = latest_model()
     if model is None:

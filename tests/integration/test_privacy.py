@@ -19,10 +19,10 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, insert, text, update
 
-from bma import registry
-from bma.registry.store import ReviewQuestionRow, TicketRow
 from analytics import ingest, privacy
 from analytics.db import events_engine, utcnow
+from bma import registry
+from bma.registry.store import ReviewQuestionRow, TicketRow
 from console import retraining, synthetic
 from console.config import settings
 from console.db import AuditEntry, console_engine, dispose

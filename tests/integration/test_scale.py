@@ -17,6 +17,7 @@ from scripts.servers import Servers, latest_model
 
 pytestmark = pytest.mark.scale
 from tests.conftest import PG_ADMIN_URL
+
 REDIS_URL = ("127.0.0.1", 6379)
 USERS = 24
 REGISTRY_CSV = (

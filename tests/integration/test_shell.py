@@ -23,8 +23,8 @@ import time
 import pytest
 
 from bma import facts, prompts, registry, tickets
-from bma.replies import Q_CONTACTS, Q_STATUS, Q_TICKET
 from bma.desks import Route
+from bma.replies import Q_CONTACTS, Q_STATUS, Q_TICKET
 from scripts.servers import ROOT, latest_model
 from tests.integration.test_run_script import listening_addresses
 

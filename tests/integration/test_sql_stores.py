@@ -7,7 +7,6 @@ import sqlite3
 import uuid
 
 import pytest
-
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain

@@ -9,13 +9,21 @@ import uuid
 import jwt
 import pytest
 
-from channels.teams import FEEDBACK_QUESTION_FR, clean_text
 from analytics.rated_answers import resolve_pending
+from channels.teams import FEEDBACK_QUESTION_FR, clean_text
 from console.config import settings
 from console.db import dispose
 from feedback.votes import bubbles, digest
 from tests.support.botframework import (
-    APP_ID, ISSUER, OTHER_KEY, activity, hs256_with_public_key, post_teams, received, reply_text, token,
+    APP_ID,
+    ISSUER,
+    OTHER_KEY,
+    activity,
+    hs256_with_public_key,
+    post_teams,
+    received,
+    reply_text,
+    token,
 )
 
 

@@ -4,9 +4,9 @@ import pytest
 
 from bma import answers, facts, intents, what_changes
 from bma.answers import Lookup, Situation
-from bma.what_changes import change_topic
 from bma.mailbox import Mailbox
 from bma.phases import MailboxDates, Phase
+from bma.what_changes import change_topic
 from tests.conftest import d
 
 EC_DATES = MailboxDates(d("2024-11-04"), d("2024-11-11"), d("2024-12-02"), d("2024-12-09"))

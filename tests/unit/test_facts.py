@@ -35,7 +35,7 @@ def test_dates_and_figures_are_in_the_faq(faq_text):
     assert facts.EMAIL1_WINDOWS["po"] == (dt.date(2024, 10, 7), dt.date(2024, 10, 31))
     assert "entre le 4 et le 30 novembre 2024" in faq_text
     assert facts.EMAIL1_WINDOWS["ec"] == (dt.date(2024, 11, 4), dt.date(2024, 11, 30))
-    assert "à partir du 4 octobre 2024" in faq_text and facts.FIRST_EMAILS_FROM == dt.date(2024, 10, 4)
+    assert "à partir du 4 octobre 2024" in faq_text and dt.date(2024, 10, 4) == facts.FIRST_EMAILS_FROM
     assert "Entre 3 et 12 semaines" in faq_text and facts.EMAIL3_DELAY_WEEKS == (3, 12)
 
 

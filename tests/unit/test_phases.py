@@ -4,8 +4,16 @@ import pytest
 
 from bma import facts
 from bma.phases import (
-    BadReferenceDate, CampaignPeriod, MailboxDates, Phase, WindowStatus, campaign_period,
-    email1_window_status, migration_started, phase_of, reference_date,
+    BadReferenceDate,
+    CampaignPeriod,
+    MailboxDates,
+    Phase,
+    WindowStatus,
+    campaign_period,
+    email1_window_status,
+    migration_started,
+    phase_of,
+    reference_date,
 )
 from tests.conftest import d
 

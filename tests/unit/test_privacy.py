@@ -7,11 +7,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy import Column, Integer, MetaData, Table, Text
 
 import console.retraining  # noqa: F401  (its tables join console.db.Base)
-from bma.registry.store import Base as RegistryBase
 from analytics import privacy, retention
 from analytics.config import PROJECT_ROOT
 from analytics.db import Base as AnalyticsBase
 from analytics.db import broker_metadata
+from bma.registry.store import Base as RegistryBase
 from console.db import Base as ConsoleBase
 from feedback.store import Base as FeedbackBase
 
