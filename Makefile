@@ -15,7 +15,7 @@ PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python
 # they import at serve time (`make model-files` lists them; tests/unit/test_model_hash.py follows the
 # imports of components/ and fails when a module is missing here).
 MODEL_FILES = config.yml domain.yml $(shell find data components -type f -name '*.y*ml' -o -type f -name '*.py' | sort) \
-	bma/__init__.py bma/text.py requirements.txt
+	bma/__init__.py bma/confusable.py bma/text.py requirements.txt
 MODEL_HASH = $(shell cat $(MODEL_FILES) | sha256sum | cut -c1-12)
 MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed

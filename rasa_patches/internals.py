@@ -54,9 +54,9 @@ class Internal:
 
 PATCHES = ("rasa_patches/action_fallback.py", "rasa_patches/action_validation.py", "rasa_patches/api_token.py",
            "rasa_patches/event_types.py", "rasa_patches/gc_freeze.py", "rasa_patches/graph_runner.py")
-TRACKER_TABLE_USERS = ("stores/sql_trackers.py", "bma/remask.py", "console/privacy.py", "console/retention.py")
-BROKER_TABLE_USERS = ("stores/sql_brokers.py", "console/db.py", "console/feedback.py", "console/ingest.py",
-                      "console/privacy.py", "console/retention.py", "console/synthetic.py")
+TRACKER_TABLE_USERS = ("stores/sql_trackers.py", "bma/remask.py", "analytics/privacy.py", "analytics/retention.py")
+BROKER_TABLE_USERS = ("stores/sql_brokers.py", "analytics/db.py", "analytics/rated_answers.py", "analytics/ingest.py",
+                      "analytics/privacy.py", "analytics/retention.py", "console/synthetic.py")
 
 INTERNALS: tuple[Internal, ...] = (
     # --- rasa_patches/ ------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ INTERNALS: tuple[Internal, ...] = (
              params=("self", "tracker")),
     Internal("rasa.core.tracker_store:SQLTrackerStore.session_scope", ("stores/sql_trackers.py",),
              "a context manager giving an ORM session (the non-SQLite, non-PostgreSQL path)", params=("self",)),
-    Internal("rasa.core.tracker_store:SQLTrackerStore.get_db_url", ("bma/remask.py", "console/privacy.py"),
+    Internal("rasa.core.tracker_store:SQLTrackerStore.get_db_url", ("bma/remask.py", "analytics/privacy.py"),
              "the URL Rasa opens for a tracker_store of endpoints.yml: sqlite:///<db>, or "
              "<dialect>://<user>:<password>@<url>:<port>/<db>; rebuilt by the project without Rasa",
              params=("dialect", "host", "port", "db", "username", "password", "login_db", "query")),
@@ -137,22 +137,22 @@ INTERNALS: tuple[Internal, ...] = (
              '{"conversation_id": …, "tickets": ["{\\"number\\": n, \\"expires\\": unix time}", …]}', params=("self",)),
     Internal("rasa.core.brokers.sql:SQLEventBroker.SQLBrokerEvent", BROKER_TABLE_USERS,
              "the broker's table `events` (id, sender_id VARCHAR(255), data): one row per published event, "
-             "data = json.dumps(event), in id order; declared again in console/db.py (read, purged)",
+             "data = json.dumps(event), in id order; declared again in analytics/db.py (read, purged)",
              columns=("id", "sender_id", "data")),
     Internal("rasa.core.brokers.sql:SQLEventBroker.__init__", ("stores/sql_brokers.py",),
              "instances hold `engine` and `sessionmaker` (replaced on SQLite)",
              params=("self", "dialect", "host", "port", "db", "username", "password"),
              attributes=("engine", "sessionmaker")),
-    Internal("rasa.shared.core.events:Event.as_dict", ("console/retention.py", "bma/remask.py", "console/ingest.py"),
+    Internal("rasa.shared.core.events:Event.as_dict", ("analytics/retention.py", "bma/remask.py", "analytics/ingest.py"),
              'an event\'s JSON starts with "event" then "timestamp", before its metadata and parse data: the '
              'purge reads the first "timestamp": <number> of the stored text', params=("self",)),
     # --- channels/ ----------------------------------------------------------------------------------
     Internal("rasa.core.channels.socketio:SocketBlueprint.__init__", ("channels/web.py",),
              "SocketBlueprint(sio, socketio_path, name, import_name): a sanic Blueprint serving socket.io",
              params=("self", "sio", "socketio_path", "args", "kwargs")),
-    Internal("rasa.core.channels.socketio:SocketIOOutput.__init__", ("channels/web.py", "console/feedback.py"),
+    Internal("rasa.core.channels.socketio:SocketIOOutput.__init__", ("channels/web.py", "feedback/votes.py"),
              "SocketIOOutput(sio, bot_message_evt); a bot text becomes one bubble per text.strip().split('\\n\\n') "
-             "(console.feedback.bubbles counts the same bubbles)", params=("self", "sio", "bot_message_evt")),
+             "(feedback.votes.bubbles counts the same bubbles)", params=("self", "sio", "bot_message_evt")),
     Internal("rasa.core.channels.socketio:SocketIOInput.__init__", ("channels/web.py",),
              "instances hold the options of credentials.yml read by the guarded blueprint",
              params=("self", "user_message_evt", "bot_message_evt", "namespace", "session_persistence",
