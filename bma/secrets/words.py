@@ -31,6 +31,8 @@ un deux trois quatre cinq six sept huit neuf dix one two three four five twee dr
 longtemps partout ensuite puis chrome firefox safari edge google internet explorer gmail teams windows mac
 iphone ipad tablette ordinateur pc portable gsm majuscules minuscules majuscule minuscule
 opera thunderbird instagram facebook hotmail yahoo skype zoom smartschool office microsoft apple
+twitter linkedin netflix amazon paypal whatsapp messenger tiktok snapchat dropbox icloud onedrive sharepoint wifi
+belfius kbc bnp itsme myminfin proximus orange telenet voo scarlet ionos ovh moodle
 moi moi-même moi-meme toi lui-même elle-même nous-mêmes vous-même connu connue connus
 aujourd'hui d'aujourd'hui d'avant d'origine d'hier d'usage
 parti partie partis parties venu venue sorti sortie fini finie mort morte prévu prévue prevu transmis transmise
@@ -56,9 +58,11 @@ frustrant incroyable inadmissible lourd ennuyeux agaçant fou dingue génial gen
 # « code » that is not an access code: postal, FASE, INS, error… codes.
 NOT_A_PASSWORD_CODE = (r"\s*(?:postal|fase|ins|nis|iban|bic|nace|d['’]\s*erreur|erreur|"
                        r"de\s+l['’]\s*(?:[ée]cole|[ée]tablissement)|barre|promo|client|source)")
+# « mot de passe » as typed: « mot de pass(s)e », « mot de pase », « mo de passe », « mot 2 passe », « mot d passe ».
+PASSWORD_WORD = r"(?:mots?|mo)[\s-]*(?:de|d['’]?|2)[\s-]*pas{1,3}e?(?![\w@])"
 # Words that introduce a password. Strong cues also introduce a plain-word value (« mdp : soleil »).
 _CUE = (
-    r"mots?[\s-]*de[\s-]*passe|mdp|m\.d\.p\.?|password|passwd|passphrase|phrase\s*(?:de\s*passe|secr[eè]te)|pwd|psw|"
+    rf"{PASSWORD_WORD}|mdp|mpd|m\.d\.p\.?|password|passwd|passphrase|phrase\s*(?:de\s*passe|secr[eè]te)|pwd|psw|"
     r"wachtwoord|passwort|pass|code\s*d['’]?\s*acc[eè]s|codes?\s*secrets?|"
     r"acc[eè]s|identifiants?|login|log-in|user(?:name)?|pin|"
     rf"code(?!{NOT_A_PASSWORD_CODE})"
@@ -81,7 +85,7 @@ VALUE_RE = re.compile(
     re.I,
 )
 # « ec000002 / Meuse », « po000123@adm.cfwb.be : secret », « login ec000002 mdp X » is covered by VALUE_RE.
-LOGIN_PAIR_RE = re.compile(r"\b(?:ec|po)\d{4,8}(?:@adm\.cfwb\.be)?\s*(?:/|\||:|-{1,2}|;|\+)\s*(?P<value>\S+)", re.I)
+LOGIN_PAIR_RE = re.compile(r"\b(?:ec|po)\d{4,8}(?:@adm\.cfwb\.be)?\s*(?:/|\||:|=|-{1,2}|;|\+)\s*(?P<value>\S+)", re.I)
 TOKEN_RE = re.compile(r"\S+")
 ADDRESS_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 SEPARATORS = ":/|=;,-"
@@ -157,7 +161,8 @@ def credential_shaped(word: str) -> bool:
         return False
     letters = re.search(r"[^\W\d_]", word)
     others = re.search(r"\d|[^\w\s'’-]|_", word)
-    return bool(letters and others) and not re.fullmatch(r"[^\W\d_]+[-'’][^\W\d_]+", word)
+    return (bool(letters and others) and not re.fullmatch(r"[^\W\d_]+[-'’][^\W\d_]+", word)
+            and not re.fullmatch(r"[^\W\d_]+(?:/[^\W\d_]+)+", word))  # « login/mot », « oui/non »
 
 
 def strongly_credential_shaped(word: str) -> bool:
@@ -194,7 +199,7 @@ unique automatique technique informatique spécifique specifique basique électr
 expired wrong invalid locked blocked forgotten lost reset changed ask see none unknown same i no where what how
 rejected refused accepted required needed sent received missing again still not
 celui-ci celui-là celui-la celle-ci celle-là celle-la ceux-ci ça ca cela ceci
-plusieurs quelques
+plusieurs quelques trop ni erreur court courte long longue
 hetzelfde dezelfde anders nieuw nieuwe oud oude verkeerd juist zelfde kwijtgeraakt
 vergeten kwijt fout verlopen geblokkeerd vergrendeld ongeldig onjuist aanvragen kiezen wijzigen veranderen ik het
 """.split())

@@ -1,0 +1,202 @@
+"""Where else a weak password stands in a message that names one: typed, recalled, before its cue,
+as a sentence, in apposition or parentheses."""
+from __future__ import annotations
+
+import re
+
+from bma.secrets.spans import (
+    _ends_clause,
+    _is_question,
+    _proper_name,
+)
+from bma.secrets.words import (
+    ABOUT_THE_PASSWORD,
+    ADDRESS_IN_TEXT,
+    DIGITS_AND_PUNCT,
+    EDGE_PUNCT,
+    GRAMMAR_START,
+    NOT_A_PASSWORD_CODE,
+    NOT_A_SECRET,
+    PARTICIPLE,
+    PASSWORD_WORD,
+    TOKEN_RE,
+    URL_LIKE,
+    WRAPPERS,
+    _bare,
+    _pin_secret,
+    _plain_value_is_secret,
+    _span,
+    credential_shaped,
+    describes,
+    is_structured,
+)
+
+# Other places a weak password stands, in a message that names a password:
+# « mot de passe : il fait beau » (a sentence given as the value, to the end of the line),
+# « mon mot de passe, framboise, mais … » (in apposition), « Chloé, comme mot de passe »,
+# « j'ai mis 8642 » (digits after what was typed), « … pour que vous vérifiiez : rossignol » (the last word).
+STRONG_CUE_RE = re.compile(
+    rf"(?<![\w@.])(?:{PASSWORD_WORD}|mdp|mpd|pass|phrase\s+de\s+passe|password|pwd|wachtwoord|code(?!{NOT_A_PASSWORD_CODE})|pin)(?![\w@])", re.I)
+SENTENCE_VALUE_RE = re.compile(
+    rf"(?<![\w@.])(?:{PASSWORD_WORD}|mdp|mpd|password|pwd|pass|wachtwoord|phrase(?:\s+de\s+passe|\s+secr[eè]te)?)"
+    r"\s*[:=]\s*(?P<value>[^\n?]+?)\s*(?:$|\n)", re.I)
+NOT_IN_A_SENTENCE_VALUE = re.compile(
+    r"(?<!\w)(?:ne|n['’]|pas|plus|jamais|niet|not|geen|can['’]t|don['’]t|doesn['’]t|"
+    r"voudrais|veux|voulais|souhaite|souhaiterais|cherche|sais|savais|comprends|besoin|dois|devrais|peux|pouvez|"
+    r"arrive|trouve|retrouve|connais|rappelle|souviens|demande|attends|ai\s+re[çc]u|avez|comment|pourquoi|quand|"
+    r"need|want|know|forgot|lost|weet|wil)(?!\w)", re.I)
+APPOSITION_RE = re.compile(
+    r"(?<![\w@.])(?:mots?[\s-]*de[\s-]*passe|mdp|password|wachtwoord)\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
+AS_PASSWORD_RE = re.compile(r"(?P<value>[^\s,;:]+)\s*,?\s+(?:comme|en)\s+(?:mot\s+de\s+passe|mdp|code)\b", re.I)
+TYPED_DIGITS_RE = re.compile(
+    r"\b(?:mis|tap[ée]e?|encod[ée]e?|essay[ée]e?|saisie?|entr[ée]e?|rentr[ée]e?)\s+(?P<value>\d{4,})(?!\S*\d)", re.I)
+# What was typed (« j'avais mis Ostende », « j'ai encodé 'soleil' »), a password recalled in a later
+# clause (« … je crois que c'était hirondelle »), and a value before its cue (« Lucie est mon mdp »).
+TYPED_VALUE_RE = re.compile(
+    r"(?<![\w@])(?:(?:ai|jai|g|as|a|avais|avait|avions|avons|avez|aviez|ont|avaient|aurais|aurait)[^\S\n]+"
+    r"(?:(?:d[ée]j[àa]|bien|pourtant|juste|aussi|m[eê]me|toujours|encore|simplement|tout\s+simplement)[^\S\n]+)?"
+    r"(?:mis|tap[ée]e?s?|encod[ée]e?s?|essay[ée]e?s?(?:\s+avec)?|saisie?s?|rentr[ée]e?s?|entr[ée]e?s?|"
+    r"introduite?s?|utilis[ée]e?s?(?:\s+comme\s+mot\s+de\s+passe)?|choisie?s?|tent[ée]e?s?|test[ée]e?s?)|"
+    r"(?:je|j['’]|on)[^\S\n]*(?:tape|tapes|mets|met|encode|rentre|saisis|essaie|essaye|utilise)|"
+    r"(?:i|have|had)[^\S\n]+(?:typed|tried|entered|used))"
+    r"[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
+RECALLED_RE = re.compile(
+    r"(?<![\w@])(?:c['’]\s*[ée]tait(?:\s+soit)?|c['’]\s*est|ce\s+serait|c|cé)"
+    r"[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
+# « mon nouveau mot de passe est arlon et l'ancien était namur »: the second value, by its label.
+LABEL_VALUE_RE = re.compile(
+    r"(?<![\w@])(?:l['’]\s*|le\s+|la\s+|mon\s+|ma\s+)?(?:ancien|ancienne|nouveau|nouvelle|actuel|actuelle|vieux|"
+    r"premier|deuxi[eè]me|second)[^\S\n]+(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait)[^\S\n]+"
+    r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
+BEFORE_CUE_RE = re.compile(
+    r"(?P<value>[^\s,;:]+)\s*,?\s+(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait|is|was)\s+(?:mon|ma|le|notre|votre|l['’])\s*"
+    r"(?:(?:ancien|nouveau|actuel|vieux)\s+)?(?:mots?\s+de\s+passe|mdp|code|password|wachtwoord)(?![\w@])", re.I)
+CLEFT_RE = re.compile(
+    r"(?<![\w@])c['’]\s*(?:est|[ée]tait)\s+(?P<value>[^\s,;:]+)\s+(?:le|mon|ma|notre|votre)\s+"
+    r"(?:mot\s+de\s+passe|mdp|code|password)(?![\w@])", re.I)
+PARENTHESES_RE = re.compile(
+    r"(?<![\w@.])(?:mots?[\s-]*de[\s-]*passe|mdp|password|pwd|wachtwoord|code)\s*\(\s*(?P<value>[^()\s]{2,40})\s*\)", re.I)
+# Signing in to a BMA « avec X »: X is what was typed when it reads as a name or a typed string.
+WITH_VALUE_RE = re.compile(
+    r"(?:connect\w*|fonctionne\w*|marche\w*|ouvr\w*|acc[eè]d\w*|entrer|log\w*)(?:[^.\n?]|\.(?=\S)){0,80}?\bavec\s+(?P<value>[^\s,;:]+)",
+    re.I)
+# A date of birth or of marriage typed as a password: ddmmyyyy.
+DATE_PIN_RE = re.compile(r"(?<![\w/.-])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19[3-9]\d|20[0-2]\d)(?![\w/.-])")
+THE_WORD_RE = re.compile(r"\ble\s+mot\s*[«\"“]\s*(?P<value>[^»\"”\s]{3,40})\s*[»\"”]", re.I)
+LAST_WORD_RE = re.compile(r"\s:\s*(?P<value>[^\s:]+)\s*$")
+LABELS = {"ancien", "ancienne", "nouveau", "nouvelle", "actuel", "actuelle", "provisoire", "temporaire", "perso",
+          "personnel", "bma", "smail", "smail2", "outlook", "cerbère", "cerbere", "windows"}
+PREPOSITIONS = {"dans", "sur", "sous", "chez", "à", "a", "au", "aux", "en", "avec", "par", "pour", "de", "du", "des", "via"}
+GREETINGS = {"bonjour", "bonsoir", "hello", "madame", "monsieur", "urgent", "urgence", "svp", "merci", "aide", "help"}
+
+
+def _with_value_spans(text: str) -> list[tuple[int, int]]:
+    """« je me connecte sur ec…@adm.cfwb.be avec Nala! »: signing in to a box with a name or a typed string."""
+    spans = []
+    if ADDRESS_IN_TEXT.search(text):
+        for match in WITH_VALUE_RE.finditer(text):
+            token = match.group("value")
+            word = _bare(token)
+            if (_proper_name(word) or token.endswith("!") or credential_shaped(word)) and not is_structured(word):
+                spans.append(_span(token, match.start("value")))
+    return spans
+
+
+def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in TYPED_VALUE_RE.finditer(text):
+        spans += _typed_value_span(text, match)
+    if not STRONG_CUE_RE.search(text):
+        return spans
+    for regex in (RECALLED_RE, LABEL_VALUE_RE):
+        for match in regex.finditer(text):
+            spans += _typed_value_span(text, match)
+    for match in SENTENCE_VALUE_RE.finditer(text):
+        value = match.group("value")
+        words = value.split()
+        first = words[0].lower().strip(EDGE_PUNCT) if words else ""
+        if (2 <= len(words) <= 6 and not NOT_IN_A_SENTENCE_VALUE.search(value) and "," not in value
+                and first not in ABOUT_THE_PASSWORD and first not in GREETINGS and first not in PREPOSITIONS
+                and not any(w.lower().strip(EDGE_PUNCT) in ABOUT_THE_PASSWORD for w in words)
+                and not ADDRESS_IN_TEXT.search(value) and not URL_LIKE.search(value)):
+            spans.append((match.start("value"), match.end("value")))
+    for regex in (APPOSITION_RE, AS_PASSWORD_RE):
+        for match in regex.finditer(text):
+            if regex is APPOSITION_RE and re.search(r",\s*$", text[:match.start()]):  # « adresse, mot de passe, … »: a list
+                continue
+            word = _bare(match.group("value"))
+            if word.lower() not in GREETINGS and (credential_shaped(word) or not describes(word)) and not is_structured(word):
+                spans.append(_span(match.group("value"), match.start("value")))
+    for match in SENTENCE_VALUE_RE.finditer(text):  # « mot de passe : le nom de mon chat, Minou »
+        tail = re.search(r",\s*(?P<last>[^\s,]+)\s*$", match.group("value"))
+        if tail and _plain_value_is_secret(_bare(tail.group("last")), explicit=True) \
+                and _bare(tail.group("last")).lower() not in GREETINGS:
+            spans.append(_span(tail.group("last"), match.start("value") + tail.start("last")))
+    for match in THE_WORD_RE.finditer(text):  # « c'est le mot « ecole » »
+        spans.append((match.start("value"), match.end("value")))
+    for match in TYPED_DIGITS_RE.finditer(text):
+        if _pin_secret(match.group("value")):
+            spans.append((match.start("value"), match.end("value")))
+    for match in CLEFT_RE.finditer(text):  # « c'est Jodoigne le mot de passe »
+        word = _bare(match.group("value"))
+        if _plain_value_is_secret(word, explicit=True) and word.lower() not in NOT_A_SECRET | GREETINGS:
+            spans.append(_span(match.group("value"), match.start("value")))
+    for match in PARENTHESES_RE.finditer(text):  # « mon mot de passe (simple) »
+        word = _bare(match.group("value"))
+        if _plain_value_is_secret(word, explicit=True) and word.lower() not in NOT_A_SECRET | LABELS:
+            spans.append((match.start("value"), match.end("value")))
+    spans += [m.span() for m in DATE_PIN_RE.finditer(text)]
+    for match in BEFORE_CUE_RE.finditer(text):  # « Lucie est mon mot de passe »
+        word = _bare(match.group("value"))
+        if word.lower() not in GREETINGS and _plain_value_is_secret(word) and word.lower() not in GRAMMAR_START:
+            spans.append(_span(match.group("value"), match.start("value")))
+    last = LAST_WORD_RE.search(text)
+    if last and STRONG_CUE_RE.search(text[:last.start()]):
+        word = _bare(last.group("value"))
+        if word.lower() not in GREETINGS and _plain_value_is_secret(word, explicit=True):
+            spans.append(_span(last.group("value"), last.start("value")))
+    return spans
+
+
+LIST_NEXT_RE = re.compile(r"[^\S\n]*(?:,[^\S\n]*|[^\S\n]+(?:et|ou|puis|or|and|en)[^\S\n]+)(?P<value>[^\s,;:]+)", re.I)
+
+
+def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
+    """The value after a typing verb or « c'était »: quoted, a PIN, or one word ending the clause."""
+    value, start = match.group("value"), match.start("value")
+    if value[:1] in "\"'«“":
+        inner = value[1:-1].strip()
+        if " " not in inner and _plain_value_is_secret(inner, explicit=True) and inner.lower() not in NOT_A_SECRET:
+            return [(start + 1, start + len(value) - 1)]
+        return []
+    spans = []
+    while True:
+        word = _bare(value)
+        end = start + len(value.rstrip(EDGE_PUNCT))
+        if DIGITS_AND_PUNCT.match(word):
+            secret = _pin_secret(word)
+        else:
+            secret = credential_shaped(word) or (
+                _ends_clause(text, end) and not _is_question(text, start) and word.lower() not in GREETINGS
+                and not PARTICIPLE.search(word) and _plain_value_is_secret(word)) or (
+                re.fullmatch(r"[^\W\d_]{3,}!+", value.strip(WRAPPERS)) is not None  # « je tape correct! »
+                and _plain_value_is_secret(word, explicit=True))
+        if not secret:
+            return spans
+        spans.append(_span(value, start))
+        following = LIST_NEXT_RE.match(text, end)  # « j'ai essayé letmein, welcome et password »
+        if not following:
+            return spans
+        value, start = following.group("value"), following.start("value")
+
+
+def _same_secret_elsewhere(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Other spellings of a secret already found (« Mons7000, mons7000 et MONS7000 »)."""
+    found = {text[a:b].lower() for a, b in spans if b - a >= 4}
+    extra = []
+    for match in TOKEN_RE.finditer(text):
+        if _bare(match.group()).lower() in found or match.group().strip(WRAPPERS).lower() in found:
+            extra.append(_span(match.group(), match.start()))
+    return extra
+
+
