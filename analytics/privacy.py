@@ -217,6 +217,7 @@ WITHOUT_PERSONAL_DATA = {
     ("console", "analytics_daily"): "compteurs par jour (messages, sujets, services) : aucun texte, aucun identifiant",
     ("console", "analytics_cursor"): "positions de l'agrégation et date de la dernière purge",
     ("console", "retraining_models"): "mesures de chaque modèle (exactitude…)",
+    ("console", "alembic_version"): "version du schéma de la base (migrations Alembic, storage/)",
 }
 # Personal data outside these databases.
 ELSEWHERE = (
