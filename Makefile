@@ -21,7 +21,7 @@ MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
 VENDOR := web/static/vendor/socket.io.min.js
 
-.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate nlu-dev-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report nlu-views nlu-compare profile replies docs model-files
+.PHONY: help setup venv model train run shell test test-python test-unit test-integration test-browser lint nlu-experiments console-account test-stories validate nlu-gate nlu-dev-gate import demo demo-if-empty clean web-vendor chromium evaluate bench bench-2 bench-smoke test-scale teams-package remask purge privacy-report db-upgrade settings-docs nlu-views nlu-compare profile replies docs model-files
 
 help:
 	@echo "make run      set up, train if needed, start the assistant: web page on :8080, Rasa (REST + socket.io) on :5005, actions on :5055"
@@ -41,6 +41,8 @@ help:
 	@echo "make remask  re-mask passwords in conversations and tickets already stored (idempotent)"
 	@echo "make purge   apply every retention: conversations 30 days, tickets 90, staff journal 365; aggregates are kept"
 	@echo "make privacy-report  every table that can hold personal data: purpose, retention, rows past it"
+	@echo "make db-upgrade  bring BMA_DB_URL's schema to the latest Alembic revision (every service also does it at start)"
+	@echo "make settings-docs  regenerate the table of BMA_* variables in docs/operators.md from settings.py"
 	@echo "make replies  render every reply with its sources -> docs/replies.md (review its diff)"
 	@echo "make docs    build the documentation (docs/, mkdocs.yml) -> var/site/; a broken link or anchor fails it"
 	@echo "make clean    remove models, the local registry and caches"
@@ -88,6 +90,14 @@ purge: venv
 # Every table that can hold personal data: columns, purpose, retention, rows older than it now.
 privacy-report: venv
 	$(PY) -m analytics.privacy
+
+# The project's database schema at the latest Alembic revision (storage/migrations), then its revision.
+db-upgrade: venv
+	$(PY) -m storage upgrade
+
+# The operators' table of BMA_* variables (docs/operators.md), from settings.py.
+settings-docs: venv
+	$(PY) -m settings --write-docs
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 chromium:

@@ -9,8 +9,6 @@ with the feedback.
 from __future__ import annotations
 
 import logging
-import threading
-from pathlib import Path
 
 from sqlalchemy import (
     Column,
@@ -24,21 +22,18 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    create_engine,
     inspect,
     text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import declarative_base
 from sqlalchemy.sql.elements import TextClause
 
+import storage
 from bma import registry
-from bma.registry.store import add_missing_columns, utcnow  # noqa: F401  (utcnow: the analytics' clock)
-from feedback import store as feedback_store
 from feedback.store import Feedback  # noqa: F401  (resolved and counted here)
+from storage import Base, utcnow  # noqa: F401  (utcnow: the analytics' clock)
 
 log = logging.getLogger(__name__)
-Base = declarative_base()
 
 
 def sql(statement: str, *, times: tuple[str, ...] = (), **returns) -> TextClause:
@@ -66,7 +61,7 @@ class ConversationState(Base):
     last_intent = Column(String(64))
     last_action = Column(String(64))
     clarified_event_id = Column(Integer)
-    # Added later (see upgrade): the FAQ topic answered last and the BMA address named (for the
+    # Added later (storage/migrations): the FAQ topic answered last and the BMA address named (for the
     # desk of a hand-off), and the time of a user message not answered yet (answer latency).
     topic = Column(String(64))
     address = Column(String(64))
@@ -158,42 +153,17 @@ broker_events = Table(
     Column("data", Text),
 )
 
-_ready: set[str] = set()
-_events_engines: dict[str, Engine] = {}
-_lock = threading.Lock()
-
 
 def analytics_engine(url: str) -> Engine:
-    """The registry's pooled engine for ``url``, with the analytics' tables (and the feedback's)
-    created once."""
-    engine = feedback_store.feedback_engine(url)
-    with _lock:
-        if url not in _ready:
-            Base.metadata.create_all(engine)
-            upgrade(engine)
-            _ready.add(url)
-    return engine
-
-
-def upgrade(engine: Engine) -> None:
-    """Columns added to the analytics' tables since the first slice (existing databases keep working)."""
-    add_missing_columns(engine, "analytics_conversations", {
-        "topic": "VARCHAR(64)", "address": "VARCHAR(64)", "pending_user_ts": "FLOAT", "last_at": "TIMESTAMP"})
+    """The project's pooled engine for ``url`` (storage.engine: every table at the latest revision)."""
+    return storage.engine(url)
 
 
 def events_engine(url: str) -> Engine:
-    """The engine of Rasa's event broker database. The console never creates Rasa's table (two
-    processes creating it at once would make Rasa fail at start-up): see ``broker_ready``."""
-    with _lock:
-        engine = _events_engines.get(url)
-        if engine is None:
-            if url.startswith("sqlite:///"):
-                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(url, future=True, connect_args={"timeout": 10})
-            else:
-                engine = create_engine(url, future=True, pool_pre_ping=True, pool_size=3, max_overflow=2)
-            _events_engines[url] = engine
-        return engine
+    """The engine of Rasa's event broker database, from the same cache, its schema untouched: the
+    console never creates Rasa's table (two processes creating it at once would make Rasa fail at
+    start-up): see ``broker_ready``."""
+    return storage.engine(url, migrate=False)
 
 
 _broker_ready: set[str] = set()
@@ -224,11 +194,5 @@ def broker_ready(url: str) -> bool:
 
 
 def dispose() -> None:
-    with _lock:
-        for engine in _events_engines.values():
-            engine.dispose()
-        _events_engines.clear()
-        _ready.clear()
-        _broker_ready.clear()
-    feedback_store.forget()
+    _broker_ready.clear()
     registry.dispose_engines()

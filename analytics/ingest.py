@@ -27,7 +27,6 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
 import sys
 import threading
 import time
@@ -37,6 +36,8 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+import settings as bma_settings
+import storage
 from analytics import inbox, rated_answers
 from analytics.config import Settings, settings
 from analytics.db import (
@@ -110,7 +111,7 @@ class Phases:
     def day(timestamp: float) -> dt.date:
         from bma.phases import reference_date_or_today
 
-        return reference_date_or_today() if os.environ.get("BMA_TODAY") else dt.date.fromtimestamp(timestamp)
+        return reference_date_or_today() if bma_settings.raw("BMA_TODAY") else dt.date.fromtimestamp(timestamp)
 
     def desk_situation(self, address: str | None, timestamp: float) -> dict:
         """The keyword arguments of ``desks.handoff_contacts`` for a hand-off at ``timestamp``."""
@@ -508,7 +509,7 @@ def catch_up(config: Settings | None = None, budget_seconds: float | None = None
 def status(config: Settings | None = None) -> tuple[dt.datetime | None, int]:
     """When the aggregation last moved, and how many broker events wait."""
     config = config or settings()
-    with Session(analytics_engine(config.db_url), future=True) as db:
+    with storage.session(config.db_url) as db:
         cursor = db.get(IngestCursor, "events")
     last = cursor.last_event_id if cursor else 0
     if not broker_ready(config.events_url):

@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, Engine, make_url
 
+import settings as bma_settings
 from analytics.config import PROJECT_ROOT, Settings, settings
 
 # --- retention settings -----------------------------------------------------------------------------
@@ -59,9 +60,8 @@ class RetentionError(ValueError):
 
 
 def days_of(key: str, environ: dict | None = None) -> int:
-    env = environ if environ is not None else os.environ
     name, default, _ = SETTINGS[key]
-    raw = (env.get(name) or "").strip() or str(default)
+    raw = bma_settings.raw(name, environ) or str(default)
     try:
         days = int(raw)
     except ValueError:
@@ -217,6 +217,7 @@ WITHOUT_PERSONAL_DATA = {
     ("console", "analytics_daily"): "compteurs par jour (messages, sujets, services) : aucun texte, aucun identifiant",
     ("console", "analytics_cursor"): "positions de l'agrégation et date de la dernière purge",
     ("console", "retraining_models"): "mesures de chaque modèle (exactitude…)",
+    ("console", "alembic_version"): "version du schéma de la base (migrations Alembic, storage/)",
 }
 # Personal data outside these databases.
 ELSEWHERE = (
@@ -277,9 +278,9 @@ def tracker_url(environ: dict | None = None) -> str:
     import yaml
 
     env = environ if environ is not None else os.environ
-    if env.get("BMA_TRACKER_URL", "").strip():
-        return env["BMA_TRACKER_URL"].strip()
-    path = Path(env.get("BMA_ENDPOINTS", "").strip() or "endpoints.yml")
+    if bma_settings.get("BMA_TRACKER_URL", env):
+        return bma_settings.get("BMA_TRACKER_URL", env)
+    path = Path(bma_settings.get("BMA_ENDPOINTS", env) or "endpoints.yml")
     path = path if path.is_absolute() else PROJECT_ROOT / path
     try:
         store = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("tracker_store") or {}

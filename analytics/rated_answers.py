@@ -10,16 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+import settings
+import storage
 from analytics import inbox
 from analytics.config import Settings
-from analytics.db import Feedback, analytics_engine, broker_events, broker_ready, events_engine, utcnow
+from analytics.db import Feedback, broker_events, broker_ready, events_engine, utcnow
 from analytics.events import Clock, predicted
 from bma import registry
 from bma.phases import phase_of, reference_date_or_today
@@ -90,7 +90,7 @@ def phase_at(db_url: str, address: str | None, timestamp: float) -> str | None:
         return None
     if mailbox is None:
         return "unknown"
-    day = reference_date_or_today() if os.environ.get("BMA_TODAY") else dt.date.fromtimestamp(timestamp)
+    day = reference_date_or_today() if settings.raw("BMA_TODAY") else dt.date.fromtimestamp(timestamp)
     return phase_of(mailbox.dates, day).value
 
 
@@ -109,7 +109,7 @@ def resolve_pending(config: Settings, chunk: int = 500, now: dt.datetime | None 
 def _resolve_chunk(config: Settings, after: int, limit: int, now: dt.datetime) -> tuple[int, int | None]:
     clock = Clock(config.timezone)
     resolved = 0
-    with Session(analytics_engine(config.db_url), future=True) as db, db.begin():
+    with storage.session(config.db_url) as db, db.begin():
         pending = db.execute(select(Feedback).where(Feedback.status == "pending", Feedback.id > after)
                              .order_by(Feedback.id).limit(limit)).scalars().all()
         if not pending:

@@ -33,6 +33,7 @@ from sqlalchemy import DateTime, String, case, cast, column, delete, func, liter
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+import storage
 from analytics import ingest, privacy
 from analytics.config import Settings, settings
 from analytics.db import (
@@ -40,7 +41,6 @@ from analytics.db import (
     TranscriptConversation,
     TranscriptMessage,
     TranscriptTag,
-    analytics_engine,
     broker_events,
     broker_ready,
     events_engine,
@@ -96,7 +96,7 @@ def purge_broker(config: Settings, before: float) -> int:
     events, which the aggregation, past them already, would never read."""
     if not broker_ready(config.events_url):
         return 0
-    with Session(analytics_engine(config.db_url), future=True) as db:
+    with storage.session(config.db_url) as db:
         cursor = db.get(IngestCursor, "events")
         ingested = cursor.last_event_id if cursor else 0
     deleted, after = 0, 0
@@ -270,7 +270,7 @@ def purge(config: Settings | None = None, days: int | None = None, now: float | 
             except SQLAlchemyError as error:  # e.g. no DELETE right on Rasa's table: the console's own texts still go
                 log.error("retention: %s not deleted (%s: %s)", LABELS_FR[key], type(error).__name__, error)
                 counts[key] = None
-        with Session(analytics_engine(config.db_url), future=True) as db, db.begin():
+        with storage.session(config.db_url) as db, db.begin():
             counts.update(purge_transcripts(db, cutoff))
             counts["conversation_states"] = purge_conversation_states(db, chosen)
             counts["feedback"] = purge_feedback(db, chosen)
@@ -292,6 +292,6 @@ def purge(config: Settings | None = None, days: int | None = None, now: float | 
 
 def due(config: Settings, every: dt.timedelta = EVERY) -> bool:
     """True when the last purge (by the console or the command) is older than ``every``."""
-    with Session(analytics_engine(config.db_url), future=True) as db:
+    with storage.session(config.db_url) as db:
         cursor = db.get(IngestCursor, "retention")
     return cursor is None or cursor.updated_at is None or utcnow() - cursor.updated_at >= every

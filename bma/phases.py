@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from dataclasses import dataclass
 from enum import Enum
 
+import settings
 from bma.facts import CAMPAIGN_END, CAMPAIGN_START, EMAIL1_WINDOWS
 
 
@@ -53,13 +53,10 @@ class BadReferenceDate(ValueError):
 
 def reference_date(environ: dict | None = None) -> dt.date:
     """``BMA_TODAY`` if set (YYYY-MM-DD), else today."""
-    value = (environ if environ is not None else os.environ).get("BMA_TODAY", "").strip()
-    if not value:
-        return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise BadReferenceDate(f"BMA_TODAY must be YYYY-MM-DD, got {value!r}") from error
+        return settings.get("BMA_TODAY", environ) or dt.date.today()
+    except settings.SettingError as error:
+        raise BadReferenceDate(str(error)) from None
 
 
 def reference_date_or_today(environ: dict | None = None) -> dt.date:

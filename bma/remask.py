@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass
 
 from sqlalchemy import create_engine, inspect, text
 
+import settings
 from bma import registry
 from bma.secrets import mask_bot_text, mask_json, mask_string
 
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--registry-url", help="registry (tickets) URL (default: BMA_DB_URL or var/registry.sqlite3)")
     parser.add_argument("--dry-run", action="store_true", help="count only, change nothing")
     args = parser.parse_args(argv)
-    tracker_url = args.tracker_url or os.environ.get("BMA_TRACKER_URL") or tracker_url_from_endpoints()
+    tracker_url = args.tracker_url or settings.get("BMA_TRACKER_URL") or tracker_url_from_endpoints()
     registry_url = args.registry_url or registry.database_url()
     events = remask_tracker(tracker_url, args.dry_run)
     tickets = remask_tickets(registry_url, args.dry_run)

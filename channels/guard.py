@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,10 +15,11 @@ from pathlib import Path
 
 import yaml
 
+import settings
 from bma.secrets import MASK, WARNING_FR, mask
 from bma.text import plain
 
-MAX_MESSAGE_CHARS = int(os.environ.get("BMA_MAX_MESSAGE_CHARS", "1000"))
+MAX_MESSAGE_CHARS = settings.get("BMA_MAX_MESSAGE_CHARS")
 MAX_SENDER_CHARS = 128
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 

@@ -15,7 +15,6 @@ import asyncio
 import inspect
 import json
 import logging
-import os
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,6 +27,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 import rasa_patches
+import settings
 from bma import facts, registry
 from bma.secrets import mask_json
 from channels import guard
@@ -43,7 +43,7 @@ USER_SHOWN_EVT = "user_uttered_shown"
 
 
 def site_origins() -> list[str]:
-    return [o.strip() for o in os.environ.get("BMA_SITE_ORIGINS", DEFAULT_ORIGINS).split(",") if o.strip()]
+    return list(settings.get("BMA_SITE_ORIGINS"))
 
 
 async def process(on_new_message, screened: guard.Screened, output, sender: str, channel: str, metadata=None) -> bool:

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from console import audit
 from console.config import settings
-from console.db import KnownClient, StaffAccount, StaffSession, console_engine, sql, utcnow
+from console.db import KnownClient, StaffAccount, StaffSession, session, sql, utcnow
 
 MAX_FAILURES = 5
 LOGIN_WIDE_FAILURES = 25
@@ -125,7 +125,7 @@ def allows(role: str | None, needed: str) -> bool:
 
 
 def _session(url: str) -> Session:
-    return Session(console_engine(url), future=True, expire_on_commit=False)
+    return session(url, expire_on_commit=False)
 
 
 def _check_role(role: str) -> str:

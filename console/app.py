@@ -34,6 +34,7 @@ from sanic.exceptions import NotFound
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import storage
 from analytics import ingest
 from analytics.events import Clock
 from analytics.retention import DEFAULT_DAYS as DEFAULT_RETENTION_DAYS
@@ -584,6 +585,7 @@ def create_app() -> Sanic:
 
 
 def main() -> None:
+    storage.startup()  # the settings checked (French message), the schema at the latest revision
     config = settings()
     parser = argparse.ArgumentParser(description="Console du personnel de l'assistant BMA")
     parser.add_argument("--host", default=config.host)

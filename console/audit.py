@@ -24,7 +24,8 @@ from sqlalchemy import Integer, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from console.db import AuditEntry, console_engine, sql, utcnow
+import settings
+from console.db import AuditEntry, session, sql, utcnow
 
 SECRET_FILE = Path(__file__).resolve().parent.parent / "var" / "console-secret.key"
 UNKNOWN_PREFIX = "inconnu:"
@@ -41,7 +42,7 @@ _secret_lock = threading.Lock()
 def _key() -> bytes:
     """``BMA_CONSOLE_SECRET``, else the generated file (created atomically by the first process)."""
     global _secret
-    given = os.environ.get("BMA_CONSOLE_SECRET", "").strip()
+    given = settings.get("BMA_CONSOLE_SECRET")
     source = "env:" + given if given else f"file:{SECRET_FILE}"
     with _secret_lock:
         if _secret and _secret[0] == source:
@@ -118,7 +119,7 @@ def repeated(db: Session, login: str, action: str, client: str, detail: str | No
 
 
 def recent(url: str, limit: int = 200) -> list[AuditEntry]:
-    with Session(console_engine(url), future=True) as db:
+    with session(url) as db:
         return list(db.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).scalars())
 
 

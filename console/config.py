@@ -1,11 +1,11 @@
-"""The console's settings, all from the environment (read when asked, so tests can set them): the
-analytics' (analytics/config.py) and the console's own."""
+"""The console's settings, a typed view of settings.py's variables (read when asked, so tests can
+set them): the analytics' (analytics/config.py) and the console's own."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import settings as bma_settings
 from analytics import config as analytics_config
 from analytics.config import DEFAULT_LOW_CONFIDENCE, PROJECT_ROOT  # noqa: F401  (scripts/nlu_views.py, console modules)
 
@@ -29,19 +29,19 @@ class Settings(analytics_config.Settings):
 
 
 def settings(environ: dict | None = None) -> Settings:
-    env = environ if environ is not None else os.environ
+    now = bma_settings.current(environ)
     return Settings(
-        **analytics_config.fields(env),
-        host=env.get("BMA_CONSOLE_HOST", "127.0.0.1"),
-        port=int(env.get("BMA_CONSOLE_PORT", "8081")),
-        secure_cookies=env.get("BMA_CONSOLE_SECURE", "") == "1",
-        nlu_dir=Path(env.get("BMA_NLU_DIR", "").strip() or PROJECT_ROOT / "data" / "nlu"),
-        session_hours=float(env.get("BMA_CONSOLE_SESSION_HOURS", "8")),
-        idle_minutes=float(env.get("BMA_CONSOLE_IDLE_MINUTES", "60")),
-        ingest_seconds=float(env.get("BMA_CONSOLE_INGEST_SECONDS", "10")),
-        metrics_token=env.get("BMA_METRICS_TOKEN", "").strip(),
-        sign_in_per_minute=max(1, int(env.get("BMA_CONSOLE_SIGNIN_PER_MINUTE", "10"))),
-        password_checks=max(1, int(env.get("BMA_CONSOLE_PASSWORD_CHECKS", "4"))),
-        password_wait=max(0.0, float(env.get("BMA_CONSOLE_PASSWORD_WAIT", "1"))),
-        trusted_proxies=frozenset(a.strip() for a in env.get("BMA_CONSOLE_TRUSTED_PROXY", "").split(",") if a.strip()),
+        **analytics_config.fields(environ),
+        host=now.console_host,
+        port=now.console_port,
+        secure_cookies=now.console_secure,
+        nlu_dir=now.nlu_dir,
+        session_hours=now.console_session_hours,
+        idle_minutes=now.console_idle_minutes,
+        ingest_seconds=now.console_ingest_seconds,
+        metrics_token=now.metrics_token,
+        sign_in_per_minute=max(1, now.console_signin_per_minute),
+        password_checks=max(1, now.console_password_checks),
+        password_wait=max(0.0, now.console_password_wait),
+        trusted_proxies=frozenset(now.console_trusted_proxy),
     )

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from analytics.db import DailyCount, Feedback
 from bma.intents import INTENTS
@@ -23,7 +22,7 @@ from bma.registry.store import (
     count_mailboxes_without_source,
     registry_sources,
 )
-from console.db import console_engine
+from console.db import session
 from feedback.votes import REASONS
 
 DESKS_FR = {"sgne": "SGNE (équipe migration)", "etnic": "Service Desk de l'ETNIC", "enseignement_be": "Enseignement.be"}
@@ -110,7 +109,7 @@ class Figures:
 def figures(url: str, start: dt.date, end: dt.date) -> Figures:
     result = Figures(start, end)
     within = DailyCount.day.between(start, end)
-    with Session(console_engine(url), future=True) as db:
+    with session(url) as db:
         for metric, key, total in db.execute(select(DailyCount.metric, DailyCount.key, func.sum(DailyCount.count))
                                              .where(within).group_by(DailyCount.metric, DailyCount.key)):
             result.totals[metric] += int(total)

@@ -1,6 +1,6 @@
 """The console's own tables: staff accounts, sessions, sign-in counters and the audit log (in the
 ``BMA_DB_URL`` database, beside the registry and the analytics' tables, analytics/db.py).
-SQLAlchemy 1.4, SQLite or PostgreSQL.
+SQLAlchemy 1.4, SQLite or PostgreSQL, on the storage layer (storage/: one Base, Alembic migrations).
 
 Nothing about users is kept here: the staff's logins, and in the journal never a user's text.
 """
@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, text
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import Session
 
+import storage
 from analytics import db as analytics_db
 from analytics.db import sql, utcnow  # noqa: F401  (the console's modules take them from here)
-from bma.registry.store import add_missing_columns
-
-Base = declarative_base()
+from storage import Base  # noqa: F401  (console.retraining declares its tables on it)
 
 
 class StaffAccount(Base):
@@ -90,27 +89,22 @@ _lock = threading.Lock()
 
 
 def console_engine(url: str) -> Engine:
-    """The registry's pooled engine for ``url``, with the analytics' tables and the console's
-    created once."""
-    engine = analytics_db.analytics_engine(url)
+    """The project's pooled engine for ``url`` (storage.engine; kept as an alias for the console's
+    modules), the unknown logins of an older journal hidden once per process."""
+    engine = storage.engine(url)
     with _lock:
         if url not in _ready:
-            Base.metadata.create_all(engine)
-            upgrade(engine)
+            from console import audit  # late: console.audit imports this module
+
+            audit.hide_unknown_logins(engine)
             _ready.add(url)
     return engine
 
 
-def upgrade(engine: Engine) -> None:
-    """Columns added to the console's tables since the first slice (existing databases keep working)."""
-    # Roles: an account created before them keeps every right (admin), so nobody loses access.
-    add_missing_columns(engine, "console_staff", {"role": "VARCHAR(16) DEFAULT 'admin' NOT NULL"})
-    add_missing_columns(engine, "console_audit", {"occurrences": "INTEGER", "last_at": "TIMESTAMP"})
-    # The first slice counted failures by login in clear, unknown logins included: gone.
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS console_sign_in_attempts"))
-    from console import audit  # late: console.audit imports this module
-    audit.hide_unknown_logins(engine)
+def session(url: str, *, expire_on_commit: bool = True) -> Session:
+    """A new ORM session on ``url``'s database, as a context manager
+    (``with session(url) as db, db.begin(): …``)."""
+    return Session(console_engine(url), future=True, expire_on_commit=expire_on_commit)
 
 
 def dispose() -> None:

@@ -10,13 +10,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from analytics.db import InboxMessage
 from analytics.inbox import REASONS
 from bma.intents import INTENT_LABELS
 from console import audit, training_data
-from console.db import console_engine, utcnow
+from console.db import session, utcnow
 
 ACTIONS = {
     "label": "c'est la question",
@@ -55,7 +54,7 @@ def groups(url: str, status: str = "new", limit: int = GROUPS_PER_PAGE) -> tuple
     number of groups and of messages. Aggregated in SQL: a few queries whatever the inbox size."""
     statuses = ["labelled", "faq", "ignored"] if status == "done" else [status]
     m = InboxMessage
-    with Session(console_engine(url), future=True) as db:
+    with session(url) as db:
         where = m.status.in_(statuses)
         total_messages, total_groups = db.execute(
             select(func.count(), func.count(func.distinct(m.group_key))).where(where)).one()
@@ -97,7 +96,7 @@ def decide(url: str, nlu_dir, key: str, action: str, intent: str | None, login: 
     if action == "label" and intent not in LABEL_CHOICES:
         raise InboxError("Choisissez la question dans la liste.")
     target = "out_of_scope" if action == "out_of_scope" else intent if action == "label" else None
-    with Session(console_engine(url), future=True) as db, db.begin():
+    with session(url) as db, db.begin():
         rows = db.execute(select(InboxMessage).where(InboxMessage.status == "new", InboxMessage.group_key == key)
                           .order_by(InboxMessage.received_at.desc(), InboxMessage.event_id.desc())).scalars().all()
         if not rows:

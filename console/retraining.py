@@ -40,6 +40,7 @@ from sqlalchemy import Column, DateTime, Float, Integer, String, Text, select, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import settings as bma_settings
 from console import audit
 from console.config import PROJECT_ROOT
 from console.db import Base, console_engine, utcnow
@@ -158,11 +159,11 @@ class Settings:
         return cls(
             db_url=config.db_url,
             nlu_dir=Path(config.nlu_dir).resolve(),
-            data_dir=Path(env.get("BMA_DATA_DIR", "").strip() or PROJECT_ROOT / "data").resolve(),
-            models_dir=Path(env.get("BMA_MODELS_DIR", "").strip() or PROJECT_ROOT / "models").resolve(),
-            rasa_url=(env.get("BMA_RASA_URL", "").strip()
+            data_dir=bma_settings.get("BMA_DATA_DIR", env).resolve(),
+            models_dir=bma_settings.get("BMA_MODELS_DIR", env).resolve(),
+            rasa_url=(bma_settings.raw("BMA_RASA_URL", env)
                       or f"http://127.0.0.1:{env.get('RASA_PORT', '').strip() or '5005'}").rstrip("/"),
-            api_token=env.get("BMA_API_TOKEN", "").strip(),
+            api_token=bma_settings.get("BMA_API_TOKEN", env),
             timezone=config.timezone,
         )
 

@@ -10,9 +10,8 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
-from console.db import StaffAccount, StaffSession, console_engine, utcnow
+from console.db import StaffAccount, StaffSession, session, utcnow
 
 COOKIE = "bma_console_session"
 # Before sign-in, the sign-in form's CSRF token (double submit: cookie = hidden field).
@@ -42,7 +41,7 @@ def same(a: str | None, b: str | None) -> bool:
 def open_session(url: str, staff_id: int, hours: float) -> str:
     token = new_token()
     now = utcnow()
-    with Session(console_engine(url), future=True) as db, db.begin():
+    with session(url) as db, db.begin():
         db.execute(delete(StaffSession).where(StaffSession.expires_at < now))  # tidy up
         db.add(StaffSession(token_hash=_hash(token), staff_id=staff_id, csrf_token=new_token(), created_at=now,
                             last_seen_at=now, expires_at=now + dt.timedelta(hours=hours)))
@@ -54,7 +53,7 @@ def current(url: str, token: str | None, idle_minutes: float) -> Staff | None:
     if not token or len(token) > 100:
         return None
     now = utcnow()
-    with Session(console_engine(url), future=True) as db, db.begin():
+    with session(url) as db, db.begin():
         found = db.execute(select(StaffSession, StaffAccount.login, StaffAccount.role)
                            .join(StaffAccount, StaffAccount.id == StaffSession.staff_id)
                            .where(StaffSession.token_hash == _hash(token))).first()
@@ -71,7 +70,7 @@ def current(url: str, token: str | None, idle_minutes: float) -> Staff | None:
 
 def close(url: str, token: str | None) -> None:
     if token:
-        with Session(console_engine(url), future=True) as db, db.begin():
+        with session(url) as db, db.begin():
             db.execute(delete(StaffSession).where(StaffSession.token_hash == _hash(token)))
 
 

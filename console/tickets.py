@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from bma.registry.store import TICKET_STATUSES, TicketRow
 from bma.secrets import mask_string
 from console import audit, dashboard, transcripts
-from console.db import console_engine
+from console.db import session
 
 PER_PAGE = 50
 STATUS_FR = {"open": "ouvert", "done": "traité"}
@@ -73,7 +72,7 @@ def listing(url: str, chosen: Filter, timezone: str) -> tuple[list[Ticket], int,
     zone = ZoneInfo(timezone)
     where = [TicketRow.route == chosen.desk] if chosen.desk else []
     status = STATUS_FILTERS[chosen.status]
-    with Session(console_engine(url), future=True) as db:
+    with session(url) as db:
         counts = {s: 0 for s in TICKET_STATUSES}
         counts.update(dict(db.execute(select(TicketRow.status, func.count()).where(*where)
                                       .group_by(TicketRow.status)).all()))
@@ -102,7 +101,7 @@ def set_status(url: str, ticket_id: str, status: str, login: str) -> str:
         number = int(ticket_id)
     except (TypeError, ValueError) as error:
         raise TicketError("Numéro de ticket invalide.") from error
-    with Session(console_engine(url), future=True) as db, db.begin():
+    with session(url) as db, db.begin():
         before = db.execute(select(TicketRow.status).where(TicketRow.id == number)).scalar_one_or_none()
         if before is None:
             raise TicketError(f"Le ticket n°{number} n'existe pas.")

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from analytics.db import TranscriptConversation, TranscriptMessage, TranscriptTag
 from bma import address as bma_address
 from bma.intents import INTENTS
 from bma.secrets import mask_bot_text, mask_string
 from console import dashboard
-from console.db import console_engine
+from console.db import session
 
 PER_PAGE = 25
 MAX_MESSAGES = 1000  # on one conversation's page (the latest ones)
@@ -117,7 +116,7 @@ def search(url: str, query: Search, timezone: str) -> tuple[list[Row], int]:
     for kind, value in (("intent", query.topic), ("address", query.address)):
         if value:
             where.append(c.id.in_(select(t.conversation_ref).where(t.kind == kind, t.value == value)))
-    with Session(console_engine(url), future=True) as db:
+    with session(url) as db:
         total = db.execute(select(func.count()).select_from(c).where(*where)).scalar_one()
         found = db.execute(select(c).where(*where).order_by(c.last_at.desc(), c.id.desc())
                            .limit(PER_PAGE).offset((query.page - 1) * PER_PAGE)).scalars().all()
@@ -154,7 +153,7 @@ class Transcript:
 def transcript(url: str, ref: int, timezone: str) -> Transcript | None:
     zone = ZoneInfo(timezone)
     c, m, t = TranscriptConversation, TranscriptMessage, TranscriptTag
-    with Session(console_engine(url), future=True) as db:
+    with session(url) as db:
         found = db.get(c, ref)
         if found is None:
             return None
@@ -180,7 +179,7 @@ def ref_of(url: str, conversation_ids: list[str]) -> dict[str, int]:
     """The viewer's number of each conversation that still has a transcript."""
     ids = sorted({i for i in conversation_ids if i})
     found: dict[str, int] = {}
-    with Session(console_engine(url), future=True) as db:
+    with session(url) as db:
         for start in range(0, len(ids), 500):
             found.update(db.execute(select(TranscriptConversation.conversation_id, TranscriptConversation.id)
                                     .where(TranscriptConversation.conversation_id.in_(ids[start:start + 500]))).all())

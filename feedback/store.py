@@ -1,24 +1,21 @@
 """The ``feedback`` table (in the ``BMA_DB_URL`` database) and saving a vote into it.
 
-The public side creates this table and no other of the staff's; the analytics fill in, once the
+The table is created with the others (storage/migrations); the analytics fill in, once the
 vote is resolved, what the answer was (intent, action, phase, model id: analytics/rated_answers.py).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Date, DateTime, Integer, String, UniqueConstraint, delete, inspect, select, text
+from sqlalchemy import Column, Date, DateTime, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, declarative_base
 
-from bma import registry
-from bma.registry.store import utcnow
+import settings
+import storage
 from feedback.votes import Vote
+from storage import Base, utcnow
 
-Base = declarative_base()
 # The staff's calendar: a vote counts on the day it was given there (BMA_CONSOLE_TZ).
 DEFAULT_TIMEZONE = "Europe/Brussels"
 
@@ -46,46 +43,23 @@ class Feedback(Base):
     model_id = Column(String(64))
 
 
-_ready: set[str] = set()
-_lock = threading.Lock()
-
-
 def feedback_engine(url: str) -> Engine:
-    """The registry's pooled engine for ``url``, with the ``feedback`` table created once."""
-    engine = registry.get_engine(url)
-    with _lock:
-        if url not in _ready:
-            Base.metadata.create_all(engine)
-            upgrade(engine)
-            _ready.add(url)
-    return engine
-
-
-def upgrade(engine: Engine) -> None:
-    """The first slice's conversation ids were 64 characters (SQLite does not enforce VARCHAR lengths)."""
-    if engine.dialect.name == "postgresql":
-        length = next((c["type"].length for c in inspect(engine).get_columns("feedback")
-                       if c["name"] == "conversation_id"), None)
-        if length is not None and length < 255:
-            with engine.begin() as conn:
-                conn.execute(text("ALTER TABLE feedback ALTER COLUMN conversation_id TYPE VARCHAR(255)"))
+    """The project's pooled engine for ``url`` (storage.engine: every table at the latest revision)."""
+    return storage.engine(url)
 
 
 def forget() -> None:
-    """Create the table again at the next use (after the engines were disposed)."""
-    with _lock:
-        _ready.clear()
+    """Kept for callers of the former per-table cache: storage.dispose() forgets the engines."""
 
 
 def timezone(environ: dict | None = None) -> str:
-    env = environ if environ is not None else os.environ
-    return env.get("BMA_CONSOLE_TZ", DEFAULT_TIMEZONE)
+    return settings.get("BMA_CONSOLE_TZ", environ)
 
 
 def save(url: str, vote: Vote, now: dt.datetime | None = None, day: dt.date | None = None) -> None:
     """Record, change or withdraw the vote on one bubble."""
     now = now or utcnow()
-    with Session(feedback_engine(url), future=True) as db, db.begin():
+    with storage.session(url) as db, db.begin():
         where = (Feedback.conversation_id == vote.conversation_id, Feedback.digest == vote.digest,
                  Feedback.occurrence == vote.occurrence)
         if vote.rating is None:
@@ -101,5 +75,4 @@ def save(url: str, vote: Vote, now: dt.datetime | None = None, day: dt.date | No
 
 def record(vote: Vote, environ: dict | None = None) -> None:
     """Save a vote where the environment says (``BMA_DB_URL``), dated by the staff's calendar."""
-    env = environ if environ is not None else os.environ
-    save(registry.database_url(env), vote, day=dt.datetime.now(ZoneInfo(timezone(env))).date())
+    save(storage.database_url(environ), vote, day=dt.datetime.now(ZoneInfo(timezone(environ))).date())

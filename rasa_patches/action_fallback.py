@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any
 
+import settings
 from bma import answers, intents, prompts, what_changes
 from bma.answers import Lookup, Situation
 from bma.phases import reference_date_or_today
@@ -24,8 +24,8 @@ _installed = False
 
 def timeout_seconds() -> float:
     try:
-        return float(os.environ.get("BMA_ACTION_TIMEOUT", "10"))
-    except ValueError:
+        return settings.get("BMA_ACTION_TIMEOUT")
+    except settings.SettingError:
         return 10.0
 
 

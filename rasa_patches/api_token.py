@@ -18,6 +18,8 @@ import argparse
 import os
 from collections.abc import MutableMapping
 
+import settings
+
 TOKEN_ENV = "BMA_API_TOKEN"
 NO_TOKEN = (f"--enable-api needs a token: set {TOKEN_ENV} in the environment of `python -m rasa_patches run` "
             "(scripts/run.sh draws one per start); it is never read from the command line")
@@ -30,7 +32,8 @@ class MissingApiToken(SystemExit):
 
 def apply(args: argparse.Namespace, environ: MutableMapping[str, str]) -> None:
     """Set ``args.auth_token`` from ``environ`` (the variable is removed from it in any case)."""
-    token = (environ.pop(TOKEN_ENV, None) or "").strip()
+    token = settings.get(TOKEN_ENV, environ)
+    environ.pop(TOKEN_ENV, None)
     if not getattr(args, "enable_api", False) or getattr(args, "auth_token", None):
         return
     if not token:

@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 
@@ -29,8 +31,8 @@ def free_port() -> int:
 
 def latest_model() -> Path | None:
     """The model named by BMA_MODEL (set by `make test`), else the newest one under models/."""
-    if os.environ.get("BMA_MODEL"):
-        return Path(os.environ["BMA_MODEL"]).resolve()
+    if settings.get("BMA_MODEL"):
+        return settings.get("BMA_MODEL").resolve()
     models = sorted((ROOT / "models").glob("bma-*.tar.gz"), key=lambda p: p.stat().st_mtime)
     return models[-1] if models else None
 

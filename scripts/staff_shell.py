@@ -45,6 +45,8 @@ from pathlib import Path
 
 import yaml
 
+import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = "Vous > "
 BOT_LABEL = "Assistant : "
@@ -365,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _exit_on_signal)
 
-    today = os.environ.get("BMA_TODAY") or "aujourd'hui"
+    today = settings.raw("BMA_TODAY") or "aujourd'hui"
     print(f"Assistant BMA — console du support (date de référence : {today})")
     print("Démarrage du serveur d'actions et de Rasa, environ 20 secondes…", flush=True)
     token = secrets.token_urlsafe(32) if args.debug else None

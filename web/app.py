@@ -17,13 +17,14 @@ import asyncio
 import html
 import json
 import logging
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sanic import Sanic, response
 
+import settings
+import storage
 from bma import facts
 from bma.ratelimit import SlidingWindow
 from feedback.store import record as record_vote
@@ -80,8 +81,8 @@ RateLimit = SlidingWindow  # bma/ratelimit.py
 
 def feedback_limit() -> int:
     try:
-        return max(1, int(os.environ.get("BMA_FEEDBACK_PER_MINUTE", "30")))
-    except ValueError:
+        return max(1, settings.get("BMA_FEEDBACK_PER_MINUTE"))
+    except settings.SettingError:
         return 30
 
 
@@ -103,7 +104,7 @@ def create_app() -> Sanic:
 
     @app.get("/config.js")
     async def config(request):
-        socket_url = os.environ.get("BMA_SOCKET_URL", "http://localhost:5005")
+        socket_url = settings.get("BMA_SOCKET_URL")
         body = f"window.BMA_CHAT_CONFIG = {json.dumps({'socketUrl': socket_url, 'feedbackUrl': '/feedback'})};\n"
         return response.text(body, content_type="application/javascript; charset=utf-8")
 
@@ -143,8 +144,9 @@ def create_app() -> Sanic:
 
 
 def main() -> None:
+    storage.startup()  # the settings checked (French message), the schema at the latest revision
     parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BMA_WEB_PORT", "8080")))
+    parser.add_argument("--port", type=int, default=settings.get("BMA_WEB_PORT"))
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
     create_app().run(host=args.host, port=args.port, access_log=False, workers=1)

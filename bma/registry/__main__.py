@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import sys
 
+import storage
 from bma import address as bma_address
 from bma.mailbox import Mailbox
 from bma.phases import Phase, reference_date
@@ -138,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "remove-demo":
         print(f"{remove_demo(url)} boîte(s) de démonstration supprimée(s)")
         return 0
-    if args.command == "production-check":
+    if args.command == "production-check":  # before the services start: settings, schema at head
+        storage.startup()
         return _production_check(args.endpoints)
     return 2
 

@@ -10,13 +10,12 @@ refuses to load.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+import settings
 from bma.registry.store import (
-    PROJECT_ROOT,
     count_demo_mailboxes,
     count_mailboxes,
     count_mailboxes_without_source,
@@ -25,7 +24,7 @@ from bma.registry.store import (
 
 log = logging.getLogger(__name__)
 
-DEPLOY_DIR = PROJECT_ROOT / "deploy"
+DEPLOY_DIR = settings.PROJECT_ROOT / "deploy"
 TRUE_WORDS = {"1", "true", "yes", "oui", "on"}
 
 
@@ -43,10 +42,9 @@ def _is_deploy_endpoints(path: str) -> bool:
 
 def production_reason(environ: dict | None = None, endpoints: str | None = None) -> str | None:
     """Why this start is a production one (French, for messages), or None."""
-    env = os.environ if environ is None else environ
-    if env.get("BMA_PRODUCTION", "").strip().lower() in TRUE_WORDS:
+    if settings.raw("BMA_PRODUCTION", environ).lower() in TRUE_WORDS:
         return "BMA_PRODUCTION=1"
-    endpoints = endpoints or env.get("BMA_ENDPOINTS", "").strip()
+    endpoints = endpoints or settings.get("BMA_ENDPOINTS", environ)
     if endpoints and _is_deploy_endpoints(endpoints):
         return f"les endpoints de production {endpoints}"
     return None

@@ -1,19 +1,18 @@
 """The registry's tables and queries: mailboxes and where they come from (imports, demonstration),
 prepared messages (tickets), questions for review.
 
-SQLAlchemy 1.4. ``BMA_DB_URL`` chooses the database; by default an SQLite file under ``var/``.
+SQLAlchemy 1.4, on the project's storage layer (storage/: one Base, one engine per URL, Alembic
+migrations). ``BMA_DB_URL`` chooses the database; by default an SQLite file under ``var/``.
 No Rasa import.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import (
     Boolean,
@@ -23,36 +22,24 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
-    create_engine,
     func,
-    inspect,
     select,
-    text,
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
-from sqlalchemy.orm import Session, declarative_base, relationship, sessionmaker
-from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, relationship
 
+import storage
 from bma.mailbox import DEMO_PROVENANCE, Mailbox, Provenance
 from bma.phases import MailboxDates, phase_of
 from bma.secrets import mask_string
+from storage import Base, database_url, utcnow  # noqa: F401  (database_url, utcnow: used from here)
 
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB_PATH = PROJECT_ROOT / "var" / "registry.sqlite3"
-
-Base = declarative_base()
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 SOURCE_KINDS = ("import", "demo")
@@ -90,7 +77,7 @@ class MailboxRow(Base):
     kind = Column(String(2), nullable=False)
     fase = Column(String(8), nullable=False)
     name = Column(String(200))
-    in_mode = Column(Boolean)  # None: MODE membership unknown (NOT NULL in databases before: see _upgrade)
+    in_mode = Column(Boolean)  # None: MODE membership unknown (NOT NULL before: storage/migrations)
     email1_date = Column(Date)
     email2_date = Column(Date)
     email3_date = Column(Date)
@@ -136,8 +123,7 @@ class TicketRow(Base):
     first_name = Column(String(100))
     description = Column(Text)
     conversation_id = Column(String(200))
-    # « ouvert » / « traité », changed by the staff in the console (added to older databases on
-    # first use: see _upgrade).
+    # « ouvert » / « traité », changed by the staff in the console.
     status = Column(String(12), nullable=False, default="open", server_default="open")
 
 
@@ -154,125 +140,21 @@ class ChannelErrorRow(Base):
     count = Column(Integer, nullable=False, default=0)
 
 
-def database_url(environ: dict | None = None) -> str:
-    env = environ if environ is not None else os.environ
-    url = env.get("BMA_DB_URL", "").strip()
-    return url or f"sqlite:///{DEFAULT_DB_PATH}"
-
-
-_engines: dict[str, Engine] = {}
-_sessionmakers: dict[str, sessionmaker] = {}
-_engines_lock = threading.Lock()
+LEGACY_DEMO_FILE = "bma/demo.py (adresses d'avant la plage réservée)"
+_checked: set[str] = set()
+_checked_lock = threading.Lock()
 
 
 def get_engine(url: str | None = None) -> Engine:
-    """One pooled engine per URL, tables created on first use."""
+    """The project's pooled engine for ``url`` (storage.engine: schema at the latest revision), the
+    rows of the former demo recorded as such once per process."""
     url = url or database_url()
-    with _engines_lock:
-        engine = _engines.get(url)
-        if engine is None:
-            if url.startswith("sqlite:///"):
-                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-                # A generous busy timeout: several processes may upgrade or load one file at once.
-                engine = create_engine(url, future=True, connect_args={"timeout": 30})
-            else:
-                engine = create_engine(
-                    url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True,
-                    pool_timeout=5, connect_args={"connect_timeout": 3} if url.startswith("postgresql") else {},
-                )
-            _create_all(engine)
-            _upgrade(engine)
-            _engines[url] = engine
-        return engine
-
-
-def _create_all(engine: Engine) -> None:
-    """``create_all``, tolerant of another process creating the same tables at the same moment (it
-    checks, then creates: the slower one finds « already exists » and tries again)."""
-    for attempt in range(3):
-        try:
-            Base.metadata.create_all(engine)
-            return
-        except (OperationalError, ProgrammingError, IntegrityError) as error:
-            if attempt == 2 or not re.search(r"already exists|duplicate", str(error), re.I):
-                raise
-
-
-def _upgrade(engine: Engine) -> None:
-    """Columns added since a database was created (create_all only creates missing tables).
-    Two processes may try at once: the loser's ALTER fails, and the column is there."""
-    add_missing_columns(engine, "tickets", {"status": "VARCHAR(12) DEFAULT 'open' NOT NULL"})
-    added = add_missing_columns(engine, "mailboxes", {"source_id": "INTEGER REFERENCES registry_sources(id)"})
-    if added:
-        with engine.begin() as conn:
-            conn.execute(text("CREATE INDEX IF NOT EXISTS ix_mailboxes_source_id ON mailboxes (source_id)"))
-    _in_mode_nullable(engine)
-    _mark_legacy_demo(engine)
-
-
-def add_missing_columns(engine: Engine, table: str, columns: dict[str, str]) -> list[str]:
-    """``ALTER TABLE … ADD COLUMN`` for each of ``columns`` (name → SQL type and default) missing
-    from ``table`` (SQLite and PostgreSQL); returns the columns this call added."""
-    present = {c["name"] for c in inspect(engine).get_columns(table)}
-    added = []
-    for name, ddl in columns.items():
-        if name in present:
-            continue
-        try:
-            with engine.begin() as conn:
-                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
-            log.info("column %s.%s added", table, name)
-            added.append(name)
-        except Exception:
-            if name not in {c["name"] for c in inspect(engine).get_columns(table)}:
-                raise
-    return added
-
-
-def _in_mode_nullable(engine: Engine) -> None:
-    """``mailboxes.in_mode`` was NOT NULL before MODE membership could be unknown."""
-    column = next(c for c in inspect(engine).get_columns("mailboxes") if c["name"] == "in_mode")
-    if column["nullable"]:
-        return
-    if engine.dialect.name != "sqlite":
-        with engine.begin() as conn:  # idempotent: a second process's ALTER changes nothing
-            conn.execute(text("ALTER TABLE mailboxes ALTER COLUMN in_mode DROP NOT NULL"))
-        log.info("column mailboxes.in_mode made nullable")
-        return
-    # SQLite cannot drop a NOT NULL: new table, copy, drop, rename, indexes, in one transaction
-    # taken for writing first (a second process waits, then finds the work done).
-    raw = engine.raw_connection()
-    conn = raw.dbapi_connection
-    isolation = conn.isolation_level
-    conn.isolation_level = None  # we issue BEGIN / COMMIT ourselves (DDL included)
-    try:
-        cursor = conn.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            info = cursor.execute("PRAGMA table_info(mailboxes)").fetchall()  # cid, name, type, notnull, …
-            if any(row[1] == "in_mode" and row[3] for row in info):
-                table = MailboxRow.__table__
-                metadata = MetaData()
-                RegistrySourceRow.__table__.to_metadata(metadata)  # the foreign key's target
-                rebuilt = table.to_metadata(metadata, name="mailboxes_rebuild")
-                names = ", ".join(c.name for c in table.columns if c.name in {row[1] for row in info})
-                cursor.execute(str(CreateTable(rebuilt).compile(dialect=engine.dialect)))
-                cursor.execute(f"INSERT INTO mailboxes_rebuild ({names}) SELECT {names} FROM mailboxes")
-                cursor.execute("DROP TABLE mailboxes")
-                cursor.execute("ALTER TABLE mailboxes_rebuild RENAME TO mailboxes")
-                for index in table.indexes:
-                    cursor.execute(str(CreateIndex(index).compile(dialect=engine.dialect)))
-                log.info("table mailboxes rebuilt: in_mode nullable")
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-    finally:
-        conn.isolation_level = isolation
-        raw.close()
-
-
-LEGACY_DEMO_FILE = "bma/demo.py (adresses d'avant la plage réservée)"
+    engine = storage.engine(url)
+    with _checked_lock:
+        if url not in _checked:
+            _mark_legacy_demo(engine)
+            _checked.add(url)
+    return engine
 
 
 def _mark_legacy_demo(engine: Engine) -> None:
@@ -309,20 +191,14 @@ def _mark_legacy_demo(engine: Engine) -> None:
 
 
 def dispose_engines() -> None:
-    with _engines_lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-        _sessionmakers.clear()
+    with _checked_lock:
+        _checked.clear()
+    storage.dispose()
 
 
 def session(url: str | None = None) -> Session:
-    """A new session on the URL's pooled engine (the factory is built once per URL)."""
-    url = url or database_url()
-    factory = _sessionmakers.get(url)
-    if factory is None:
-        factory = _sessionmakers[url] = sessionmaker(get_engine(url), future=True, expire_on_commit=False)
-    return factory()
+    """A new session on the URL's pooled engine (objects stay readable after commit)."""
+    return Session(get_engine(url), future=True, expire_on_commit=False)
 
 
 def find_mailbox(address: str, url: str | None = None) -> Mailbox | None:

@@ -1,0 +1,71 @@
+"""The storage layer (storage/): one Base, one engine per URL, sessions, Alembic migrations on SQLite
+(PostgreSQL: tests/integration/test_storage_migrations.py)."""
+import pytest
+from sqlalchemy import inspect, text
+
+import storage
+from storage import migrate
+from tests.storage_fixtures import old_database, rows_survived, schema_differences
+
+
+@pytest.fixture
+def url(tmp_path):
+    yield f"sqlite:///{tmp_path / 'project.sqlite3'}"
+    storage.dispose()
+
+
+def test_a_new_database_is_created_at_the_latest_revision_as_the_models_declare(url):
+    with storage.engine(url).connect() as conn:
+        assert migrate.current(conn) == migrate.head()
+    assert schema_differences(url) == []
+
+
+def test_one_engine_per_url_until_disposed(url, tmp_path):
+    engine = storage.engine(url)
+    assert storage.engine(url) is engine
+    assert storage.engine(f"sqlite:///{tmp_path / 'other.sqlite3'}") is not engine
+    storage.dispose()
+    assert storage.engine(url) is not engine
+
+
+def test_the_default_url_is_bma_db_url(monkeypatch, tmp_path):
+    monkeypatch.setenv("BMA_DB_URL", f"sqlite:///{tmp_path / 'env.sqlite3'}")
+    assert storage.database_url() == f"sqlite:///{tmp_path / 'env.sqlite3'}"
+    monkeypatch.delenv("BMA_DB_URL")
+    assert storage.database_url().endswith("/var/registry.sqlite3")
+
+
+def test_a_session_commits_in_its_block(url):
+    from bma.registry import TicketRow
+
+    with storage.session(url) as db, db.begin():
+        db.add(TicketRow(route="etnic"))
+    with storage.session(url) as db:
+        assert db.execute(text("SELECT route, status FROM tickets")).all() == [("etnic", "open")]
+
+
+def test_a_database_not_migrated_is_left_untouched(url):
+    engine = storage.engine(url, migrate=False)
+    assert inspect(engine).get_table_names() == []
+
+
+def test_a_database_of_the_version_before_alembic_is_upgraded_with_its_rows(url):
+    old_database(url)
+    rows_survived(url)
+    with storage.engine(url).connect() as conn:
+        assert migrate.current(conn) == migrate.head()
+    assert schema_differences(url) == []
+
+
+def test_a_database_from_a_newer_version_is_refused_in_french(url):
+    storage.engine(url)
+    with storage.engine(url).begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    storage.dispose()
+    with pytest.raises(migrate.SchemaTooNew, match="inconnue de ce code.*version plus récente de l'assistant"):
+        storage.engine(url)
+
+
+def test_the_migrations_form_one_line():
+    assert len(migrate.scripts().get_heads()) == 1
+    assert [r.revision for r in migrate.scripts().walk_revisions()][-1] == "0001"
