@@ -106,6 +106,12 @@ def desk_case(intent: str, s: Situation) -> desks.Case | None:
     return desks.case(intent, s.phase, s.lookup is Lookup.NOT_FOUND, **desk_where(s))
 
 
+def desks_named(intent: str | None, s: Situation) -> tuple[facts.Contact, ...]:
+    """The desks the table gives for ``intent`` in this situation (what a reply's decision records)."""
+    cell = desk_case(intent or "", s)
+    return cell.contacts if cell else ()
+
+
 def desk_where(s: Situation) -> dict:
     """The situation as the desk table reads it (period, nothing sent, state unknown)."""
     return {"period": s.period, "nothing_sent": s.nothing_sent,
