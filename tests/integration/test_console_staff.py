@@ -73,7 +73,8 @@ def traffic(now: float) -> list[dict]:
     old = now - 45 * 86400
     events += s.session_start("conv-45", old)
     events += s.turn("conv-45", old + 1, "où en est po000777@adm.cfwb.be", "check_migration_status", 0.93,
-                     "action_answer_faq", "Votre boîte…") + [s.slot("conv-45", old + 1, "bma_address", "po000777@adm.cfwb.be")]
+                     "action_answer_faq", "Votre boîte…",
+                     decided=s.decision("check_migration_status", ("sgne",), "not_found", address_given=True)) + [s.slot("conv-45", old + 1, "bma_address", "po000777@adm.cfwb.be")]
     events += s.turn("conv-45", old + 2, "truc bizarre", "nlu_fallback", 0.3, "action_default_fallback", "Je n'ai pas compris.")
     return events
 
