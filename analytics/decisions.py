@@ -2,7 +2,7 @@
 the desks a hand-off named and the phase of the mailbox looked up, as they were when the reply was
 given. Nothing is recomputed from the registry.
 
-Events recorded before the desks and the phase were (docs/analytics.md, « Décisions enregistrées »):
+Events recorded before the desks and the phase were (docs/developers.md, « Recorded decisions »):
 - a hand-off reply whose decision names no desk, or that carries no decision, counts one
   ``handoff_desk`` « non enregistré » (``unrecorded``);
 - a status reply (``check_migration_status``) whose decision holds no lookup, given while the

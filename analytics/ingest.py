@@ -9,8 +9,9 @@ Metrics (key = '' unless said): conversations (by the day of their first message
 intent (key: the predicted intent), clarification (action_default_ask_affirmation), fallback
 (intent nlu_fallback or action_default_fallback), not_covered (intent faq_not_covered),
 none_of_these (deny right after a clarification), handoff (action_human_handoff), handoff_desk
-(key: a desk the hand-off named, bma.desks), lookup_phase (key: the phase of a BMA address given,
-« unknown » when it is not in the registry), latency (key: the upper bound of the answer-latency
+(key: a desk the hand-off reply named, as its decision recorded it), lookup_phase (key: the phase
+of a BMA address just given, as the reply that looked it up recorded it, « unknown » when it was not
+in the registry; « unrecorded » for both before decisions held them: analytics/decisions.py), latency (key: the upper bound of the answer-latency
 bucket, in seconds, or +Inf: from a user message to the next bot message) and latency_ms (their
 sum, in milliseconds), error (key: action_server, the French answer given when the action server
 failed).
@@ -20,6 +21,9 @@ message with its masked text, and what a conversation can be found by (intents, 
 deleted after BMA_RETENTION_DAYS by analytics.retention, while the counters stay. So is a
 conversation's state (sender id, BMA address…) once its last event (``last_at``) is that old: a
 conversation that comes back later is counted again, as a new one, on that day.
+
+By job: analytics/batch.py folds a batch of events in memory, analytics/ingest_store.py writes it;
+this module reads the broker in order, holds the cursor and runs the catch-up.
 """
 from __future__ import annotations
 

@@ -225,3 +225,13 @@ def test_old_review_questions_are_copied_into_the_inbox_once(sqlite_url):
 
 def test_situation_period_is_what_the_decision_records():
     assert Situation(dt.date(2025, 3, 1)).period is CampaignPeriod.OVER
+
+
+def test_the_registry_cli_lists_the_inboxs_questions_outside_the_faq(sqlite_url, capsys):
+    from bma.registry.__main__ import main
+
+    registry.record_review_question("les archives de 2010 seront-elles gardées ?", "faq_not_covered", 0.8, sqlite_url)
+    review_questions._done.discard(sqlite_url)
+    assert main(["review"]) == 0
+    out = capsys.readouterr().out
+    assert "les archives de 2010 seront-elles gardées ?" in out and out.startswith("#-")
