@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bma import address as bma_address
-from bma import answers, registry
+from bma import answers, decisions, registry
 from bma.answers import Lookup, Situation
 from bma.desks import period_of
 from bma.phases import CampaignPeriod, reference_date_or_today
@@ -23,17 +23,42 @@ NON_QUESTION_INTENTS = {"inform", "affirm", "deny", "greet", "thanks", "goodbye"
 REGISTRY_TIMEOUT_S = 3.0
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply, topic: str, sub: str | None = None) -> None:
+def send(dispatcher: CollectingDispatcher, reply: Reply, topic: str, sub: str | None = None, *,
+         situation: Situation | None = None, desks=(), tracker: Tracker | None = None) -> None:
     """The reply as the user reads it: its text, then its « Source : » line. What was decided (the
-    topic answered, its sub-answer, the sources, the quick replies offered) travels with it as the
-    bot event's metadata ``bma_decision``: the tracker keeps it, nothing recomputes it later."""
-    decision = {
-        "topic": topic,
-        "sub": sub,
-        "sources": [source.kind if source.section is None else f"{source.kind}:{source.section}" for source in reply.sources],
-        "offers": [payload for _, payload in reply.buttons],
-    }
-    dispatcher.utter_message(text=reply.rendered, buttons=reply.as_buttons() or None, bma_decision=decision)
+    topic answered, its sub-answer, the sources, the quick replies offered, the desks named, the
+    campaign's period, the mailbox's lookup and phase) travels with it as the bot event's metadata
+    ``bma_decision`` (bma/decisions.py): the tracker keeps it, nothing recomputes it later."""
+    period = situation.period if situation else period_of(reference_date_or_today())
+    given = False
+    if situation is not None and tracker is not None and situation.lookup is not Lookup.NO_ADDRESS:
+        # One reply per turn counts the address the user just gave (the first that looked it up).
+        given = address_given_this_turn(tracker) and not any(
+            (m.get(decisions.DECISION_KEY) or {}).get("address_given") for m in dispatcher.messages)
+    decision = decisions.decision(
+        reply, topic, sub, desks=desks, period=period,
+        lookup=situation.lookup.value if situation else None,
+        phase=situation.phase if situation and situation.lookup is Lookup.FOUND else None, address_given=given)
+    dispatcher.utter_message(text=reply.rendered, buttons=reply.as_buttons() or None,
+                             **{decisions.DECISION_KEY: decision})
+
+
+def address_given_this_turn(tracker: Tracker) -> bool:
+    """Was the ``bma_address`` slot set in this turn (since the last user message) to an address other
+    than the one it held before?"""
+    events = tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    before = None
+    for event in events[:max(last_user, 0)]:
+        if event.get("event") == "slot" and event.get("name") == "bma_address":
+            before = event.get("value")
+    before = bma_address.normalise(before) if isinstance(before, str) else None
+    for event in events[last_user + 1:]:
+        if event.get("event") == "slot" and event.get("name") == "bma_address" and isinstance(event.get("value"), str):
+            value = bma_address.normalise(event["value"])
+            if value and value != before:
+                return True
+    return False
 
 
 _registry_down_logged = False
@@ -97,15 +122,6 @@ def last_question_event(tracker: Tracker) -> tuple[str | None, str, list]:
     return None, "", []
 
 
-async def record_for_review(text: str, confidence: float | None) -> None:
-    """A question the FAQ does not answer, kept for the staff (masked text, no conversation id)."""
-    try:
-        await asyncio.wait_for(asyncio.to_thread(registry.record_review_question, text, "faq_not_covered", confidence),
-                               REGISTRY_TIMEOUT_S)
-    except Exception as error:
-        log.error("question for review not recorded (%s)", type(error).__name__)
-
-
 def latest_address_entity(tracker: Tracker) -> bool:
     return any(e.get("entity") == "bma_address" for e in tracker.latest_message.get("entities", []))
 
@@ -113,5 +129,6 @@ def latest_address_entity(tracker: Tracker) -> bool:
 async def status_of_given_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """An address is never wasted: the state of the mailbox the user just named."""
     situation = await look_up(bma_address.normalise(tracker.get_slot("bma_address") or "") or None)
-    send(dispatcher, answers.migration_status(situation), "check_migration_status")
+    send(dispatcher, answers.migration_status(situation), "check_migration_status", situation=situation,
+         desks=answers.desks_named("check_migration_status", situation), tracker=tracker)
     return [SlotSet("topic", "check_migration_status")]

@@ -12,11 +12,10 @@ from actions.common import (
     last_question_event,
     latest_address_entity,
     look_up,
-    record_for_review,
     send,
     status_of_given_address,
 )
-from bma import desks, follow_up, intents, prompts, what_changes
+from bma import answers, desks, follow_up, intents, prompts, what_changes
 from bma.confusable import is_close_pair
 from bma.labels import candidate_buttons
 from bma.replies import ASSISTANT, Q_NONE, Reply
@@ -49,12 +48,15 @@ class ActionAnswerFaq(Action):
         elif intent in ("faq_more_questions", "faq_not_covered"):
             # The desk the question names comes first, else the technical one for a technical question.
             technical = bool(text) and not text.startswith("/") and desks.desk_first(text) is desks.ETNIC
+            # A question the FAQ does not answer reaches the staff's inbox from the events
+            # (analytics/ingest.py, reason « hors FAQ »): nothing else is stored here.
             reply = intents.GENERAL_ANSWERS[intent](situation, technical_first=technical)
-            if intent == "faq_not_covered" and text and not text.startswith("/"):
-                await record_for_review(text, tracker.latest_message.get("intent", {}).get("confidence"))
         else:
             reply = intents.GENERAL_ANSWERS[intent](situation)
-        send(dispatcher, reply, intent, sub)
+        if sub is not None and sub not in what_changes.CHANGE_TOPICS:
+            sub = None  # an entity's raw value is no identifier: not recorded
+        send(dispatcher, reply, intent, sub, situation=situation, desks=answers.desks_named(intent, situation),
+             tracker=tracker)
         second = next((e.get("value") for e in entities if e.get("entity") == "second_question"), None)
         if second and second != intent and second in intents.INTENT_LABELS:
             # Two questions in one message: the second one's answer is one click away.

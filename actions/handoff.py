@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import REGISTRY_TIMEOUT_S, look_up, send
 from bma import address as bma_address
-from bma import answers, desks, prompts, registry, tickets
+from bma import answers, decisions, desks, prompts, registry, tickets
 from bma.answers import Lookup
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,8 @@ class ActionHumanHandoff(Action):
         not_understood = tracker.latest_message.get("intent", {}).get("name") in ("nlu_fallback", "deny")
         contacts = desks.handoff_contacts(topic, situation.phase, situation.lookup is Lookup.NOT_FOUND,
                                           **answers.desk_where(situation))
-        send(dispatcher, answers.handoff(situation, contacts, not_understood, topic), "human_handoff")
+        send(dispatcher, answers.handoff(situation, contacts, not_understood, topic), decisions.HANDOFF_TOPIC,
+             situation=situation, desks=contacts, tracker=tracker)
         return []
 
 
@@ -66,7 +67,8 @@ class ActionSubmitTicket(Action):
         except Exception as error:
             log.error("ticket not recorded (%s)", type(error).__name__)
             number = None
-        send(dispatcher, tickets.reply(draft, number), "ticket")
+        send(dispatcher, tickets.reply(draft, number), "ticket", situation=situation, desks=(route.contact,),
+             tracker=tracker)
         if not known_address:
             reset.append(SlotSet("bma_address", None))
         return reset

@@ -2,8 +2,8 @@
 rated bubble by its conversation, a digest of its text and its occurrence) is linked to the answer
 it rates. The conversation is replayed from the event broker, the bot event whose text produced
 that bubble is found (Rasa's socket.io channel splits a text on blank lines), and what the answer
-was is stored: intent, action, phase of the mailbox if one was named, model id. No user text, no
-address, nothing else about the person.
+was is stored: intent, action, phase of the mailbox if one was named (as the replies' recorded
+decisions say: analytics/decisions.py), model id. No user text, no address, nothing else about the person.
 """
 from __future__ import annotations
 
@@ -14,15 +14,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-import settings
-import storage
 from analytics import inbox
 from analytics.config import Settings
-from analytics.db import Feedback, broker_events, broker_ready, events_engine, utcnow
+from analytics.db import Feedback, analytics_engine, broker_events, broker_ready, events_engine, utcnow
+from analytics.decisions import answer_phase
 from analytics.events import Clock, predicted
-from bma import registry
-from bma.phases import phase_of, reference_date_or_today
+from bma import decisions
 from feedback.votes import bubbles, digest
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ class Answer:
     user_text: str
     intent: str | None
     action: str | None
-    address: str | None
+    phase: str | None
     model_id: str | None
     timestamp: float
 
@@ -47,7 +46,7 @@ def answers_of(events_url: str, conversation_id: str) -> dict[tuple[str, int], A
     """(digest, occurrence) → the answer that produced that bubble, replaying the conversation."""
     found: dict[tuple[str, int], Answer] = {}
     seen: Counter = Counter()
-    user_id, user_text, intent, action, address = None, "", None, None, None
+    user_id, user_text, intent, action, address, known = None, "", None, None, None, None
     if not broker_ready(events_url):
         return found
     with events_engine(events_url).connect() as conn:
@@ -68,30 +67,19 @@ def answers_of(events_url: str, conversation_id: str) -> dict[tuple[str, int], A
             elif kind == "action" and event.get("name") != "action_listen":
                 action = event.get("name")
             elif kind == "slot" and event.get("name") == "bma_address":
-                address = event.get("value") if isinstance(event.get("value"), str) else None
+                value = event.get("value") if isinstance(event.get("value"), str) else None
+                if value != address:
+                    known = None  # another mailbox: its phase comes from the next reply that looks it up
+                address = value
             elif kind == "bot" and event.get("text"):
                 model_id = (event.get("metadata") or {}).get("model_id")
+                phase, known = answer_phase(decisions.of(event.get("metadata")), address, known)
                 for part in bubbles(event["text"]):
                     key = digest(part)
                     seen[key] += 1
-                    found[(key, seen[key])] = Answer(event_id, user_id, user_text, intent, action, address,
+                    found[(key, seen[key])] = Answer(event_id, user_id, user_text, intent, action, phase,
                                                      model_id, float(event.get("timestamp") or 0))
     return found
-
-
-def phase_at(db_url: str, address: str | None, timestamp: float) -> str | None:
-    """The mailbox's phase when the answer was given (BMA_TODAY when the campaign is replayed)."""
-    if not address:
-        return None
-    try:
-        mailbox = registry.find_mailbox(address, db_url)
-    except Exception as error:  # registry down: the phase stays unknown, the vote still counts
-        log.warning("registry unavailable for a feedback phase (%s)", type(error).__name__)
-        return None
-    if mailbox is None:
-        return "unknown"
-    day = reference_date_or_today() if settings.raw("BMA_TODAY") else dt.date.fromtimestamp(timestamp)
-    return phase_of(mailbox.dates, day).value
 
 
 def resolve_pending(config: Settings, chunk: int = 500, now: dt.datetime | None = None) -> int:
@@ -109,7 +97,7 @@ def resolve_pending(config: Settings, chunk: int = 500, now: dt.datetime | None 
 def _resolve_chunk(config: Settings, after: int, limit: int, now: dt.datetime) -> tuple[int, int | None]:
     clock = Clock(config.timezone)
     resolved = 0
-    with storage.session(config.db_url) as db, db.begin():
+    with Session(analytics_engine(config.db_url), future=True) as db, db.begin():
         pending = db.execute(select(Feedback).where(Feedback.status == "pending", Feedback.id > after)
                              .order_by(Feedback.id).limit(limit)).scalars().all()
         if not pending:
@@ -128,7 +116,7 @@ def _resolve_chunk(config: Settings, after: int, limit: int, now: dt.datetime) -
                     continue
                 vote.status, vote.bot_event_id, vote.user_event_id = "resolved", answer.bot_event_id, answer.user_event_id
                 vote.intent, vote.action, vote.model_id = answer.intent, answer.action, answer.model_id
-                vote.phase = phase_at(config.db_url, answer.address, answer.timestamp)
+                vote.phase = answer.phase
                 resolved += 1
                 if vote.rating == "down" and answer.user_event_id and not answer.user_text.startswith("/"):
                     moment = clock.moment(answer.timestamp)

@@ -4,21 +4,30 @@ Pure Python (no Rasa import). Every fact comes from ``bma.facts``; every desk fr
 every reply declares its sources (``bma.replies``). A state-dependent answer always says where the
 state comes from: the registry's import, or the demonstration data; with no registry, it says it
 does not know the state and gives what the FAQ says for each case.
+
+By job: the situation and the shared phrasings in bma/situation.py, the password answers (§6, §7)
+in bma/passwords.py; their names are importable from here too.
 """
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from enum import Enum
-
 from bma import desks, facts
-from bma.facts import ENSEIGNEMENT_BE, ETNIC, SGNE, contact_lines, french_date
-from bma.mailbox import Mailbox
+from bma.facts import ETNIC, SGNE, contact_lines, french_date
+from bma.passwords import (  # noqa: F401  (re-exported: bma.answers is the answers' one entry)
+    BROWSER_STEPS,
+    NO_PASSWORD_AT_ALL,
+    _new_password_forms,
+    beyond_calendar_note,
+    campaign_over_recovery,
+    lost_new_password,
+    lost_old_password,
+    not_migrated_yet,
+    not_started_after_campaign_text,
+    nothing_sent_text,
+)
 from bma.phases import (
     CampaignPeriod,
     Phase,
     WindowStatus,
-    campaign_period,
     email1_window_status,
 )
 from bma.replies import (
@@ -27,7 +36,6 @@ from bma.replies import (
     Q_HOW,
     Q_NEW_PASSWORD,
     Q_NO_EMAIL,
-    Q_OLD_PASSWORD,
     Q_REASON,
     Q_STATUS,
     Q_STEPS,
@@ -37,143 +45,22 @@ from bma.replies import (
     faq,
     registry,
 )
-
-
-class Lookup(str, Enum):
-    NO_ADDRESS = "no_address"  # the user gave none (or declined)
-    FOUND = "found"
-    NOT_FOUND = "not_found"  # well-formed, but not in the registry
-    UNAVAILABLE = "unavailable"  # the registry could not be read
-    NO_REGISTRY = "no_registry"  # the registry holds no mailbox at all: the state is unknown
-
-
-@dataclass(frozen=True)
-class Situation:
-    today: dt.date
-    lookup: Lookup = Lookup.NO_ADDRESS
-    address: str | None = None
-    mailbox: Mailbox | None = None
-    all_migrated: bool | None = None  # has every mailbox of the registry migrated? None: unknown
-
-    @property
-    def period(self) -> CampaignPeriod:
-        return desks.period_of(self.today, self.all_migrated)
-
-    @property
-    def calendar(self) -> CampaignPeriod:
-        """The campaign's period by the date alone: the tense of what is said follows it."""
-        return campaign_period(self.today)
-
-    @property
-    def phase(self) -> Phase | None:
-        return self.mailbox.phase(self.today) if self.mailbox else None
-
-    @property
-    def nothing_sent(self) -> bool:
-        """A known mailbox to which nothing was sent although its e-mail-1 window is over (§8)."""
-        return (self.mailbox is not None and self.phase is Phase.NOT_STARTED
-                and email1_window_status(self.mailbox.kind, self.today) is WindowStatus.CLOSED)
-
-    @property
-    def over(self) -> bool:
-        return self.period is CampaignPeriod.OVER
-
-    @property
-    def in_progress(self) -> bool:
-        """A known mailbox on its way: e-mails sent, not migrated yet (its phase's rules apply)."""
-        return self.phase in (Phase.ANNOUNCED, Phase.PASSWORD_SENT, Phase.SCHEDULED)
-
-    @property
-    def not_started_after_campaign(self) -> bool:
-        """Not started although the campaign is over, yet not « nothing sent » (the registry says every
-        box migrated, or e-mail 1 is planned after the FAQ's windows): a question for the SGNE (§9)."""
-        return self.over and self.phase is Phase.NOT_STARTED and not self.nothing_sent
-
-    @property
-    def general_after_campaign(self) -> bool:
-        """After the campaign, with no mailbox on its way: the §3 rule (ETNIC) applies."""
-        return self.over and not (self.lookup is Lookup.FOUND and (self.in_progress or self.phase is Phase.NOT_STARTED))
-
-    @property
-    def beyond_faq_calendar(self) -> bool:
-        """A mailbox still on its way later than the FAQ's rules allow (e-mail n°3 at the latest on
-        ``facts.LATEST_EMAIL3``)."""
-        return self.in_progress and self.today > facts.LATEST_EMAIL3
-
-
-def desk_case(intent: str, s: Situation) -> desks.Case | None:
-    """The desk table's cell for ``intent`` in this situation."""
-    return desks.case(intent, s.phase, s.lookup is Lookup.NOT_FOUND, **desk_where(s))
-
-
-def desk_where(s: Situation) -> dict:
-    """The situation as the desk table reads it (period, nothing sent, state unknown)."""
-    return {"period": s.period, "nothing_sent": s.nothing_sent,
-            "state_unknown": s.lookup in (Lookup.UNAVAILABLE, Lookup.NO_REGISTRY)}
-
-
-def tense(period: CampaignPeriod, before: str, during: str, over: str) -> str:
-    return {CampaignPeriod.BEFORE: before, CampaignPeriod.DURING: during, CampaignPeriod.OVER: over}[period]
-
-
-def details_reminder() -> str:
-    return f"Précisez bien {facts.CONTACT_DETAILS_TO_GIVE}."
-
-
-def contact_block(contact: facts.Contact, why: str | None = None) -> str:
-    head = f"Contactez {contact.name}"
-    head += f" ({why}) :" if why else " :"
-    return f"{head}\n{contact_lines(contact)}"
-
-
-def contact_inline(contact: facts.Contact) -> str:
-    """« par e-mail à [x](mailto:x) ou par téléphone au +32 … » in one sentence."""
-    phone = f" ou par téléphone au {contact.phone}" if contact.phone else ""
-    return f"par e-mail à {facts.mailto(contact)}{phone}"
-
-
-def lower_first(text: str) -> str:
-    return text[0].lower() + text[1:]
-
-
-# --- Where the state comes from -----------------------------------------------------------------
-
-DEMO_WARNING = (
-    "Attention, données de démonstration : l'état ci-dessous vient des données de démonstration "
-    "du registre, pas d'une vraie boîte."
+from bma.situation import (  # noqa: F401  (re-exported: bma.answers is the answers' one entry)
+    DEMO_WARNING,
+    Lookup,
+    Situation,
+    contact_block,
+    contact_inline,
+    desk_case,
+    desk_where,
+    desks_named,
+    details_reminder,
+    lower_first,
+    situated,
+    state_note,
+    tense,
 )
 
-
-def state_note(s: Situation) -> str | None:
-    """Why a state-dependent answer is general, or that its state is demonstration data."""
-    if s.lookup is Lookup.NOT_FOUND:
-        return (
-            f"Je ne trouve pas {s.address} dans le registre de la migration. Vérifiez l'adresse ; "
-            f"si elle est correcte, contactez {SGNE.name} : {facts.mailto(SGNE)} ou {SGNE.phone}.\n\n"
-            "En attendant, voici ce que prévoit la FAQ :"
-        )
-    if s.lookup is Lookup.UNAVAILABLE:
-        return ("Je ne peux pas consulter le registre de la migration pour le moment : je ne connais pas l'état "
-                "de votre boîte. Voici ce que prévoit la FAQ dans chaque cas.")
-    if s.lookup is Lookup.NO_REGISTRY:
-        return ("Le registre de la migration n'est pas chargé ici : je ne connais pas l'état de votre boîte. "
-                "Voici ce que prévoit la FAQ dans chaque cas.")
-    if s.lookup is Lookup.FOUND and s.mailbox.demo:
-        return DEMO_WARNING
-    return None
-
-
-def situated(s: Situation, reply: Reply) -> Reply:
-    """A state-dependent answer: the note on where its state comes from, and the registry as a source."""
-    note = state_note(s)
-    if note:
-        reply.text = f"{note}\n\n{reply.text}"
-    if s.lookup is Lookup.FOUND:
-        reply.with_sources(registry(s.mailbox.provenance))
-    return reply
-
-
-# --- Sections 1, 2, 4, 5: the same for everybody (tense follows the date) ---------------
 
 def bma_definition(s: Situation) -> Reply:
     text = (
@@ -259,221 +146,6 @@ def how_to_migrate(s: Situation) -> Reply:
 
 
 # --- After the campaign: password recovery at the ETNIC Service Desk (§3) ---------------------------
-
-def campaign_over_recovery(s: Situation) -> str:
-    """« adressez-vous au Service Desk de l'ETNIC : … » — why, by the date or by the registry (§3)."""
-    if s.calendar is CampaignPeriod.OVER:
-        since = f"depuis la fin de la période de migration (annoncée pour le {french_date(facts.CAMPAIGN_END)})"
-    else:
-        since = "toutes les boîtes du registre de la migration ayant migré"
-    return (
-        f"adressez-vous au Service Desk de l'ETNIC : {since}, c'est lui qui gère les demandes de récupération "
-        f"des mots de passe. Il n'est plus nécessaire de contacter le service Enseignement.be.\n"
-        f"{contact_lines(ETNIC)}\n{details_reminder()}"
-    )
-
-
-def not_migrated_yet(s: Situation) -> str:
-    """After the campaign, an answer that does not know the mailbox: the case of a box not migrated yet."""
-    if s.lookup is Lookup.FOUND:
-        return ""
-    return ("\n\nSi votre boîte n'a pas encore migré, l'équipe migration du SGNE peut vous renseigner sur sa situation "
-            "(« Contacter quelqu'un »).")
-
-
-def not_started_after_campaign_text(s: Situation) -> str:
-    return (
-        f"D'après le registre, la migration de {s.mailbox.address} n'a pas commencé, alors que la période de "
-        f"migration annoncée par la FAQ s'est terminée le {french_date(facts.CAMPAIGN_END)}. Pour connaître sa "
-        f"situation exacte, contactez {SGNE.name} {contact_inline(SGNE)}.\n{details_reminder()}"
-    )
-
-
-def beyond_calendar_note(s: Situation, reply: Reply) -> Reply:
-    """A mailbox on its way later than the FAQ's calendar: say so; the SGNE knows its situation."""
-    if s.lookup is Lookup.FOUND and s.beyond_faq_calendar:
-        reply.text += (
-            "\n\nLe registre indique pour votre boîte des étapes plus tardives que le calendrier de la FAQ (migration "
-            f"annoncée du {facts.CAMPAIGN_START:%d/%m/%Y} au {facts.CAMPAIGN_END:%d/%m/%Y}) : l'équipe migration du SGNE "
-            "peut vous renseigner sur sa situation exacte."
-        )
-        reply.with_sources(*faq(4))
-    return reply
-
-
-def nothing_sent_text(s: Situation) -> str:
-    end = facts.EMAIL1_WINDOWS[s.mailbox.kind][1]
-    return (
-        f"Selon le registre, aucun e-mail de migration n'a été envoyé à {s.mailbox.address}, alors que la période "
-        f"d'envoi du premier e-mail aux {facts.KIND_LABELS_PLURAL[s.mailbox.kind]} s'est terminée le "
-        f"{french_date(end)}. {contact_block(SGNE)}\n{details_reminder()}"
-    )
-
-
-# --- Section 6: lost the new password -----------------------------------------------------
-
-def _new_password_forms(in_mode: bool | None) -> str:
-    mode = (
-        f"Vous êtes connu dans MODE : complétez ce formulaire\n{facts.FORM_MODE}\n"
-        f"Si vous avez oublié vos identifiants Cerbère EDU personnels, contactez le Service Desk de l'ETNIC "
-        f"{contact_inline(ETNIC)}."
-    )
-    hors_mode = (
-        f"Vous n'êtes pas connu dans MODE ({facts.HORS_MODE_EXAMPLES}) : complétez ce formulaire\n"
-        f"{facts.FORM_HORS_MODE}"
-    )
-    doubt = (
-        "Si vous ne savez pas quoi faire, contactez le Service Desk de l'ETNIC :\n"
-        f"{contact_lines(ETNIC)}\n{details_reminder()}"
-    )
-    if in_mode is True:
-        return f"{mode}\n\n{doubt}"
-    if in_mode is False:
-        return f"{hors_mode}\n\n{doubt}"
-    return f"1. {hors_mode}\n2. {mode}\n3. {doubt}"
-
-
-def lost_new_password(s: Situation) -> Reply:
-    buttons = [Q_OLD_PASSWORD, Q_STATUS, Q_CONTACTS]
-    mailbox, phase = s.mailbox, s.phase
-    if s.lookup is Lookup.FOUND and s.nothing_sent:
-        return situated(s, Reply(nothing_sent_text(s), [Q_TICKET, Q_CONTACTS], faq(6, 8)))
-    if s.lookup is Lookup.FOUND and s.not_started_after_campaign:
-        return situated(s, Reply(not_started_after_campaign_text(s), [Q_TICKET, Q_STATUS], faq(4, 9)))
-    if s.general_after_campaign:
-        if s.lookup is Lookup.FOUND:  # migrated
-            lead = (
-                f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)}. Votre mot de passe est celui "
-                f"de l'e-mail n°2 du {french_date(mailbox.dates.email2_date)}, rappelé dans l'e-mail n°4, la nuit "
-                "de la migration : cherchez d'abord ces e-mails (pensez aux courriers indésirables)."
-            )
-        else:
-            lead = ("Le nouveau mot de passe a été envoyé dans l'e-mail n°2 et rappelé dans l'e-mail n°4, la nuit "
-                    "de la migration : cherchez d'abord ces e-mails (pensez aux courriers indésirables).")
-        text = f"{lead}\n\nSi vous avez égaré ce mot de passe, {campaign_over_recovery(s)}{not_migrated_yet(s)}"
-        return situated(s, Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS], faq(3, 5, 6)))
-    if s.lookup is not Lookup.FOUND:
-        text = (
-            f"Le nouveau mot de passe {tense(s.calendar, 'se trouvera', 'se trouve', 'se trouve')} dans l'e-mail n°2 ; "
-            f"l'e-mail n°3 {tense(s.calendar, 'contiendra', 'contient', 'contient')} le lien vers la nouvelle "
-            "interface. Si vous avez égaré ce mot de passe :\n"
-            + _new_password_forms(None)
-        )
-        return situated(s, Reply(text, buttons, faq(6)))
-    if phase in (Phase.NOT_STARTED, Phase.ANNOUNCED):
-        text = (
-            f"Aucun nouveau mot de passe n'a encore été envoyé à {mailbox.address} : il arrivera avec "
-            f"l'e-mail n°2, {facts.EMAIL_WHEN[2]}."
-        )
-        if phase is Phase.ANNOUNCED:
-            expected = mailbox.dates.email1_date + dt.timedelta(days=facts.EMAIL2_DELAY_DAYS)
-            text += (
-                f" Votre e-mail n°1 date du {french_date(mailbox.dates.email1_date)} ; "
-                f"attendez l'e-mail n°2 vers le {french_date(expected)}."
-            )
-        text += (
-            "\n\nSi vous ne savez pas quoi faire, contactez le Service Desk de l'ETNIC :\n"
-            f"{contact_lines(ETNIC)}\n{details_reminder()}"
-        )
-        return situated(s, beyond_calendar_note(s, Reply(text, [Q_HOW, Q_STATUS, Q_OLD_PASSWORD], faq(5, 6))))
-    sent = mailbox.dates.email2_date
-    if phase is Phase.MIGRATED:
-        lead = (
-            f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)}. Votre mot de passe est celui "
-            f"de l'e-mail n°2 du {french_date(sent)}, rappelé dans l'e-mail n°4, la nuit de la migration. "
-            "Cherchez d'abord ces e-mails (pensez aux courriers indésirables)."
-        )
-    else:
-        lead = (f"Votre nouveau mot de passe vous a été envoyé dans l'e-mail n°2 du {french_date(sent)}. "
-                "Cherchez d'abord cet e-mail (pensez aux courriers indésirables).")
-    text = f"{lead} Si vous avez égaré ce mot de passe :\n" + _new_password_forms(mailbox.in_mode)
-    return situated(s, beyond_calendar_note(s, Reply(text, [Q_TICKET, Q_STATUS, Q_CONTACTS], faq(5, 6))))
-
-
-# --- Section 7: lost the old password -------------------------------------------------------
-
-BROWSER_STEPS = (
-    "Si le mot de passe de votre BMA est encore enregistré dans votre navigateur, vous pouvez le retrouver "
-    "(procédure indicative : les menus varient selon la version, et le navigateur peut demander le mot de "
-    "passe de votre session) :\n"
-    "- Edge : Paramètres > Profils > Mots de passe\n"
-    "- Firefox : Paramètres > Vie privée et sécurité > Mots de passe enregistrés\n"
-    "- Chrome : Paramètres > Saisie automatique et mots de passe > Gestionnaire de mots de passe\n"
-    "- Opera : Paramètres > Saisie automatique > Mots de passe\n"
-    f"Cherchez « {facts.ADDRESS_DOMAIN} » dans la liste."
-)
-NO_PASSWORD_AT_ALL = "Si vous n'avez plus du tout de mot de passe pour accéder à votre BMA"
-
-
-def lost_old_password(s: Situation) -> Reply:
-    buttons = [Q_NEW_PASSWORD, Q_STATUS, Q_CONTACTS]
-    mailbox, phase = s.mailbox, s.phase
-    if s.lookup is Lookup.FOUND and s.nothing_sent:
-        text = f"{BROWSER_STEPS}\n\n{nothing_sent_text(s)}"
-        return situated(s, Reply(text, [Q_TICKET, Q_CONTACTS], faq(7, 8)))
-    if s.lookup is Lookup.FOUND and s.not_started_after_campaign:
-        return situated(s, Reply(not_started_after_campaign_text(s), [Q_TICKET, Q_STATUS], faq(4, 9)))
-    if s.general_after_campaign:
-        if s.lookup is Lookup.FOUND:  # migrated
-            lead = (
-                f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)} : l'ancien mot de passe ne sert "
-                "plus. Connectez-vous avec le nouveau, reçu dans l'e-mail n°2 et rappelé dans l'e-mail n°4."
-            )
-        else:
-            lead = ("Une fois votre boîte migrée, l'ancien mot de passe ne sert plus : la nouvelle interface utilise "
-                    "le mot de passe de l'e-mail n°2, rappelé dans l'e-mail n°4.")
-        text = f"{lead}\n\nSi vous avez égaré ce mot de passe, {campaign_over_recovery(s)}{not_migrated_yet(s)}"
-        return situated(s, Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS], faq(3, 5, 7)))
-    new_password_elsewhere = (
-        f"Le nouveau mot de passe, lui, {tense(s.calendar, 'arrivera', 'arrive', 'arrive')} dans l'e-mail n°2 ; "
-        "s'il est égaré, choisissez « Nouveau mot de passe perdu »."
-    )
-    if s.lookup is not Lookup.FOUND and s.period is CampaignPeriod.BEFORE and s.lookup is not Lookup.NOT_FOUND:
-        text = (
-            f"{BROWSER_STEPS}\n\nLa migration des BMA n'a pas encore commencé (les e-mails seront envoyés à partir du "
-            f"{french_date(facts.FIRST_EMAILS_FROM)}). {NO_PASSWORD_AT_ALL}, écrivez au service Enseignement.be : "
-            f"{facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}"
-        )
-        return situated(s, Reply(text, buttons, faq(5, 7)))
-    if s.lookup is not Lookup.FOUND:
-        text = (
-            f"{BROWSER_STEPS}\n\n{NO_PASSWORD_AT_ALL} :\n"
-            f"- si la migration de votre boîte a commencé, contactez {SGNE.name} {contact_inline(SGNE)} ;\n"
-            "- si la migration n'a pas encore commencé (et seulement dans ce cas), écrivez au service "
-            f"Enseignement.be à {facts.mailto(ENSEIGNEMENT_BE)}.\n{details_reminder()}\n\n{new_password_elsewhere}"
-        )
-        return situated(s, Reply(text, buttons, faq(7)))
-    if phase is Phase.NOT_STARTED:
-        text = (
-            f"{BROWSER_STEPS}\n\nLa migration de {mailbox.address} n'a pas encore commencé. {NO_PASSWORD_AT_ALL}, "
-            f"écrivez au service Enseignement.be : {facts.mailto(ENSEIGNEMENT_BE)}\n{details_reminder()}"
-        )
-        return situated(s, Reply(text, [Q_TICKET, Q_HOW, Q_STATUS], faq(7)))
-    sections = (7,)
-    if phase is Phase.MIGRATED:
-        lead = (
-            f"Votre boîte a migré le {french_date(mailbox.dates.migration_date)} : l'ancien mot de passe ne sert "
-            "plus. Connectez-vous avec le nouveau, reçu dans l'e-mail n°2 et rappelé dans l'e-mail n°4."
-        )
-        sections = (5, 7)
-    elif phase is Phase.ANNOUNCED:
-        lead = (
-            f"La migration de {mailbox.address} a commencé. Votre nouveau mot de passe arrivera avec l'e-mail "
-            f"n°2, {facts.EMAIL_WHEN[2]}."
-        )
-    else:
-        lead = (
-            f"La migration de {mailbox.address} a commencé. Un nouveau mot de passe vous a été envoyé dans "
-            f"l'e-mail n°2 du {french_date(mailbox.dates.email2_date)}."
-        )
-    text = (
-        f"{lead}\n\n{NO_PASSWORD_AT_ALL}, contactez {SGNE.name} :\n{contact_lines(SGNE)}\n{details_reminder()}"
-        + ("" if phase is Phase.MIGRATED else f"\n\n{BROWSER_STEPS}")
-    )
-    return situated(s, beyond_calendar_note(s, Reply(text, [Q_TICKET, Q_NEW_PASSWORD, Q_STATUS], faq(*sections))))
-
-
-# --- Section 8: no e-mail received ------------------------------------------------------------
 
 def _windows_text() -> str:
     po_start, po_end = facts.EMAIL1_WINDOWS["po"]

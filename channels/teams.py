@@ -30,12 +30,10 @@ import json
 import logging
 import os
 import re
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-import jwt
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
@@ -46,6 +44,27 @@ import rasa_patches
 from bma import secrets
 from bma.replies import SOURCE_PREFIX
 from channels import guard
+from channels.teams_auth import (  # noqa: F401  (public names of the channel)
+    BOT_FRAMEWORK_SCOPE,
+    DEFAULT_ISSUER,
+    AuthError,
+    KeyStore,
+    TokenClient,
+    TokenValidator,
+)
+from channels.teams_cards import (  # noqa: F401
+    FEEDBACK_FAILED_FR,
+    FEEDBACK_KEY,
+    FEEDBACK_QUESTION_FR,
+    FEEDBACK_THANKS_FR,
+    FEEDBACK_WHY_FR,
+    HERO,
+    REASON_TITLES_FR,
+    feedback_button,
+    feedback_card,
+    feedback_value,
+    reasons_card,
+)
 from channels.web import count_failure
 from feedback import store as feedback_store
 from feedback import votes as feedback
@@ -54,153 +73,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token"
-DEFAULT_ISSUER = "https://api.botframework.com"
-BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
 MENTION_RE = re.compile(r"<at\b[^>]*>.*?</at>", re.I | re.S)
 TAG_RE = re.compile(r"<[^>]+>")
-HERO = "application/vnd.microsoft.card.hero"
-FEEDBACK_KEY = "bma_feedback"
-FEEDBACK_QUESTION_FR = "Cette réponse vous a-t-elle aidé ?"
-FEEDBACK_THANKS_FR = "Merci pour votre avis."
-FEEDBACK_WHY_FR = "Merci pour votre avis. Pourquoi ? (facultatif)"
-FEEDBACK_FAILED_FR = "Votre avis n'a pas pu être enregistré. Réessayez plus tard."
-REASON_TITLES_FR = {"not_my_question": "Pas ma question", "unclear": "Pas clair", "incorrect": "Incorrect"}
 MAX_CONVERSATION_ID = 255  # Rasa's sender id column
-
-
-def feedback_button(title: str, rated: dict, **vote: str) -> dict:
-    """A messageBack action: nothing is shown in the chat, the value comes back to the bot."""
-    return {"type": "messageBack", "title": title, "text": title, "value": {FEEDBACK_KEY: {**rated, **vote}}}
-
-
-def feedback_card(bubble_digest: str, occurrence: int) -> dict:
-    rated = {"digest": bubble_digest, "occurrence": occurrence}
-    return {"contentType": HERO, "content": {"text": FEEDBACK_QUESTION_FR, "buttons": [
-        feedback_button("👍 Oui", rated, rating="up"), feedback_button("👎 Non", rated, rating="down")]}}
-
-
-def reasons_card(rated: dict) -> dict:
-    rated = {"digest": rated.get("digest"), "occurrence": rated.get("occurrence")}
-    return {"contentType": HERO, "content": {"text": FEEDBACK_WHY_FR, "buttons": [
-        feedback_button(title, rated, rating="down", reason=code) for code, title in REASON_TITLES_FR.items()]}}
-
-
-def feedback_value(activity: dict) -> dict | None:
-    """The vote carried by a click on a feedback card, or None for any other activity."""
-    value = activity.get("value")
-    if isinstance(value, dict) and FEEDBACK_KEY in value:
-        return value[FEEDBACK_KEY] if isinstance(value[FEEDBACK_KEY], dict) else {}
-    return None
-
-
-class AuthError(Exception):
-    """The request is not a valid Bot Framework call (answered 401)."""
-
-
-class KeyStore:
-    """Bot Framework signing keys from the OpenID metadata: fetched lazily, cached,
-    refreshed when a token names an unknown ``kid`` (at most once per ``min_refresh_s``)."""
-
-    def __init__(self, metadata_url: str, session_factory: Callable[[], aiohttp.ClientSession],
-                 cache_seconds: float = 24 * 3600, min_refresh_s: float = 30):
-        self.metadata_url = metadata_url
-        self._session_factory = session_factory
-        self._keys: dict[str, dict] = {}
-        self._fetched_at = 0.0
-        self._cache_seconds = cache_seconds
-        self._min_refresh_s = min_refresh_s
-        self._lock = asyncio.Lock()
-
-    async def _refresh(self) -> None:
-        session = self._session_factory()
-        async with session.get(self.metadata_url) as reply:
-            if not 200 <= reply.status < 300:
-                raise AuthError(f"OpenID metadata unavailable ({reply.status})")
-            metadata = await reply.json(content_type=None)
-        async with session.get(metadata["jwks_uri"]) as reply:
-            if not 200 <= reply.status < 300:
-                raise AuthError(f"signing keys unavailable ({reply.status})")
-            jwks = await reply.json(content_type=None)
-        self._keys = {key["kid"]: key for key in jwks.get("keys", []) if "kid" in key}
-        self._fetched_at = time.monotonic()
-
-    async def get(self, kid: str) -> dict:
-        async with self._lock:
-            age = time.monotonic() - self._fetched_at
-            stale = not self._keys or age > self._cache_seconds
-            unknown = kid not in self._keys and age > self._min_refresh_s
-            if stale or unknown:
-                try:
-                    await self._refresh()
-                except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError) as error:
-                    raise AuthError(f"cannot fetch signing keys ({type(error).__name__})") from error
-        if kid not in self._keys:
-            raise AuthError("unknown signing key")
-        return self._keys[kid]
-
-
-class TokenValidator:
-    def __init__(self, app_id: str, keys: KeyStore, issuer: str = DEFAULT_ISSUER, leeway_seconds: int = 300):
-        self.app_id = app_id
-        self.keys = keys
-        self.issuer = issuer
-        self.leeway = leeway_seconds
-
-    async def validate(self, authorization: str | None, activity: dict) -> dict:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise AuthError("missing bearer token")
-        token = authorization[len("Bearer "):].strip()
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as error:
-            raise AuthError("malformed token") from error
-        if header.get("alg") != "RS256":  # never let the token choose (none, HS256…)
-            raise AuthError("algorithm not allowed")
-        jwk = await self.keys.get(str(header.get("kid", "")))
-        endorsements = jwk.get("endorsements")
-        channel_id = activity.get("channelId")
-        if endorsements is not None and channel_id and channel_id not in endorsements:
-            raise AuthError("key not endorsed for this channel")
-        try:
-            key = jwt.PyJWK(jwk, algorithm="RS256").key
-            claims = jwt.decode(
-                token, key, algorithms=["RS256"], audience=self.app_id, issuer=self.issuer,
-                leeway=self.leeway, options={"require": ["exp", "iss", "aud"]},
-            )
-        except jwt.PyJWTError as error:
-            raise AuthError(f"invalid token ({type(error).__name__})") from error
-        if claims.get("serviceUrl") != activity.get("serviceUrl"):
-            raise AuthError("serviceUrl claim does not match the activity")
-        return claims
-
-
-class TokenClient:
-    """Outgoing token from the tenant's endpoint (client credentials), cached until expiry."""
-
-    def __init__(self, token_url: str, app_id: str, app_password: str,
-                 session_factory: Callable[[], aiohttp.ClientSession]):
-        self.token_url = token_url
-        self.app_id = app_id
-        self._app_password = app_password
-        self._session_factory = session_factory
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._lock = asyncio.Lock()
-
-    async def get(self) -> str:
-        async with self._lock:
-            if self._token and time.monotonic() < self._expires_at - 300:
-                return self._token
-            form = {"grant_type": "client_credentials", "client_id": self.app_id,
-                    "client_secret": self._app_password, "scope": BOT_FRAMEWORK_SCOPE}
-            async with self._session_factory().post(self.token_url, data=form) as reply:
-                if not 200 <= reply.status < 300:
-                    raise RuntimeError(f"token endpoint answered {reply.status}")
-                body = await reply.json(content_type=None)
-            self._token = body["access_token"]
-            self._expires_at = time.monotonic() + float(body.get("expires_in", 3600))
-            return self._token
 
 
 WARNING_TEAMS_FR = (

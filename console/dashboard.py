@@ -25,7 +25,11 @@ from bma.registry.store import (
 from console.db import session
 from feedback.votes import REASONS
 
-DESKS_FR = {"sgne": "SGNE (équipe migration)", "etnic": "Service Desk de l'ETNIC", "enseignement_be": "Enseignement.be"}
+# « non enregistré »: a reply recorded before the desks and the phase were (analytics/decisions.py).
+UNRECORDED_FR = "non enregistré"
+TICKET_DESKS_FR = {"sgne": "SGNE (équipe migration)", "etnic": "Service Desk de l'ETNIC",
+                   "enseignement_be": "Enseignement.be"}
+DESKS_FR = {**TICKET_DESKS_FR, "unrecorded": UNRECORDED_FR}  # also the hand-offs' desks, as their replies recorded them
 OTHER_LABELS_FR = {
     "nlu_fallback": "non compris",
     "out_of_scope": "hors sujet",
@@ -36,7 +40,8 @@ OTHER_LABELS_FR = {
 }
 MAX_DAYS = 366
 # The phases of the mailboxes looked up, in the campaign's order (« unknown »: not in the registry).
-PHASES_FR = {p.value: PHASE_LABELS_FR[p] for p in (*[p for p in Phase if p is not Phase.UNKNOWN], Phase.UNKNOWN)}
+PHASES_FR = {**{p.value: PHASE_LABELS_FR[p] for p in (*[p for p in Phase if p is not Phase.UNKNOWN], Phase.UNKNOWN)},
+             "unavailable": "registre injoignable", "no_registry": "registre vide", "unrecorded": UNRECORDED_FR}
 KEYED = ("handoff_desk", "lookup_phase")  # daily counters shown by key
 
 

@@ -15,6 +15,8 @@ import uuid
 from sqlalchemy import insert
 
 from analytics.db import broker_events, broker_metadata
+from bma import decisions
+from bma.replies import ASSISTANT, Reply
 
 MODEL_ID = "5fcc119bed014da08b067740565f0bd5"
 META = {"model_id": MODEL_ID, "assistant_id": "bma-migration-assistant"}
@@ -57,9 +59,19 @@ def user(sender: str, ts: float, text: str, intent: str, confidence: float, rank
     }, input_channel="socketio", message_id=uuid.uuid4().hex)
 
 
-def bot(sender: str, ts: float, text: str, buttons: list | None = None) -> dict:
-    return _event(sender, "bot", ts, text=text, data={"elements": None, "quick_replies": None, "buttons": buttons,
-                                                      "attachment": None, "image": None, "custom": None})
+def decision(topic: str, desks=(), lookup: str | None = None, phase: str | None = None,
+             address_given: bool = False) -> dict:
+    """The ``bma_decision`` an action records with its reply (bma/decisions.py)."""
+    return decisions.decision(Reply("…", [], [ASSISTANT]), topic, desks=desks, period="during", lookup=lookup,
+                              phase=phase, address_given=address_given)
+
+
+def bot(sender: str, ts: float, text: str, buttons: list | None = None, decided: dict | None = None) -> dict:
+    event = _event(sender, "bot", ts, text=text, data={"elements": None, "quick_replies": None, "buttons": buttons,
+                                                       "attachment": None, "image": None, "custom": None})
+    if decided is not None:
+        event["metadata"][decisions.DECISION_KEY] = decided
+    return event
 
 
 def slot(sender: str, ts: float, name: str, value) -> dict:
@@ -72,16 +84,20 @@ def session_start(sender: str, ts: float) -> list[dict]:
 
 
 def turn(sender: str, ts: float, text: str, intent: str, confidence: float, answer_action: str, answer: str,
-         ranking: list | None = None, latency: float = 0.0) -> list[dict]:
-    """One user message and its answer ``latency`` seconds later, as Rasa 3.6 publishes them."""
+         ranking: list | None = None, latency: float = 0.0, decided: dict | None = None) -> list[dict]:
+    """One user message and its answer ``latency`` seconds later, as Rasa 3.6 publishes them
+    (``decided``: the answer's recorded decision, when an action of the project gave it)."""
     return [user(sender, ts, text, intent, confidence, ranking),
             _event(sender, "user_featurization", ts, use_text_for_featurization=False),
-            action(sender, ts + latency, answer_action), bot(sender, ts + latency, answer),
+            action(sender, ts + latency, answer_action), bot(sender, ts + latency, answer, decided=decided),
             action(sender, ts + latency, "action_listen")]
 
 
 def answer_text(intent: str) -> str:
     return f"Réponse de la FAQ pour {intent}.\n\nD'autres questions ? Utilisez les boutons."
+
+
+HANDOFF_DECISION = decision(decisions.HANDOFF_TOPIC, desks=("sgne", "etnic"))  # no topic asked: both desks
 
 
 def conversation(rng: random.Random, sender: str, start: float) -> list[dict]:
@@ -100,11 +116,12 @@ def conversation(rng: random.Random, sender: str, start: float) -> list[dict]:
                 # The address given in the question: Rasa sets the slot from the entity.
                 address = f"{rng.choice(['ec', 'po'])}{rng.randint(1, 500):06d}@adm.cfwb.be"
                 answered = turn(sender, ts, f"{text} {address}", intent, confidence, "action_answer_faq",
-                                answer_text(intent), latency=latency)
+                                answer_text(intent), latency=latency,
+                                decided=decision(intent, lookup="not_found", address_given=True))
                 events += answered[:2] + [slot(sender, ts, "bma_address", address)] + answered[2:]
                 continue
             events += turn(sender, ts, text, intent, confidence, "action_answer_faq", answer_text(intent),
-                           latency=latency)
+                           latency=latency, decided=decision(intent))
         elif roll < 0.76:
             guess = rng.choice(FAQ_INTENTS)
             text = rng.choice(UNCLEAR) + rng.choice(["", " ?", "..."])
@@ -115,7 +132,8 @@ def conversation(rng: random.Random, sender: str, start: float) -> list[dict]:
             ts += rng.uniform(3, 20)
             if rng.random() < 0.4:
                 events += turn(sender, ts, "/deny", "deny", 1.0, "action_human_handoff",
-                               "Je vous oriente vers une personne.\n\nSGNE ou ETNIC selon le cas.", latency=latency)
+                               "Je vous oriente vers une personne.\n\nSGNE ou ETNIC selon le cas.", latency=latency,
+                               decided=HANDOFF_DECISION)
             else:
                 events += turn(sender, ts, f"/{guess}", guess, 1.0, "action_answer_faq", answer_text(guess),
                                latency=latency)
@@ -125,7 +143,8 @@ def conversation(rng: random.Random, sender: str, start: float) -> list[dict]:
                            latency=latency)
         elif roll < 0.85:
             events += turn(sender, ts, "parler à une personne", "human_handoff", 0.99, "action_human_handoff",
-                           "Je vous oriente vers une personne.\n\nSGNE ou ETNIC selon le cas.", latency=latency)
+                           "Je vous oriente vers une personne.\n\nSGNE ou ETNIC selon le cas.", latency=latency,
+                           decided=HANDOFF_DECISION)
         else:
             events += turn(sender, ts, rng.choice(["merci", "merci beaucoup", "super merci"]), "thanks", 0.99,
                            "utter_thanks", "Avec plaisir !", latency=latency)

@@ -19,7 +19,7 @@ PER_PAGE = 50
 STATUS_FR = {"open": "ouvert", "done": "traité"}
 # The page's filter (URL parameter « statut »): French words, as in the address bar.
 STATUS_FILTERS = {"ouverts": "open", "traites": "done", "tous": None}
-DESKS = dashboard.DESKS_FR
+DESKS = dashboard.TICKET_DESKS_FR
 
 
 class TicketError(ValueError):

@@ -13,12 +13,12 @@ import logging
 from typing import Any
 
 import settings
-from bma import answers, intents, prompts, what_changes
+from bma import answers, decisions, desks, intents, prompts, what_changes
 from bma.answers import Lookup, Situation
+from bma.decisions import FALLBACK_MARK  # noqa: F401  (the one marker: analytics reads it from there)
 from bma.phases import reference_date_or_today
 
 log = logging.getLogger(__name__)
-FALLBACK_MARK = "bma_action_fallback"
 _installed = False
 
 
@@ -42,6 +42,20 @@ def fallback_reply(action_name: str, intent: str | None, text: str):
     if intent in intents.GENERAL_ANSWERS:
         return intents.GENERAL_ANSWERS[intent](situation)
     return answers.more_questions(Situation(today))
+
+
+def fallback_decision(action_name: str, intent: str | None, reply) -> dict:
+    """What the fallback reply decided (bma/decisions.py): the registry was not read."""
+    today = reference_date_or_today()
+    if action_name == "action_human_handoff":
+        topic, named = decisions.HANDOFF_TOPIC, desks.BOTH
+    elif action_name.startswith("action_ask_") or action_name == "action_greet":
+        topic, named = action_name, ()
+    elif intent in intents.GENERAL_ANSWERS:
+        topic, named = intent, answers.desks_named(intent, Situation(today, Lookup.UNAVAILABLE, "votre boîte"))
+    else:
+        topic, named = "faq_more_questions", desks.BOTH
+    return decisions.decision(reply, topic, desks=named, period=Situation(today).period, lookup=None)
 
 
 def already_answered_this_turn(tracker) -> bool:
@@ -89,7 +103,9 @@ def install() -> None:
             reply = fallback_reply(self.name(), intent, (latest.text or "") if latest else "")
             if self.name().startswith("action_ask_"):
                 closing = []  # asking still works: the form goes on
-            utterance = BotUttered(reply.rendered, {"buttons": reply.as_buttons() or None}, metadata={FALLBACK_MARK: True})
+            metadata = {FALLBACK_MARK: True,
+                        decisions.DECISION_KEY: fallback_decision(self.name(), intent, reply)}
+            utterance = BotUttered(reply.rendered, {"buttons": reply.as_buttons() or None}, metadata=metadata)
             return [utterance, *closing]
 
     RemoteAction.run = run_with_fallback

@@ -54,9 +54,11 @@ class Internal:
 
 PATCHES = ("rasa_patches/action_fallback.py", "rasa_patches/action_validation.py", "rasa_patches/api_token.py",
            "rasa_patches/event_types.py", "rasa_patches/gc_freeze.py", "rasa_patches/graph_runner.py")
-TRACKER_TABLE_USERS = ("stores/sql_trackers.py", "bma/remask.py", "analytics/privacy.py", "analytics/retention.py")
+TRACKER_TABLE_USERS = ("stores/sql_trackers.py", "bma/remask.py", "analytics/privacy.py", "analytics/kept.py",
+                       "analytics/retention.py")
 BROKER_TABLE_USERS = ("stores/sql_brokers.py", "analytics/db.py", "analytics/rated_answers.py", "analytics/ingest.py",
-                      "analytics/privacy.py", "analytics/retention.py", "console/synthetic.py")
+                      "analytics/ingest_store.py",
+                      "analytics/privacy.py", "analytics/kept.py", "analytics/retention.py", "console/synthetic.py")
 
 INTERNALS: tuple[Internal, ...] = (
     # --- rasa_patches/ ------------------------------------------------------------------------------

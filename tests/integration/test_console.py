@@ -85,7 +85,8 @@ def known_traffic(now: float) -> list[dict]:
     events += s.session_start("conv-a", t)
     events += s.turn("conv-a", t + 1, "bonjour", "greet", 0.99, "action_greet", "Bonjour !")
     events += s.turn("conv-a", t + 2, "j'ai perdu le nouveau mot de passe", "faq_lost_new_password", 0.98,
-                     "action_answer_faq", s.answer_text("faq_lost_new_password"))
+                     "action_answer_faq", s.answer_text("faq_lost_new_password"),
+                     decided=s.decision("faq_lost_new_password", ("etnic",), "found", "migrated", address_given=True))
     events += [s.slot("conv-a", t + 2, "topic", "faq_lost_new_password"),
                s.slot("conv-a", t + 2, "bma_address", "ec000001@adm.cfwb.be")]  # in the registry: migrated
     events += s.turn("conv-a", t + 3, "merci", "thanks", 0.99, "utter_thanks", "Avec plaisir !")
@@ -96,7 +97,8 @@ def known_traffic(now: float) -> list[dict]:
                          "Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…",
                          ranking=[("nlu_fallback", 0.5), ("faq_how_to_migrate", 0.41), ("out_of_scope", 0.2)])
         if then == "/deny":
-            events += s.turn(conv, t + 6, then, "deny", 1.0, "action_human_handoff", "Je vous oriente vers une personne.")
+            events += s.turn(conv, t + 6, then, "deny", 1.0, "action_human_handoff", "Je vous oriente vers une personne.",
+                             decided=s.HANDOFF_DECISION)
         else:
             events += s.turn(conv, t + 6, then, "faq_how_to_migrate", 1.0, "action_answer_faq",
                              s.answer_text("faq_how_to_migrate"))
@@ -111,7 +113,8 @@ def known_traffic(now: float) -> list[dict]:
     events += s.turn("conv-f", t + 9, "c'est quoi une BMA", "faq_bma_definition", 0.5,
                      "action_answer_faq", s.answer_text("faq_bma_definition"))
     events += s.turn("conv-f", t + 10, "où en est EC000123@adm.cfwb.be svp", "check_migration_status", 0.45,
-                     "action_answer_faq", "Votre boîte…")
+                     "action_answer_faq", "Votre boîte…",
+                     decided=s.decision("check_migration_status", ("sgne",), "not_found", address_given=True))
     events += [s.slot("conv-f", t + 10, "bma_address", "ec000123@adm.cfwb.be")]  # not in the registry
     events += s.turn("conv-f", t + 11, "quelle météo demain à Namur", "out_of_scope", 0.52,
                      "utter_out_of_scope", "Je ne peux répondre qu'aux questions sur la migration.")

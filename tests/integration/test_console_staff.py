@@ -73,7 +73,8 @@ def traffic(now: float) -> list[dict]:
     old = now - 45 * 86400
     events += s.session_start("conv-45", old)
     events += s.turn("conv-45", old + 1, "où en est po000777@adm.cfwb.be", "check_migration_status", 0.93,
-                     "action_answer_faq", "Votre boîte…") + [s.slot("conv-45", old + 1, "bma_address", "po000777@adm.cfwb.be")]
+                     "action_answer_faq", "Votre boîte…",
+                     decided=s.decision("check_migration_status", ("sgne",), "not_found", address_given=True)) + [s.slot("conv-45", old + 1, "bma_address", "po000777@adm.cfwb.be")]
     events += s.turn("conv-45", old + 2, "truc bizarre", "nlu_fallback", 0.3, "action_default_fallback", "Je n'ai pas compris.")
     return events
 
@@ -304,7 +305,9 @@ def test_retention_deletes_old_transcripts_and_keeps_the_figures(desk):
     out = run.stdout
     assert out.startswith("Conservation : 30 jours")
     assert "messages des conversations : 6" in out  # conv-old: 1 + 1, conv-45: 2 + 2
-    assert "conversations : 2" in out and "messages de la boîte de réception : 1" in out
+    # The inbox: conv-45's fallback and the question of the old review_questions table, copied into it
+    # (analytics/review_questions.py) by the aggregation that runs before the purge.
+    assert "conversations : 2" in out and "messages de la boîte de réception : 2" in out
     assert "questions hors FAQ gardées par l'assistant : 1" in out
     broker = int(re.search(r"événements du courtier d'événements de Rasa : (\d+)", out).group(1))
     assert broker >= 20  # every event of conv-old and conv-45 (session starts, actions, slots…)

@@ -1,9 +1,14 @@
 """End to end: the real action server and Rasa server on loopback, a small imported registry,
 a fixed BMA_TODAY, conversations over the REST webhook."""
+import json
 import uuid
 
 import pytest
+from sqlalchemy import select
 
+from analytics import ingest, review_questions
+from analytics.config import settings
+from analytics.db import DailyCount, analytics_engine, broker_events, events_engine
 from bma import facts, registry
 from scripts.servers import Servers, latest_model, texts
 
@@ -28,7 +33,10 @@ def bot(tmp_path_factory):
     db_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
     assert registry.import_csv(REGISTRY_CSV.encode(), db_url).ok
     registry.dispose_engines()
-    servers = Servers(workdir, {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15"}, model)
+    # Rasa's own SQL event broker: what the analytics read (the actions' recorded decisions).
+    events_url = f"sqlite:///{workdir / 'events.sqlite3'}"
+    servers = Servers(workdir, {"BMA_DB_URL": db_url, "BMA_EVENTS_DB_URL": events_url, "BMA_TODAY": "2024-11-15"},
+                      model, endpoints_extra=f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'events.sqlite3'}\n")
     try:
         servers.start_actions()
         servers.start_rasa()
@@ -118,6 +126,25 @@ def test_human_handoff_then_ticket(bot):
     assert "mailto:migrationbma@cfwb.be?subject=" in replies[5] and "numéro" in replies[5]
 
 
+def test_the_handoff_desk_travels_in_the_events_and_is_counted_from_them(bot):
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    for message in ("j'ai perdu le nouveau mot de passe", "ec000001@adm.cfwb.be", "je veux parler à un humain"):
+        bot.say(sender, message)
+    with events_engine(bot.env["BMA_EVENTS_DB_URL"]).connect() as conn:
+        events = [json.loads(d) for (d,) in conn.execute(select(broker_events.c.data)
+                                                          .where(broker_events.c.sender_id == sender))]
+    recorded = [e["metadata"]["bma_decision"] for e in events if e["event"] == "bot"]
+    handed = [d for d in recorded if d["topic"] == "human_handoff"]
+    assert handed and handed[-1]["desks"] == ["etnic"] and handed[-1]["phase"] == "password_sent"
+    assert handed[-1]["period"] == "during" and "ec000001" not in json.dumps(recorded)
+    assert any(d["address_given"] and d["phase"] == "password_sent" for d in recorded)
+    config = settings({"BMA_DB_URL": bot.env["BMA_DB_URL"], "BMA_EVENTS_DB_URL": bot.env["BMA_EVENTS_DB_URL"]})
+    ingest.catch_up(config)
+    with analytics_engine(config.db_url).connect() as conn:
+        found = {(m, k) for m, k in conn.execute(select(DailyCount.metric, DailyCount.key))}
+    assert ("handoff_desk", "etnic") in found and ("lookup_phase", "password_sent") in found
+
+
 def test_faq_sections_in_new_words(bot):
     definition, reason, changes, steps = conversation(
         bot, "ça veut dire quoi BMA ?", "pourquoi on abandonne smail2", "je pourrai garder ma redirection vers gmail ?",
@@ -162,9 +189,12 @@ def test_questions_the_faq_does_not_answer_get_an_honest_reply(bot, question):
     assert "La FAQ officielle de la migration ne répond pas à cette question" in answer, answer
     assert facts.SGNE.email in answer and facts.ETNIC.email in answer
     assert "Vouliez-vous dire" not in answer and "adresse de votre BMA" not in answer
-    recorded = [q.text for q in registry.list_review_questions(bot.env["BMA_DB_URL"])]
+    assert registry.list_review_questions(bot.env["BMA_DB_URL"]) == []  # one store: the inbox
     registry.dispose_engines()
-    assert question in recorded  # kept for the staff's review
+    config = settings({"BMA_DB_URL": bot.env["BMA_DB_URL"], "BMA_EVENTS_DB_URL": bot.env["BMA_EVENTS_DB_URL"]})
+    ingest.catch_up(config)
+    recorded = [m.text for m in review_questions.out_of_faq(config.db_url)]
+    assert question in recorded  # kept for the staff's review, « hors FAQ »
 
 
 def test_an_address_in_a_long_greeting_is_looked_up(bot):

@@ -152,7 +152,10 @@ def test_every_retention_on_real_tables(databases):
                  "avis détachés de leur conversation : 1", "entrées du journal du personnel : 1",
                  "opérations sur les modèles : 1", "auteurs effacés du dernier changement de modèle : 1",
                  "entrées du journal dont un texte d'usager est effacé (première version de la boîte de réception) : 1",
-                 "questions hors FAQ gardées par l'assistant : 1", "messages de la boîte de réception : 1"):
+                 "questions hors FAQ gardées par l'assistant : 1",
+                 # the old conversation's message and the old review_questions row, copied into the inbox
+                 # (analytics/review_questions.py) by the aggregation before the purge
+                 "messages de la boîte de réception : 2"):
         assert line in out, (line, out)
 
     # Rasa's tracker store: the old conversation's events are gone, the recent one is whole.
