@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from bma import facts, registry
-from scripts.servers import Servers, latest_model, texts
+from harness.servers import Servers, latest_model, texts
 
 REGISTRY_CSV = (
     "address,in_mode,email1_date,email2_date,email3_date,migration_date\n"
