@@ -99,6 +99,33 @@ def train_fold_model(messages: list, workdir: Path) -> str:
                      domain=str(DOMAIN))
 
 
+def cross_validate(texts: list[str], intents: list[str], messages: list, folds: int, threshold: float):
+    """(truth, pipeline, baseline) over ``folds`` stratified folds (seed 42) of the training data: one NLU
+    model trained per fold, the baseline on the same split."""
+    import asyncio
+    import tempfile
+    import time
+
+    from sklearn.model_selection import StratifiedKFold
+
+    train_texts, train_intents, train_messages = texts, intents, messages
+    cv_truth, cv_rasa, cv_base = [], [], []
+    started = time.perf_counter()
+    if folds > 1:
+        splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=42)
+        for number, (train_idx, test_idx) in enumerate(splits.split(train_texts, train_intents), start=1):
+            fold_train = [train_texts[i] for i in train_idx], [train_intents[i] for i in train_idx]
+            fold_test = [train_texts[i] for i in test_idx], [train_intents[i] for i in test_idx]
+            with tempfile.TemporaryDirectory() as workdir:
+                model = train_fold_model([train_messages[i] for i in train_idx], Path(workdir))
+                predicted, _ = asyncio.run(rasa_predict(model, fold_test[0]))
+            cv_truth += fold_test[1]
+            cv_rasa += predicted
+            cv_base += baseline_predict(*fold_train, fold_test[0], threshold)[0]
+            print(f"fold {number}/{folds} done ({time.perf_counter() - started:.0f} s)", flush=True)
+    return cv_truth, cv_rasa, cv_base
+
+
 def heldout_figures(model: str, held_out: Path | None = None) -> dict:
     """What the console keeps of a model (retraining/): its figures on the held-out file."""
     import asyncio

@@ -19,8 +19,6 @@ import argparse
 import asyncio
 import json
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 from evaluation.paths import HELD_OUT, NLU_DIR, ROOT
@@ -40,16 +38,14 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     quiet()
-    from sklearn.model_selection import StratifiedKFold
-
     from evaluation.plots import plot_confidence, plot_confusion
     from evaluation.scoring import (
         baseline_predict,
+        cross_validate,
         fallback_threshold,
         load_examples,
         metrics,
         rasa_predict,
-        train_fold_model,
     )
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -61,20 +57,7 @@ def main() -> int:
     base_intents, _ = baseline_predict(train_texts, train_intents, test_texts, threshold)
     held_out = {"pipeline": metrics(test_intents, rasa_intents), "baseline": metrics(test_intents, base_intents)}
 
-    cv_truth, cv_rasa, cv_base = [], [], []
-    started = time.perf_counter()
-    if args.folds > 1:
-        folds = StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=42)
-        for number, (train_idx, test_idx) in enumerate(folds.split(train_texts, train_intents), start=1):
-            fold_train = [train_texts[i] for i in train_idx], [train_intents[i] for i in train_idx]
-            fold_test = [train_texts[i] for i in test_idx], [train_intents[i] for i in test_idx]
-            with tempfile.TemporaryDirectory() as workdir:
-                model = train_fold_model([train_messages[i] for i in train_idx], Path(workdir))
-                predicted, _ = asyncio.run(rasa_predict(model, fold_test[0]))
-            cv_truth += fold_test[1]
-            cv_rasa += predicted
-            cv_base += baseline_predict(*fold_train, fold_test[0], threshold)[0]
-            print(f"fold {number}/{args.folds} done ({time.perf_counter() - started:.0f} s)", flush=True)
+    cv_truth, cv_rasa, cv_base = cross_validate(train_texts, train_intents, train_messages, args.folds, threshold)
     cross_validation = {"pipeline": metrics(cv_truth, cv_rasa), "baseline": metrics(cv_truth, cv_base)} if cv_truth else {}
 
     errors = [{"text": t, "expected": y, "predicted": p, "confidence": round(c, 3)}

@@ -67,3 +67,9 @@ def test_the_gate_scripts_are_entry_points(name):
     tree = ast.parse((ROOT / "scripts" / f"{name}.py").read_text(encoding="utf-8"))
     functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
     assert functions <= {"main", "row"}, functions
+
+
+def test_one_fold_is_no_cross_validation():
+    from evaluation.scoring import cross_validate
+
+    assert cross_validate(["bonjour"], ["greet"], [None], 1, 0.2) == ([], [], [])
