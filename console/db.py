@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 import storage
 from analytics import db as analytics_db
 from analytics.db import sql, utcnow  # noqa: F401  (the console's modules take them from here)
-from storage import Base  # noqa: F401  (console.retraining declares its tables on it)
+from storage import Base  # noqa: F401  (retraining.models declares its tables on it)
 
 
 class StaffAccount(Base):

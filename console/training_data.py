@@ -17,10 +17,9 @@ from bma.address import ADDRESS_RE, ANY_EMAIL_RE
 from bma.intents import INTENT_LABELS
 from bma.secrets import MASK
 from bma.text import plain
-from console.config import PROJECT_ROOT
+from evaluation.paths import HELDOUT_DIR
 
 INBOX_FILE = "inbox.yml"
-HELDOUT_DIR = PROJECT_ROOT / "tests" / "heldout"
 HEADER = (
     "# Examples labelled in the staff console (« c'est la question X », « hors sujet »), written by\n"
     "# console/training_data.py: masked text, BMA addresses annotated as in the other files,\n"

@@ -180,7 +180,7 @@ INTERNALS: tuple[Internal, ...] = (
     Internal("rasa.nlu.constants:SPACY_DOCS", ("components/tfidf_intent_classifier.py",),
              "SPACY_DOCS[TEXT]: the message key under which SpacyNLP stores the spaCy document"),
     # --- scripts/ -----------------------------------------------------------------------------------
-    Internal("rasa.utils.log_utils:configure_structlog", ("scripts/bench.py", "scripts/evaluate.py"),
+    Internal("rasa.utils.log_utils:configure_structlog", ("scripts/bench.py", "evaluation/quiet.py"),
              "configure_structlog(log_level): Rasa's structured logs quietened", params=("log_level",)),
     Internal("rasa.core.processor:MessageProcessor.handle_message", ("scripts/profile_saturation.py",),
              "a py-spy frame `handle_message (rasa/core/processor.py:…)` marks handling a message",

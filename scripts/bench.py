@@ -31,177 +31,45 @@ import json
 import os
 import platform
 import random
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # As scripts/run.sh serves: one TensorFlow/BLAS thread per Rasa process (servers and NLU floor).
-SERVING_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+from harness.stacks import SERVING_THREADS  # noqa: E402
+
 os.environ.update(SERVING_THREADS)
 
-import aiohttp  # noqa: E402
 from rasa.utils.log_utils import configure_structlog  # noqa: E402
 
 configure_structlog(30)
 
-from bma import demo, registry  # noqa: E402
-from scripts.servers import Servers  # noqa: E402
+from harness.load import (  # noqa: E402
+    CONVERSATIONS,
+    measure_cpu,
+    peak_rss_mb,
+    percentile,
+    run_level,
+    run_open_loop,
+)
+from harness.servers import Servers  # noqa: E402
+from harness.stacks import (  # noqa: E402
+    demo_registry,
+    first_answer,
+    floor_bot,
+    production_endpoints,
+    shipped_endpoints,
+    start_nginx,
+    stock_bot,
+    train_time,
+)
 
 RESULTS = ROOT / "results"
-# (message, the pattern its answer must match). Addresses are drawn from the demo registry, in
-# every phase on 2024-11-15, so the state-dependent patterns accept each phase's answer.
-NOTHING_SENT = r"aucun e-mail de migration n'a été envoyé"
-STATUS = rf"(n'a pas encore commencé|est annoncée|a été envoyé à|est prévue le|a migré|{NOTHING_SENT})"
-NEW_PASSWORD = rf"(Aucun nouveau mot de passe|nouveau mot de passe vous a été envoyé|Votre mot de passe est celui|{NOTHING_SENT})"
-NO_EMAIL = (rf"(cet e-mail a été envoyé|ces e-mails ont été envoyés|premier e-mail sera envoyé|"
-            rf"période d'envoi du premier e-mail|{NOTHING_SENT})")
-ASK_ADDRESS = r"Quelle est l'adresse de votre BMA"
-CONVERSATIONS = [
-    [("bonjour", r"assistant automatique"), ("j'ai perdu le nouveau mot de passe", ASK_ADDRESS),
-     ("{address}", NEW_PASSWORD), ("merci", r"Je vous en prie")],
-    [("où en est ma boîte ?", ASK_ADDRESS), ("{address}", STATUS),
-     ("je n'ai reçu aucun mail", NO_EMAIL),
-     ("au revoir", r"Au revoir")],
-    [("pourquoi cette migration ?", r"SMAIL2"), ("qu'est-ce qui change pour moi ?", r"ne change pas"),
-     ("combien de boîtes doivent migrer", r"3500"), ("merci beaucoup", r"Je vous en prie")],
-    [("statut de {address}", STATUS), ("j'ai oublié l'ancien mot de passe", r"(navigateur|SGNE|Enseignement\.be)"),
-     ("je veux parler à un humain", r"Voici (le service|les services) à contacter"), ("merci", r"Je vous en prie")],
-]
-# The stock `rasa init` bot's own conversation, driven the same way.
-STOCK_CONVERSATIONS = [
-    [("hello", r"Hey! How are you\?"), ("I am great", r"Great, carry on!"),
-     ("are you a bot?", r"I am a bot, powered by Rasa\."), ("goodbye", r"Bye")],
-]
-# Never a good answer, whatever the pattern: an apology, a clarification, a fallback.
-UNWANTED = re.compile(r"Désolé, je n'ai pas pu|Vouliez-vous dire|Je n'ai pas compris|Je ne suis pas sûr|"
-                      r"Je ne peux pas consulter")
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def cpu_seconds(pid: int | None = None) -> float:
-    """CPU time used so far: by one process (user + system), or by the whole machine (not idle)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    if pid is not None:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(values) - values[3] - values[4]) / ticks  # all but idle and iowait
-
-
-def measure_cpu(run, processes: dict) -> dict:
-    """``run()``'s result with the CPU each process and the machine used during it, in cores."""
-    before = {name: cpu_seconds(pid) for name, pid in processes.items()}
-    machine_before, started = cpu_seconds(), time.monotonic()
-    result = run()
-    elapsed = time.monotonic() - started
-    cores = {name: round((cpu_seconds(pid) - before[name]) / elapsed, 2) for name, pid in processes.items()}
-    cores["machine"] = round((cpu_seconds() - machine_before) / elapsed, 2)
-    return {**result, "cpu_cores": cores}
-
-
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM: the peak resident set of the process."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-async def send(session, url, sender, message, expected) -> tuple[float, str | None]:
-    """(seconds, None) for the answer the step expects, else (seconds, what went wrong)."""
-    started = time.perf_counter()
-    try:
-        async with session.post(url, json={"sender": sender, "message": message}) as reply:
-            body = await reply.json(content_type=None)
-            status = reply.status
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-        return time.perf_counter() - started, f"transport: {type(error).__name__}"
-    elapsed = time.perf_counter() - started
-    text = "\n".join(m.get("text") or "" for m in body) if isinstance(body, list) else ""
-    if status != 200 or not text:
-        return elapsed, f"HTTP {status}, {len(text)} characters"
-    if UNWANTED.search(text) or not re.search(expected, text):
-        return elapsed, f"wrong answer to {message!r}: {text[:120]!r}"
-    return elapsed, None
-
-
-async def conversation(session, url, script, address, results, rng, think, deadline) -> None:
-    sender = f"bench-{uuid.uuid4().hex}"  # never reused: seeds repeat between levels, conversations must not
-    for template, expected in script:
-        if time.monotonic() >= deadline:
-            return
-        results.append(await send(session, url, sender, template.format(address=address), expected))
-        if think:
-            await asyncio.sleep(rng.uniform(*think))
-
-
-async def user_loop(session, url, conversations, addresses, deadline, think, results, rng):
-    if think:  # users arrive at random moments, not all in the same millisecond
-        await asyncio.sleep(rng.uniform(0, think[1]))
-    while time.monotonic() < deadline:
-        await conversation(session, url, rng.choice(conversations), rng.choice(addresses), results, rng, think, deadline)
-
-
-def summary(results: list, elapsed: float, **fields) -> dict:
-    latencies = [seconds * 1000 for seconds, problem in results if problem is None]
-    problems = [problem for _, problem in results if problem]
-    return {
-        **fields, "seconds": round(elapsed, 1), "messages": len(results), "errors": len(problems),
-        "error_examples": sorted(set(problems))[:5], "messages_per_s": round(len(results) / elapsed, 1),
-        "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
-        "p99_ms": round(percentile(latencies, 99), 1),
-    }
-
-
-async def run_level(url, conversations, addresses, users, duration, think, seed) -> dict:
-    """Closed loop: ``users`` users, each waiting for its answer (and thinking) before the next message."""
-    results: list = []
-    deadline = time.monotonic() + duration
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
-        started = time.monotonic()
-        await asyncio.gather(*(user_loop(session, url, conversations, addresses, deadline, think, results,
-                                         random.Random(seed + i)) for i in range(users)))
-        elapsed = time.monotonic() - started
-    return summary(results, elapsed, users=users, think_s=list(think) if think else None)
-
-
-async def run_open_loop(url, conversations, addresses, rate, duration, seed) -> dict:
-    """Open loop: conversations start as a Poisson process so that messages arrive at ``rate`` per
-    second on average, whatever the server's speed; each conversation thinks 1–3 s between steps."""
-    rng = random.Random(seed)
-    results: list = []
-    steps = statistics.mean(len(c) for c in conversations)
-    deadline = time.monotonic() + duration
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
-        started = time.monotonic()
-        running = []
-        while time.monotonic() < deadline:
-            running.append(asyncio.create_task(conversation(
-                session, url, rng.choice(conversations), rng.choice(addresses), results,
-                random.Random(rng.getrandbits(32)), (1.0, 3.0), deadline)))
-            await asyncio.sleep(rng.expovariate(rate / steps))
-        await asyncio.gather(*running)
-        elapsed = time.monotonic() - started
-    return summary(results, elapsed, offered_per_s=rate)
-
-
 async def nlu_floor(model: Path, messages: list[str], repeat: int) -> dict:
     from rasa.core.agent import Agent
 
@@ -216,40 +84,6 @@ async def nlu_floor(model: Path, messages: list[str], repeat: int) -> dict:
             timings.append((time.perf_counter() - started) * 1000)
     return {"parses": len(timings), "p50_ms": round(percentile(timings, 50), 1), "p95_ms": round(percentile(timings, 95), 1),
             "mean_ms": round(statistics.mean(timings), 1)}
-
-
-def train_time(workdir: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--force", "--out", str(workdir), "--quiet"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**{k: v for k, v in os.environ.items() if k not in SERVING_THREADS},  # training: all cores
-                        "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"})
-    return time.perf_counter() - started
-
-
-def start_nginx(workdir: Path, ports: list[int]):
-    """nginx (Debian's package) balancing the REST webhook over the Rasa processes."""
-    from scripts.servers import free_port, wait_until_up
-
-    port = free_port()
-    temp = workdir / "nginx"
-    temp.mkdir()
-    upstream = "".join(f"server 127.0.0.1:{p};" for p in ports)
-    (temp / "nginx.conf").write_text(f"""
-worker_processes 1; daemon off; pid {temp}/nginx.pid; error_log {temp}/error.log;
-events {{ worker_connections 2048; }}
-http {{
-  access_log off; client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy;
-  fastcgi_temp_path {temp}/fcgi; uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;
-  upstream rasa {{ {upstream} keepalive 64; }}
-  server {{ listen 127.0.0.1:{port};
-    location / {{ proxy_pass http://rasa; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_read_timeout 60s; }} }}
-}}
-""")
-    process = subprocess.Popen(["nginx", "-c", str(temp / "nginx.conf"), "-p", str(temp)],
-                               stdout=subprocess.DEVNULL, stderr=(temp / "stderr.log").open("w"))
-    wait_until_up(f"http://127.0.0.1:{port}/", process, 20, temp / "stderr.log")
-    return process, f"http://127.0.0.1:{port}"
 
 
 def plot(report: dict, path: Path) -> None:
@@ -279,122 +113,6 @@ def plot(report: dict, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-def demo_registry(workdir: Path) -> tuple[dict, list[str]]:
-    """The demo registry in ``workdir``: the servers' environment (on 2024-11-15, every phase
-    present) and the addresses the simulated users give."""
-    db_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
-    registry.load_demo(db_url, environ={})
-    registry.dispose_engines()
-    return {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", **SERVING_THREADS}, [row[0] for row in demo.rows()]
-
-
-def shipped_endpoints(workdir: Path) -> str:
-    """endpoints.yml as `make run` serves it, without the action endpoint (set per run) and with its
-    SQLite files in ``workdir``."""
-    import yaml
-
-    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
-    endpoints.pop("action_endpoint", None)
-    for key, section in endpoints.items():
-        if isinstance(section, dict) and section.get("dialect") == "sqlite":
-            section["db"] = str(workdir / f"{key}.sqlite3")
-    return yaml.safe_dump(endpoints)
-
-
-def production_endpoints(database: str, prefix: str) -> str:
-    """deploy/endpoints.production.yml's stores: PostgreSQL tracker store and event broker (its
-    own database, as deploy/ has it), Redis lock store."""
-    return (f"tracker_store:\n  type: stores.sql_trackers.LeanSQLTrackerStore\n  dialect: postgresql\n  url: 127.0.0.1\n"
-            f"  port: 5432\n  username: postgres\n  db: {database}\n"
-            f"event_broker:\n  type: stores.sql_brokers.LeanSQLEventBroker\n  dialect: postgresql\n  url: 127.0.0.1\n"
-            f"  port: 5432\n  username: postgres\n  db: {database}_events\n"
-            f"lock_store:\n  type: stores.redis_locks.AtomicRedisLockStore\n  url: 127.0.0.1\n  port: 6379\n"
-            f"  db: 0\n  key_prefix: {prefix}\n")
-
-
-def first_answer(say, deadline_s: float = 180) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        try:
-            if any(m.get("text") for m in say()):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("no first answer")
-
-
-# The framework floor: stock Rasa 3.6 (`rasa run`, without rasa_patches) answering the stock bot's
-# conversation with no model at all — a keyword lookup, rules, responses, the in-memory tracker
-# store, no action server: what the framework itself costs per message on the machine.
-FLOOR_BOT = {
-    "config.yml": "recipe: default.v1\nlanguage: en\nassistant_id: framework-floor\npipeline:\n"
-                  "  - name: WhitespaceTokenizer\n  - name: KeywordIntentClassifier\npolicies:\n  - name: RulePolicy\n",
-    "domain.yml": 'version: "3.1"\nintents: [greet, mood_great, bot_challenge, goodbye]\nresponses:\n'
-                  '  utter_greet: [{text: "Hey! How are you?"}]\n  utter_happy: [{text: "Great, carry on!"}]\n'
-                  '  utter_iamabot: [{text: "I am a bot, powered by Rasa."}]\n  utter_goodbye: [{text: "Bye"}]\n'
-                  "session_config: {session_expiration_time: 60, carry_over_slots_to_new_session: true}\n",
-    "data/nlu.yml": 'version: "3.1"\nnlu:\n- intent: greet\n  examples: "- hello\\n"\n'
-                    '- intent: mood_great\n  examples: "- great\\n"\n- intent: bot_challenge\n  examples: "- bot\\n"\n'
-                    '- intent: goodbye\n  examples: "- goodbye\\n"\n',
-    "data/rules.yml": 'version: "3.1"\nrules:\n' + "".join(
-        f"- rule: {intent}\n  steps:\n  - intent: {intent}\n  - action: {action}\n"
-        for intent, action in [("greet", "utter_greet"), ("mood_great", "utter_happy"),
-                               ("bot_challenge", "utter_iamabot"), ("goodbye", "utter_goodbye")]),
-}
-
-
-def anchor_env() -> dict:
-    """The environment of the anchor bots' training and serving: one thread, as ours, and quiet."""
-    return {**os.environ, **SERVING_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
-
-
-def floor_bot(workdir: Path, duration: float) -> dict:
-    """FLOOR_BOT trained into a temporary folder, saturated by the same generator."""
-    project = workdir / "floor"
-    for name, text in FLOOR_BOT.items():
-        (project / name).parent.mkdir(parents=True, exist_ok=True)
-        (project / name).write_text(text)
-    env = anchor_env()
-    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--quiet"], cwd=project, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return serve_and_drive(project, env, duration, levels=("saturation",))
-
-
-def stock_bot(workdir: Path, duration: float) -> dict:
-    """The stock `rasa init --no-prompt` bot (trained during init), served and driven the same way."""
-    project = workdir / "stock"
-    project.mkdir()  # rasa init wants the folder to exist
-    env = anchor_env()
-    started = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv/bin/rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=workdir,
-                   env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    init_s = time.perf_counter() - started
-    return {"init_and_training_s": round(init_s, 1),
-            **serve_and_drive(project, env, duration, levels=("single", "fifty", "saturation"))}
-
-
-def serve_and_drive(project: Path, env: dict, duration: float, levels: tuple) -> dict:
-    """`rasa run` in ``project`` (its last trained model), driven with STOCK_CONVERSATIONS."""
-    from scripts.servers import free_port, wait_until_up
-
-    port = free_port()
-    log = project / "rasa.log"
-    process = subprocess.Popen([str(ROOT / ".venv/bin/rasa"), "run", "--port", str(port), "--interface", "127.0.0.1"],
-                               cwd=project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/", process, 180, log)
-        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-        plans = {"single": (1, duration * 3, (1.0, 3.0), 1), "fifty": (50, duration, (1.0, 3.0), 50),
-                 "saturation": (20, duration, None, 7)}
-        report = {level: asyncio.run(run_level(url, STOCK_CONVERSATIONS, [""], plans[level][0], plans[level][1],
-                                               plans[level][2], seed=plans[level][3])) for level in levels}
-        report["rasa_mb"] = round(peak_rss_mb(process.pid))
-    finally:
-        process.terminate()
-        process.wait(20)
-    return report
 
 
 def targets(report: dict) -> list[dict]:

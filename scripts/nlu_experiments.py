@@ -21,9 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from evaluation.paths import HELD_OUT
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "results" / "nlu"
-HELD_OUT = ROOT / "tests" / "heldout" / "nlu_heldout.yml"
+
 # Training files written before the independent evaluation (the « narrow » data).
 ORIGINAL_FILES = ("conversation.yml", "faq_general.yml", "faq_what_changes.yml", "out_of_scope.yml", "regex.yml")
 
@@ -180,7 +182,7 @@ def collect(spec: dict, folds: int) -> dict:
 
 def run_variant(name: str, spec: dict, folds: int) -> dict:
     """Runs in a child process: CV, full training, held-out, timings, memory."""
-    from scripts.evaluate import metrics
+    from evaluation.scoring import metrics
 
     raw = collect(spec, folds)
     cv_truth, cv_rankings, held_rankings = raw["cv_truth"], raw["cv_rankings"], raw["held_rankings"]

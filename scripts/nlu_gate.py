@@ -15,16 +15,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from scripts.evaluate import (
-    HELD_OUT,
-    baseline_predict,
-    fallback_threshold,
-    load_examples,
-    metrics,
-    rasa_predict,
-)
+from evaluation.paths import HELD_OUT, NLU_DIR
+from evaluation.quiet import quiet
+from evaluation.scoring import baseline_predict, fallback_threshold, load_examples, metrics, rasa_predict
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_ACCURACY = 0.95
 TARGET_HONEST = 0.90
 TARGET_MARGIN = 0.03
@@ -38,8 +32,9 @@ def main() -> int:
     parser.add_argument("--min-margin", type=float, default=TARGET_MARGIN)
     parser.add_argument("--min-honest", type=float, default=TARGET_HONEST)
     args = parser.parse_args()
+    quiet()
     texts, truth, _ = load_examples(Path(args.test))
-    train_texts, train_intents, _ = load_examples(ROOT / "data" / "nlu")
+    train_texts, train_intents, _ = load_examples(NLU_DIR)
     predicted, _ = asyncio.run(rasa_predict(args.model, texts))
     baseline, _ = baseline_predict(train_texts, train_intents, texts, fallback_threshold())
     ours, theirs = metrics(truth, predicted), metrics(truth, baseline)

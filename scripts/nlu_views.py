@@ -40,7 +40,7 @@ from analytics.config import DEFAULT_LOW_CONFIDENCE  # noqa: E402
 from components.concepts import ConceptLexicon  # noqa: E402
 from components.spacy_nlp import UNUSED_PIPES, load_pipeline  # noqa: E402
 from components.tfidf_intent_classifier import class_scores, softmax  # noqa: E402
-from scripts.evaluate import load_examples  # noqa: E402
+from evaluation.scoring import load_examples  # noqa: E402
 
 NLU = ROOT / "data" / "nlu"
 ROUNDS = [NLU / "independent_phrasings.yml", NLU / "independent_borders.yml"]
@@ -156,7 +156,7 @@ def calibration(texts, intents):
     prints the temperatures, log-loss, expected calibration error, accuracy at config.yml's fallback
     threshold (a fallback counts as an error), and the console's low-confidence threshold that flags
     the share of errors that 0.6 flagged with the regression."""
-    from scripts.evaluate import fallback_threshold
+    from evaluation.scoring import fallback_threshold
 
     classes = np.array(sorted(set(intents)))
     truth = np.searchsorted(classes, intents)

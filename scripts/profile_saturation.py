@@ -18,8 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts import bench
-from scripts.servers import Servers, latest_model
+from harness import load, stacks
+from harness.servers import Servers, latest_model
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "results" / "profile.raw"
@@ -59,21 +59,21 @@ def main() -> int:
     model = latest_model()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        env, addresses = bench.demo_registry(workdir)
+        env, addresses = stacks.demo_registry(workdir)
         (workdir / "a").mkdir()
-        servers = Servers(workdir / "a", env, model, endpoints_extra=bench.shipped_endpoints(workdir))
+        servers = Servers(workdir / "a", env, model, endpoints_extra=stacks.shipped_endpoints(workdir))
         try:
             servers.start_actions()
             servers.start_rasa()
-            bench.first_answer(lambda: servers.say("profile", "bonjour"))
+            stacks.first_answer(lambda: servers.say("profile", "bonjour"))
             url = servers.rasa_url + "/webhooks/rest/webhook"
-            asyncio.run(bench.run_level(url, bench.CONVERSATIONS, addresses, 20, 5, None, seed=1))  # warm-up
+            asyncio.run(load.run_level(url, load.CONVERSATIONS, addresses, 20, 5, None, seed=1))  # warm-up
             RAW.parent.mkdir(exist_ok=True)
             RAW.unlink(missing_ok=True)
             recorder = subprocess.Popen([spy, "record", "-r", "100", "-f", "raw", "-d", "20", "-o", str(RAW),
                                          "-p", str(servers.processes["rasa"].pid)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            level = asyncio.run(bench.run_level(url, bench.CONVERSATIONS, addresses, 20, 22, None, seed=7))
+            level = asyncio.run(load.run_level(url, load.CONVERSATIONS, addresses, 20, 22, None, seed=7))
             _, spy_errors = recorder.communicate(timeout=60)
         finally:
             servers.stop()

@@ -64,8 +64,8 @@ def schema_differences(url: str) -> list:
     import analytics.db  # noqa: F401  (every model declared on storage.Base)
     import bma.registry.store  # noqa: F401
     import console.db  # noqa: F401
-    import console.retraining  # noqa: F401
     import feedback.store  # noqa: F401
+    import retraining.models  # noqa: F401
     import storage
 
     with storage.engine(url).connect() as conn:

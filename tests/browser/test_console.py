@@ -16,7 +16,7 @@ from analytics.db import events_engine
 from bma import registry
 from console import synthetic
 from console.db import dispose
-from scripts.servers import GUARDED_REST, GUARDED_SOCKETIO, ROOT, Servers, free_port, latest_model, wait_until_up
+from harness.servers import GUARDED_REST, GUARDED_SOCKETIO, ROOT, Servers, free_port, latest_model, wait_until_up
 from tests.integration.test_console import LOGIN, PASSWORD, Console, create_account
 from tests.integration.test_console_attack import make_account
 

@@ -23,7 +23,7 @@ from bma import registry
 from console import synthetic
 from console.db import dispose
 from feedback.votes import bubbles, digest
-from scripts.servers import ROOT, Servers, free_port, latest_model, wait_until_up
+from harness.servers import ROOT, Servers, free_port, latest_model, wait_until_up
 
 PASSWORD = "Correct-Cheval-Pile-2024"
 METRICS_TOKEN = "jeton-prometheus-de-test"
@@ -408,7 +408,8 @@ def test_labelling_writes_valid_nlu_data(site, staff):
     # A question of the independent held-out file (or one close to it) is never learnt.
     from analytics.inbox import group_key
     from console.training_data import read_examples
-    held_out = next(text for intent, text in read_examples(ROOT / "tests" / "heldout" / "nlu_heldout.yml")
+    from evaluation.paths import HELD_OUT
+    held_out = next(text for intent, text in read_examples(HELD_OUT)
                     if intent.startswith("faq_") and len(text.split()) >= 5 and "[" not in text)
     synthetic.write(events_engine(site["env"]["BMA_EVENTS_DB_URL"]), synthetic.session_start("conv-h", time.time())
                     + synthetic.turn("conv-h", time.time(), held_out + " svp", "faq_not_covered", 0.3,
@@ -569,7 +570,7 @@ def test_metrics_of_real_traffic_errors_included(live):
     from prometheus_client.parser import text_string_to_metric_families
 
     from channels.web import FAILURE_FR
-    from scripts.servers import texts
+    from harness.servers import texts
 
     servers, console = live["servers"], live["console"]
 

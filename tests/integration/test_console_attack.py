@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 
 from console import accounts
 from console.db import dispose
-from scripts.servers import ROOT
+from harness.servers import ROOT
 from tests.integration.test_console import Console, csrf, visible
 
 PASSWORD = "Correct-Cheval-Pile-2024"

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from bma import registry
 from console import accounts, audit
 from console.db import console_engine, dispose
-from scripts.servers import ROOT
+from harness.servers import ROOT
 from tests.integration.test_console import Console, csrf, visible
 from tests.integration.test_console_attack import PASSWORD, console_routes, make_account
 

@@ -28,7 +28,7 @@ from console.config import settings
 from console.db import console_engine, dispose
 from feedback.store import save as save_vote
 from feedback.votes import Vote
-from scripts.servers import ROOT, free_port, wait_until_up
+from harness.servers import ROOT, free_port, wait_until_up
 from tests.integration.test_console import (
     LOGIN,
     PASSWORD,

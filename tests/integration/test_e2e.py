@@ -10,7 +10,7 @@ from analytics import ingest, review_questions
 from analytics.config import settings
 from analytics.db import DailyCount, analytics_engine, broker_events, events_engine
 from bma import facts, registry
-from scripts.servers import Servers, latest_model, texts
+from harness.servers import Servers, latest_model, texts
 
 REGISTRY_CSV = (
     "address,in_mode,email1_date,email2_date,email3_date,migration_date\n"

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from bma import facts, registry
-from scripts.servers import SQLITE_TRACKER, Servers, latest_model, texts
+from harness.servers import SQLITE_TRACKER, Servers, latest_model, texts
 
 API_TOKEN = "test-token-" + uuid.uuid4().hex
 REGISTRY_CSV = (

@@ -2,8 +2,8 @@
 the NLU graph's messages and the policy graph's predictions, for a whole conversation."""
 import pytest
 
+from harness.servers import latest_model
 from rasa_patches import graph_runner
-from scripts.servers import latest_model
 
 MESSAGES = ["bonjour", "j'ai perdu le nouveau mot de passe", "ec000001@adm.cfwb.be", "Bonjour, ma boîte "
             "po012345@adm.cfwb.be a-t-elle migré ? FASE 1234", "xyzzy", "la boîte fonctionnera avec Thunderbird ?",

@@ -23,13 +23,14 @@ from analytics import ingest, privacy
 from analytics.db import events_engine, utcnow
 from bma import registry
 from bma.registry.store import ReviewQuestionRow, TicketRow
-from console import retraining, synthetic
+from console import synthetic
 from console.config import settings
 from console.db import AuditEntry, console_engine, dispose
 from feedback.store import Feedback
 from feedback.store import save as save_vote
 from feedback.votes import Vote
-from scripts.servers import ROOT
+from harness.servers import ROOT
+from retraining import models as retraining
 from tests.conftest import PG_ADMIN_URL
 
 DAY = 86400

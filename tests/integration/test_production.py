@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 from bma import registry
-from scripts.servers import ROOT, free_port
+from harness.servers import ROOT, free_port
 
 CSV = ("address,in_mode,email1_date,email2_date,email3_date,migration_date\n"
        "ec012345@adm.cfwb.be,oui,2024-11-04,2024-11-11,2024-12-02,2024-12-09\n")

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from bma import demo, registry
 from bma.mailbox import DEMO_PROVENANCE, Provenance
 from bma.phases import Phase
-from scripts.servers import ROOT
+from harness.servers import ROOT
 from tests.conftest import d
 
 HEADER = "address,in_mode,email1_date,email2_date,email3_date,migration_date"

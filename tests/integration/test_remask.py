@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from bma import remask
 from bma.secrets import MASK
-from scripts.servers import ROOT
+from harness.servers import ROOT
 from tests.conftest import PG_ADMIN_URL
 
 SECRETS = ["Hiver!2023", "ecole5678", "Nouv!2024x", "soleil"]

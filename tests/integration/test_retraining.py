@@ -1,4 +1,4 @@
-"""« Modèles » (console/retraining.py) against a real Rasa server, with real trainings.
+"""« Modèles » (retraining/, console/routes/models.py) against a real Rasa server, with real trainings.
 
 One stack for the module: the action server and Rasa (REST channel, SQL event broker, HTTP API
 opened with a random token, the project's model), and the console on a temporary database, with
@@ -29,7 +29,7 @@ import requests
 from analytics.inbox import group_key
 from console.db import dispose
 from console.training_data import HELDOUT_MAX_JACCARD, closest_held_out, comparable, known_examples
-from scripts.servers import ROOT, Servers, latest_model
+from harness.servers import ROOT, Servers, latest_model
 from tests.integration.test_console import LOGIN, PASSWORD, Console, create_account, csrf, sign_in, visible
 
 pytestmark = pytest.mark.servers

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from bma import registry
-from scripts.servers import ROOT, free_port, latest_model, texts
+from harness.servers import ROOT, free_port, latest_model, texts
 
 ACTIONS_PORT = 5055  # endpoints.yml's action_endpoint
 TOKEN = "-jeton-de-l-api-" + os.urandom(8).hex()  # « - » first: never taken for an option

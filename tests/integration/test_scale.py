@@ -13,7 +13,7 @@ import redis
 from sqlalchemy import create_engine, text
 
 from bma import registry
-from scripts.servers import Servers, latest_model
+from harness.servers import Servers, latest_model
 
 pytestmark = pytest.mark.scale
 from tests.conftest import PG_ADMIN_URL

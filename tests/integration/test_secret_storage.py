@@ -21,7 +21,7 @@ from bma import registry
 from bma.remask import remask_tickets, remask_tracker
 from bma.secrets import MASK, mask
 from channels import guard
-from scripts.servers import SQLITE_TRACKER, texts
+from harness.servers import SQLITE_TRACKER, texts
 from tests.support.botframework import activity, post_teams, received, reply_text, start_stack, token
 
 CORPORA = sorted((Path(__file__).parents[1] / "corpora").glob("passwords_*.yml"))

@@ -25,7 +25,7 @@ import pytest
 from bma import facts, prompts, registry, tickets
 from bma.desks import Route
 from bma.replies import Q_CONTACTS, Q_STATUS, Q_TICKET
-from scripts.servers import ROOT, latest_model
+from harness.servers import ROOT, latest_model
 from tests.integration.test_run_script import listening_addresses
 
 _spec = importlib.util.spec_from_file_location("staff_shell", ROOT / "scripts" / "staff_shell.py")

@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from scripts.servers import ROOT
+from harness.servers import ROOT
 from stores.redis_trackers import PrefixRedisTrackerStore
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))

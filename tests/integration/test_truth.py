@@ -11,7 +11,7 @@ import pytest
 
 from bma import demo, facts, registry
 from bma.answers import DEMO_WARNING
-from scripts.servers import ROOT, Servers, latest_model, texts
+from harness.servers import ROOT, Servers, latest_model, texts
 
 REGISTRY_CSV = (
     "address,in_mode,email1_date,email2_date,email3_date,migration_date\n"

@@ -8,9 +8,9 @@ from pathlib import Path
 import yaml
 
 from bma.text import plain
+from evaluation.paths import HELD_OUT
 
 ROOT = Path(__file__).resolve().parents[2]
-HELD_OUT = ROOT / "tests" / "heldout" / "nlu_heldout.yml"
 FAQ_INTENTS = ["faq_bma_definition", "faq_migration_reason", "faq_what_changes", "faq_migration_steps",
                "faq_how_to_migrate", "faq_lost_new_password", "faq_lost_old_password", "faq_no_email_received",
                "faq_more_questions"]

@@ -6,7 +6,7 @@ from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy import Column, Integer, MetaData, Table, Text
 
-import console.retraining  # noqa: F401  (its tables join console.db.Base)
+import retraining.models  # noqa: F401  (its tables join console.db.Base)
 from analytics import privacy, retention
 from analytics.config import PROJECT_ROOT
 from analytics.db import Base as AnalyticsBase

@@ -1,4 +1,4 @@
-"""Start the real action server and Rasa server on loopback for end-to-end tests."""
+"""Start the real action server and Rasa server on loopback (tests, the sealed gate, the benchmarks)."""
 from __future__ import annotations
 
 import json

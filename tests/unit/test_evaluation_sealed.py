@@ -1,5 +1,5 @@
-"""The answer-level verdicts of the sealed NLU gate (scripts/nlu_sealed_gate.py), on made-up decisions."""
-from scripts.nlu_sealed_gate import judge
+"""The answer-level verdicts of the sealed NLU gate (evaluation/sealed.py, scripts/nlu_sealed_gate.py), on made-up decisions."""
+from evaluation.sealed import judge
 
 NEW = ("faq_lost_new_password", None)
 NO_MAIL = ("faq_no_email_received", None)
