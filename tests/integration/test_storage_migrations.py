@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import storage
-from scripts.servers import ROOT
+from harness.servers import ROOT
 from storage import migrate
 from tests.conftest import PG_ADMIN_URL
 from tests.storage_fixtures import old_database, rows_survived, schema_differences
