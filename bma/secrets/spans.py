@@ -100,7 +100,8 @@ CONJUGATED = re.compile(r"(?:ait|aît|aient|issent|issait)$")
 PHRASE_INSIDE = {"de", "du", "des", "d'", "à", "au", "aux", "la", "le", "les", "l'", "en", "sur", "sous", "dans"}
 
 
-SPACED_DIGITS = re.compile(r"\d{1,4}(?: \d{1,4}){1,3}(?![\w@])")
+SPACED_DIGITS = re.compile(r"\d{1,4}(?: \d{1,4}){1,3}(?![\w@]|[.,/:-]\d)")
+PAIRED = {"«": "»", "“": "”", '"': '"', "'": "'"}
 # Words that say a quoted phrase is not a passphrase but a remark (« "je ne sais plus" »).
 NOT_A_PASSPHRASE = re.compile(r"(?<!\w)(?:ne|n['’]|pas|plus|jamais|sais|celui|celle|même|meme)(?!\w)", re.I)
 
@@ -108,7 +109,7 @@ NOT_A_PASSPHRASE = re.compile(r"(?<!\w)(?:ne|n['’]|pas|plus|jamais|sais|celui|
 def _quoted_sentence(inner: str) -> bool:
     """A quoted phrase after a cue (« c'est « il pleut sur Namur » »): a passphrase of 2 to 8 words."""
     words = inner.split()
-    return 2 <= len(words) <= 8 and not NOT_A_PASSPHRASE.search(inner) and \
+    return 2 <= len(words) <= 8 and all(len(w) >= 2 for w in words) and not NOT_A_PASSPHRASE.search(inner) and \
         not any(w.lower().strip(EDGE_PUNCT) in ABOUT_THE_PASSWORD for w in words)
 
 
@@ -123,7 +124,8 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
         if value[:1] in "\"'«“":  # a quoted value: the whole of it, a word or a passphrase
             inner = value[1:-1].strip()
             if (" " not in inner and len(inner) >= 3 and _plain_value_is_secret(inner, explicit=True)) or (
-                    " " in inner and (_passphrase_end(inner, 0) == len(inner) or _quoted_sentence(inner))):
+                    " " in inner and (_passphrase_end(inner, 0) == len(inner) or (PAIRED.get(value[0]) == value[-1]
+                                                                     and _quoted_sentence(inner)))):
                 spans.append((start + 1, start + len(value) - 1))
             continue
         passphrase = _passphrase_end(text, start, explicit)

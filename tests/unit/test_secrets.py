@@ -160,3 +160,33 @@ def test_weak_passwords_after_a_cue_are_masked(message, secrets):
 @pytest.mark.parametrize("message", NOT_WEAK_PASSWORDS)
 def test_words_about_a_password_are_not_masked(message):
     assert mask(message).text == message
+
+
+# Shapes from the third development corpus (stop 28), and what must stay unmasked beside them.
+@pytest.mark.parametrize("text, secret", [
+    ("mot de pase : Papillon", "Papillon"),
+    ("ec2828282@adm.cfwb.be = Théo", "Théo"),
+    ("po6060606@adm.cfwb.be / 05041972", "05041972"),
+    ("Je me connecte sur ec3456789@adm.cfwb.be avec Nala! mais Outlook me renvoie une erreur", "Nala"),
+    ("Je crois que c'est Jodoigne le mot de passe, enfin c'était ça avant", "Jodoigne"),
+    ("mon mot de passe (simple) ne fonctionne plus depuis hier", "simple"),
+    ("code : 12 34 56", "12 34 56"),
+    ("le mot de passe c'est ma date de mariage 25061994", "25061994"),
+    ("j'ai pourtant tapé le mot de passe Garfield comme d'habitude", "Garfield"),
+    ("ma phrase de passe c'est « il pleut sur Namur », elle est refusée", "il pleut sur Namur"),
+])
+def test_weak_shapes_of_the_third_corpus_are_masked(text, secret):
+    assert secret not in mask(text).text
+
+
+@pytest.mark.parametrize("text", [
+    "code: 550 5.1.1 User unknown",
+    "mot de passe refusé : « Nom d'utilisateur ou mot de passe incorrect »",
+    "login/mot de passe refusés sur la nouvelle interface",
+    "code: erreur",
+    "mdp : trop court selon le message d'erreur",
+    "mot de passe école refusé, mot de passe PO accepté",
+    "mon mot de passe Twitter est piraté",
+])
+def test_descriptions_near_the_new_shapes_stay_as_typed(text):
+    assert mask(text).text == text
