@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 import settings
 from console.db import AuditEntry, session, sql, utcnow
+from storage.journal import record  # noqa: F401  (console.audit.record, as before)
 
 SECRET_FILE = Path(__file__).resolve().parent.parent / "var" / "console-secret.key"
 UNKNOWN_PREFIX = "inconnu:"
@@ -78,11 +79,6 @@ def keyed(kind: str, value: str) -> str:
 def unknown_login(value: str) -> str:
     """How the audit names a login that is no account: ``inconnu:`` + 12 hex digits of its HMAC."""
     return UNKNOWN_PREFIX + keyed("login", value)[:12]
-
-
-def record(db: Session, login: str, action: str, detail: str | None = None) -> None:
-    """Add an entry in the caller's transaction (the action and its trace commit together)."""
-    db.add(AuditEntry(login=(login or "-")[:64], action=action[:32], detail=(detail or None)))
 
 
 def repeated(db: Session, login: str, action: str, client: str, detail: str | None = None, times: int = 1,

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 import storage
 from analytics import db as analytics_db
 from analytics.db import sql, utcnow  # noqa: F401  (the console's modules take them from here)
-from storage import Base  # noqa: F401  (retraining.models declares its tables on it)
+from storage import Base
+from storage.journal import AuditEntry  # noqa: F401  (the journal's table, shared with retraining/)
 
 
 class StaffAccount(Base):
@@ -60,18 +61,6 @@ class StaffSession(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_seen_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False)
-
-
-class AuditEntry(Base):
-    __tablename__ = "console_audit"
-    id = Column(Integer, primary_key=True)
-    at = Column(DateTime, nullable=False, default=utcnow, index=True)
-    login = Column(String(64), nullable=False)
-    action = Column(String(32), nullable=False)
-    detail = Column(Text)
-    # Repeated sign-in refusals are one row per burst (console.audit.repeated): how many, until when.
-    occurrences = Column(Integer)  # NULL: once
-    last_at = Column(DateTime)
 
 
 class AuditBurst(Base):

@@ -9,10 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from console import audit
-from console.db import utcnow
 from retraining.models import RetrainingJob, RetrainingState, engine
 from retraining.settings import DEFAULT_TRAIN_SECONDS, REQUEST_AUDIT, STAGES
+from storage import journal, utcnow
 
 
 def _state_row(db: Session) -> RetrainingState:
@@ -55,7 +54,7 @@ def start_job(url: str, kind: str, login: str) -> int | None:
         if taken != 1:
             db.rollback()
             return None
-        audit.record(db, login, REQUEST_AUDIT[kind], f"opération n° {job.id}")
+        journal.record(db, login, REQUEST_AUDIT[kind], f"opération n° {job.id}")
         db.commit()
         return job.id
 
@@ -87,7 +86,7 @@ def finish_job(url: str, job_id: int, status: str, message: str, audit_action: s
         db.execute(update(RetrainingState).where(RetrainingState.id == 1, RetrainingState.running_job_id == job_id)
                    .values(running_job_id=None))
         if audit_action:
-            audit.record(db, job.requested_by, audit_action, audit_detail or message)
+            journal.record(db, job.requested_by, audit_action, audit_detail or message)
 
 
 def switch_models(url: str, active: Path, previous: Path | None, login: str) -> None:

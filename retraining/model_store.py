@@ -10,11 +10,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from console.db import utcnow
 from evaluation.paths import HELD_OUT
 from retraining.jobs import read_state
 from retraining.models import ModelFigures, engine
 from retraining.settings import CONSOLE_SUBDIR, PROJECT_ROOT, Settings
+from storage import utcnow
 
 _digests: dict[tuple, str] = {}
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Float, Integer, String, Text
 
-from console.db import Base, console_engine, utcnow
+import storage
+from storage import Base, utcnow
 
 
 class RetrainingJob(Base):
@@ -55,13 +56,6 @@ class RetrainingState(Base):
     changed_by = Column(String(64))
 
 
-TABLES = [RetrainingJob.__table__, ModelFigures.__table__, RetrainingState.__table__]
-_tables_ready: set[str] = set()
-
-
 def engine(url: str):
-    eng = console_engine(url)
-    if url not in _tables_ready:
-        Base.metadata.create_all(eng, tables=TABLES)
-        _tables_ready.add(url)
-    return eng
+    """The project's engine (storage/): the tables come from the Alembic migrations."""
+    return storage.engine(url)

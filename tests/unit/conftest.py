@@ -8,7 +8,6 @@ from console.db import dispose
 @pytest.fixture
 def retraining_settings(tmp_path):
     """retraining's settings on a temporary SQLite database, data and models folders."""
-    from retraining import models
     from retraining.settings import Settings
 
     config = console_settings({"BMA_DB_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}",
@@ -16,4 +15,3 @@ def retraining_settings(tmp_path):
     yield Settings.from_env(config, {"BMA_DATA_DIR": str(tmp_path / "data"), "BMA_MODELS_DIR": str(tmp_path / "models"),
                                      "BMA_API_TOKEN": "jeton", "RASA_PORT": "5999"})
     dispose()
-    models._tables_ready.clear()
