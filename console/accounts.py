@@ -40,7 +40,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import DateTime, Integer, delete, select
 from sqlalchemy.orm import Session
 
-from console import audit
+from console import audit, logins
 from console.config import settings
 from console.db import KnownClient, StaffAccount, StaffSession, session, sql, utcnow
 
@@ -95,7 +95,7 @@ class Attempt:
     """One sign-in between its reservation and its outcome."""
 
     name: str  # the login as typed, normalised: never stored unless it is an account's
-    shown: str  # how the audit names it: the account's login, or audit.unknown_login
+    shown: str  # how the audit names it: the account's login, or logins.unknown_login
     client: str  # the client's address, for the audit
     login_key: str
     client_key: str
@@ -159,7 +159,7 @@ def set_password(url: str, login: str, password: str, *, create: bool, actor: st
             account.password_changed_at = utcnow()
             db.execute(delete(StaffSession).where(StaffSession.staff_id == account.id))
             db.execute(sql("DELETE FROM console_sign_in_failures WHERE login_key = :key"),
-                       {"key": audit.keyed("login", name)})
+                       {"key": logins.keyed("login", name)})
         detail = f"compte {name}" + (f", rôle {account.role}" if create else "")
         audit.record(db, actor, "compte créé" if create else "mot de passe réinitialisé", detail)
         return account.role
@@ -218,12 +218,12 @@ def reserve(url: str, login: str, client: str, now: dt.datetime | None = None) -
     ``reserved`` is False when the login is locked for this address: then no check at all."""
     now = now or utcnow()
     name = typed_login(login)
-    login_key, client_key = audit.keyed("login", name), audit.keyed("client", client)
+    login_key, client_key = logins.keyed("login", name), logins.keyed("client", client)
     with _session(url) as db, db.begin():
         count = _reserve_row(db, login_key, client_key, now, MAX_FAILURES)
         account = db.execute(select(StaffAccount.id, StaffAccount.password_hash).where(
             StaffAccount.login == name)).first() if LOGIN_RE.match(name) else None  # no NUL for PostgreSQL
-        shown = name if account else audit.unknown_login(name)
+        shown = name if account else logins.unknown_login(name)
         attempt = Attempt(name, shown, client, login_key, client_key, account.id if account else None,
                           account.password_hash if account else None, reserved=count is not None,
                           failures=count or 0)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 import storage
 from analytics import db as analytics_db
 from analytics.db import sql, utcnow  # noqa: F401  (the console's modules take them from here)
+from console import logins
 from storage import Base
 from storage.journal import AuditEntry  # noqa: F401  (the journal's table, shared with retraining/)
 
@@ -35,7 +36,7 @@ class SignInFailures(Base):
     """Password checks by login and client address (``client`` = ``*``: all addresses not known for
     the account), counted *before* each Argon2 check by one UPDATE … RETURNING, so that concurrent
     requests never check more than allowed (console.accounts.reserve). Login and address are keyed
-    hashes (HMAC, console.audit.keyed): an unknown login typed here is never stored in clear."""
+    hashes (HMAC, console.logins.keyed): an unknown login typed here is never stored in clear."""
 
     __tablename__ = "console_sign_in_failures"
     login_key = Column(String(64), primary_key=True)
@@ -83,9 +84,7 @@ def console_engine(url: str) -> Engine:
     engine = storage.engine(url)
     with _lock:
         if url not in _ready:
-            from console import audit  # late: console.audit imports this module
-
-            audit.hide_unknown_logins(engine)
+            logins.hide_unknown_logins(engine)
             _ready.add(url)
     return engine
 

@@ -16,7 +16,7 @@ from sanic import response
 from sqlalchemy.orm import Session
 
 from analytics import ingest
-from console import accounts, audit, charts, sessions
+from console import accounts, audit, charts, logins, sessions
 from console.db import console_engine
 
 HERE = Path(__file__).resolve().parent
@@ -36,7 +36,7 @@ NAV = (("/tableau-de-bord", "Tableau de bord", "lecture"), ("/boite-de-reception
        ("/faq-a-ajouter", "Questions pour la FAQ", "support"), ("/modeles", "Modèles", "admin"),
        ("/journal", "Journal", "admin"), ("/comptes", "Comptes", "admin"))
 ROLE_FR = {"lecture": "lecture", "support": "support", "admin": "admin"}
-TEMPLATES.globals.update(fr=charts.fr, pct=pct, nav=NAV, allows=accounts.allows, unknown_prefix=audit.UNKNOWN_PREFIX)
+TEMPLATES.globals.update(fr=charts.fr, pct=pct, nav=NAV, allows=accounts.allows, unknown_prefix=logins.UNKNOWN_PREFIX)
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",

@@ -13,8 +13,9 @@ import requests
 from sqlalchemy import create_engine, inspect, text
 
 from bma import registry
-from console import accounts, audit
+from console import accounts
 from console.db import console_engine, dispose
+from console.logins import keyed
 from harness.servers import ROOT
 from tests.integration.test_console import Console, csrf, visible
 from tests.integration.test_console_attack import PASSWORD, console_routes, make_account
@@ -217,7 +218,7 @@ def test_accounts_from_before_roles_become_admin_and_unknown_logins_are_hidden(o
     with engine.connect() as conn:
         assert conn.execute(text("SELECT login, role FROM console_staff")).all() == [("agent.ancien", "admin")]
         logins = [login for (login,) in conn.execute(text("SELECT login FROM console_audit ORDER BY id"))]
-    mark = "inconnu:" + audit.keyed("login", typed)[:12]
+    mark = "inconnu:" + keyed("login", typed)[:12]
     assert logins == [mark, mark, "agent.ancien", "agent.ancien"]
     # The old account signs in, with its rights intact.
     assert accounts.authenticate(url, "agent.ancien", PASSWORD, client="192.0.2.1").outcome is accounts.Outcome.OK
