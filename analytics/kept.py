@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, DateTime, Float, Integer, String, and_, column, or_, table
 
 if TYPE_CHECKING:
-    from analytics.privacy import Cutoffs
+    from analytics.cutoffs import Cutoffs
 
 
 # --- the declaration ----------------------------------------------------------------------------------

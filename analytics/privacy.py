@@ -20,7 +20,6 @@ import datetime as dt
 import os
 import re
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,68 +32,17 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, Engine, make_url
 
 import settings as bma_settings
+from analytics.broker_retention import count_old_broker
 from analytics.config import PROJECT_ROOT, Settings, settings
-
-# --- retention settings -----------------------------------------------------------------------------
-SETTINGS = {  # key: (environment variable, default days, what it keeps)
-    "conversations": ("BMA_RETENTION_DAYS", 30, "conversations"),
-    "tickets": ("BMA_TICKET_RETENTION_DAYS", 90, "tickets"),
-    "audit": ("BMA_AUDIT_RETENTION_DAYS", 365, "journal du personnel"),
-}
-# Fixed by the console's sign-in rules (console.accounts), not settings.
-FIXED_DAYS = {"sign_in": 1, "known_clients": 90}
-
-
-class RetentionError(ValueError):
-    """A French message about a setting."""
-
-
-def days_of(key: str, environ: dict | None = None) -> int:
-    name, default, _ = SETTINGS[key]
-    raw = bma_settings.raw(name, environ) or str(default)
-    try:
-        days = int(raw)
-    except ValueError:
-        days = 0
-    if days < 1:
-        raise RetentionError(f"{name} doit être un nombre entier de jours, au moins 1 (reçu : « {raw} »).")
-    return days
-
-
-@dataclass(frozen=True)
-class Cutoffs:
-    """What is older than these is past its retention (naive UTC, as every DateTime column)."""
-
-    now: float  # Unix time
-    days: dict  # key of SETTINGS → days
-
-    def before(self, key: str) -> float:
-        """Unix time: the limit of ``key`` (a key of SETTINGS or FIXED_DAYS, or « session »: now)."""
-        if key == "session":
-            return self.now
-        return self.now - (self.days[key] if key in self.days else FIXED_DAYS[key]) * 86400
-
-    def moment(self, key: str) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.before(key), dt.timezone.utc).replace(tzinfo=None)
-
-
-def cutoffs(now: float | None = None, environ: dict | None = None, **days: int) -> Cutoffs:
-    """The limits now; ``days`` overrides a setting (``conversations=7``)."""
-    found = {key: days[key] if days.get(key) else days_of(key, environ) for key in SETTINGS}
-    return Cutoffs(time.time() if now is None else now, found)
-
-
-def retention_label(key: str | None, chosen: Cutoffs) -> str:
-    if key is None:
-        return "tant que le compte existe"
-    if key == "session":
-        return "jusqu'à l'expiration de la session"
-    if key in SETTINGS:
-        n = chosen.days[key]
-        return f"{n} jour{'s' if n > 1 else ''} ({SETTINGS[key][0]})"
-    n = FIXED_DAYS[key]
-    return f"{n} jour{'s' if n > 1 else ''} (règle de connexion de la console)"
-
+from analytics.cutoffs import (  # noqa: F401  (privacy.cutoffs, privacy.Cutoffs…, as before)
+    FIXED_DAYS,
+    SETTINGS,
+    Cutoffs,
+    RetentionError,
+    cutoffs,
+    days_of,
+    retention_label,
+)
 
 # The declaration (analytics/kept.py), here too: what the report prints and the purge applies.
 from analytics.kept import (  # noqa: E402, F401
@@ -211,9 +159,7 @@ def count_old(kept: Kept, engine: Engine | None, chosen: Cutoffs, config: Settin
         if names is None:
             return Line(kept, None, ABSENT)
         if kept.clock == "inside":
-            from analytics import retention
-
-            return Line(kept, retention.count_old_broker(config, chosen.before(kept.retention)))
+            return Line(kept, count_old_broker(config, chosen.before(kept.retention)))
         if not usable(kept, names):
             return Line(kept, None, "structure inattendue : table laissée de côté")
         t = lightweight(kept, names)

@@ -58,7 +58,8 @@ TRACKER_TABLE_USERS = ("stores/sql_trackers.py", "bma/remask.py", "analytics/pri
                        "analytics/retention.py")
 BROKER_TABLE_USERS = ("stores/sql_brokers.py", "analytics/db.py", "analytics/rated_answers.py", "analytics/ingest.py",
                       "analytics/ingest_store.py",
-                      "analytics/privacy.py", "analytics/kept.py", "analytics/retention.py", "console/synthetic.py")
+                      "analytics/privacy.py", "analytics/kept.py", "analytics/retention.py", "analytics/broker_retention.py",
+                      "console/synthetic.py")
 
 INTERNALS: tuple[Internal, ...] = (
     # --- rasa_patches/ ------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ INTERNALS: tuple[Internal, ...] = (
              "instances hold `engine` and `sessionmaker` (replaced on SQLite)",
              params=("self", "dialect", "host", "port", "db", "username", "password"),
              attributes=("engine", "sessionmaker")),
-    Internal("rasa.shared.core.events:Event.as_dict", ("analytics/retention.py", "bma/remask.py", "analytics/ingest.py"),
+    Internal("rasa.shared.core.events:Event.as_dict", ("analytics/broker_retention.py", "bma/remask.py", "analytics/ingest.py"),
              'an event\'s JSON starts with "event" then "timestamp", before its metadata and parse data: the '
              'purge reads the first "timestamp": <number> of the stored text', params=("self",)),
     # --- channels/ ----------------------------------------------------------------------------------
