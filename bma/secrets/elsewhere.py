@@ -15,10 +15,11 @@ from bma.secrets.words import (
     DIGITS_AND_PUNCT,
     EDGE_PUNCT,
     GRAMMAR_START,
+    NEGATION,
     NOT_A_PASSWORD_CODE,
     NOT_A_SECRET,
     PARTICIPLE,
-    PASSWORD_WORD,
+    PASSWORD_NOUN,
     TOKEN_RE,
     URL_LIKE,
     WRAPPERS,
@@ -36,18 +37,18 @@ from bma.secrets.words import (
 # « mon mot de passe, framboise, mais … » (in apposition), « Chloé, comme mot de passe »,
 # « j'ai mis 8642 » (digits after what was typed), « … pour que vous vérifiiez : rossignol » (the last word).
 STRONG_CUE_RE = re.compile(
-    rf"(?<![\w@.])(?:{PASSWORD_WORD}|mdp|mpd|pass|phrase\s+de\s+passe|password|pwd|wachtwoord|code(?!{NOT_A_PASSWORD_CODE})|pin)(?![\w@])", re.I)
+    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|pass|phrase\s+de\s+passe|code(?!{NOT_A_PASSWORD_CODE})|pin)(?![\w@])", re.I)
 SENTENCE_VALUE_RE = re.compile(
-    rf"(?<![\w@.])(?:{PASSWORD_WORD}|mdp|mpd|password|pwd|pass|wachtwoord|phrase(?:\s+de\s+passe|\s+secr[eè]te)?)"
+    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|pass|phrase(?:\s+de\s+passe|\s+secr[eè]te)?)"
     r"\s*[:=]\s*(?P<value>[^\n?]+?)\s*(?:$|\n)", re.I)
 NOT_IN_A_SENTENCE_VALUE = re.compile(
-    r"(?<!\w)(?:ne|n['’]|pas|plus|jamais|niet|not|geen|can['’]t|don['’]t|doesn['’]t|"
+    rf"(?<!\w)(?:{NEGATION}|niet|not|geen|can['’]t|don['’]t|doesn['’]t|"
     r"voudrais|veux|voulais|souhaite|souhaiterais|cherche|sais|savais|comprends|besoin|dois|devrais|peux|pouvez|"
     r"arrive|trouve|retrouve|connais|rappelle|souviens|demande|attends|ai\s+re[çc]u|avez|comment|pourquoi|quand|"
     r"need|want|know|forgot|lost|weet|wil)(?!\w)", re.I)
 APPOSITION_RE = re.compile(
-    r"(?<![\w@.])(?:mots?[\s-]*de[\s-]*passe|mdp|password|wachtwoord)\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
-AS_PASSWORD_RE = re.compile(r"(?P<value>[^\s,;:]+)\s*,?\s+(?:comme|en)\s+(?:mot\s+de\s+passe|mdp|code)\b", re.I)
+    rf"(?<![\w@.]){PASSWORD_NOUN}\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
+AS_PASSWORD_RE = re.compile(rf"(?P<value>[^\s,;:]+)\s*,?\s+(?:comme|en)\s+(?:{PASSWORD_NOUN}|code\b)", re.I)
 TYPED_DIGITS_RE = re.compile(
     r"\b(?:mis|tap[ée]e?|encod[ée]e?|essay[ée]e?|saisie?|entr[ée]e?|rentr[ée]e?)\s+(?P<value>\d{4,})(?!\S*\d)", re.I)
 # What was typed (« j'avais mis Ostende », « j'ai encodé 'soleil' »), a password recalled in a later
@@ -70,12 +71,12 @@ LABEL_VALUE_RE = re.compile(
     r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 BEFORE_CUE_RE = re.compile(
     r"(?P<value>[^\s,;:]+)\s*,?\s+(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait|is|was)\s+(?:mon|ma|le|notre|votre|l['’])\s*"
-    r"(?:(?:ancien|nouveau|actuel|vieux)\s+)?(?:mots?\s+de\s+passe|mdp|code|password|wachtwoord)(?![\w@])", re.I)
+    rf"(?:(?:ancien|nouveau|actuel|vieux)\s+)?(?:{PASSWORD_NOUN}|code)(?![\w@])", re.I)
 CLEFT_RE = re.compile(
     r"(?<![\w@])c['’]\s*(?:est|[ée]tait)\s+(?P<value>[^\s,;:]+)\s+(?:le|mon|ma|notre|votre)\s+"
-    r"(?:mot\s+de\s+passe|mdp|code|password)(?![\w@])", re.I)
+    rf"(?:{PASSWORD_NOUN}|code)(?![\w@])", re.I)
 PARENTHESES_RE = re.compile(
-    r"(?<![\w@.])(?:mots?[\s-]*de[\s-]*passe|mdp|password|pwd|wachtwoord|code)\s*\(\s*(?P<value>[^()\s]{2,40})\s*\)", re.I)
+    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|code)\s*\(\s*(?P<value>[^()\s]{{2,40}})\s*\)", re.I)
 # Signing in to a BMA « avec X »: X is what was typed when it reads as a name or a typed string.
 WITH_VALUE_RE = re.compile(
     r"(?:connect\w*|fonctionne\w*|marche\w*|ouvr\w*|acc[eè]d\w*|entrer|log\w*)(?:[^.\n?]|\.(?=\S)){0,80}?\bavec\s+(?P<value>[^\s,;:]+)",

@@ -15,10 +15,11 @@ from bma.secrets.words import (
     GRAMMAR_START,
     LOGIN_PAIR_RE,
     MASK,
+    NEGATION,
     NOT_A_SECRET,
     PARTICIPLE,
     PASSPHRASE_WORD,
-    PASSWORD_WORD,
+    PASSWORD_NOUN,
     SEPARATORS,
     TOKEN_RE,
     VALUE_RE,
@@ -103,7 +104,7 @@ PHRASE_INSIDE = {"de", "du", "des", "d'", "à", "au", "aux", "la", "le", "les", 
 SPACED_DIGITS = re.compile(r"\d{1,4}(?: \d{1,4}){1,3}(?![\w@]|[.,/:-]\d)")
 PAIRED = {"«": "»", "“": "”", '"': '"', "'": "'"}
 # Words that say a quoted phrase is not a passphrase but a remark (« "je ne sais plus" »).
-NOT_A_PASSPHRASE = re.compile(r"(?<!\w)(?:ne|n['’]|pas|plus|jamais|sais|celui|celle|même|meme)(?!\w)", re.I)
+NOT_A_PASSPHRASE = re.compile(rf"(?<!\w)(?:{NEGATION}|sais|celui|celle|même|meme)(?!\w)", re.I)
 
 
 def _quoted_sentence(inner: str) -> bool:
@@ -185,7 +186,7 @@ def _login_pair_spans(text: str) -> list[tuple[int, int]]:
 # A password cue directly followed by its value, with no « : » (« mdp namur », « code 4821 »):
 # digits from four on, or a plain word that ends the clause.
 BARE_CUE_RE = re.compile(
-    rf"(?<![\w@.])(?P<cue>{PASSWORD_WORD}|mdp|mpd|password|pwd|wachtwoord|passwort|code\s*d['’]?\s*acc[eè]s|"
+    rf"(?<![\w@.])(?P<cue>{PASSWORD_NOUN}|passwort|code\s*d['’]?\s*acc[eè]s|"
     r"(?P<pin>pin|code(?:\s+pin)?))(?![\w@])[^\S\n]+(?P<value>[^\s,;:=]+)",
     re.I,
 )

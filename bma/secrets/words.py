@@ -60,9 +60,13 @@ NOT_A_PASSWORD_CODE = (r"\s*(?:postal|fase|ins|nis|iban|bic|nace|d['’]\s*erreu
                        r"de\s+l['’]\s*(?:[ée]cole|[ée]tablissement)|barre|promo|client|source)")
 # « mot de passe » as typed: « mot de pass(s)e », « mot de pase », « mo de passe », « mot 2 passe », « mot d passe ».
 PASSWORD_WORD = r"(?:mots?|mo)[\s-]*(?:de|d['’]?|2)[\s-]*pas{1,3}e?(?![\w@])"
+# A negation: the words around a cue describe the password, they are not one.
+NEGATION = r"ne|n['’]|pas|plus|jamais"
+# « the password » as a noun, as typed (one fragment for every pattern that names it).
+PASSWORD_NOUN = rf"(?:{PASSWORD_WORD}|mdp|mpd|password|pwd|wachtwoord)"
 # Words that introduce a password. Strong cues also introduce a plain-word value (« mdp : soleil »).
 _CUE = (
-    rf"{PASSWORD_WORD}|mdp|mpd|m\.d\.p\.?|password|passwd|passphrase|phrase\s*(?:de\s*passe|secr[eè]te)|pwd|psw|"
+    rf"{PASSWORD_NOUN}|m\.d\.p\.?|passwd|passphrase|phrase\s*(?:de\s*passe|secr[eè]te)|psw|"
     r"wachtwoord|passwort|pass|code\s*d['’]?\s*acc[eè]s|codes?\s*secrets?|"
     r"acc[eè]s|identifiants?|login|log-in|user(?:name)?|pin|"
     rf"code(?!{NOT_A_PASSWORD_CODE})"

@@ -190,3 +190,24 @@ def test_weak_shapes_of_the_third_corpus_are_masked(text, secret):
 ])
 def test_descriptions_near_the_new_shapes_stay_as_typed(text):
     assert mask(text).text == text
+
+
+# One fragment names « the password » in every pattern (bma.secrets.words.PASSWORD_NOUN): a typed
+# « mot de pase » now works where only « mot de passe » did (cleft, apposition, value before the cue).
+@pytest.mark.parametrize(("text", "secret"), [
+    ("c'est tulipe mon mot de pase", "tulipe"),
+    ("mon mo de passe, framboise, ne marche plus", "framboise"),
+    ("tulipe est mon mot de pase", "tulipe"),
+    ("le mot 2 passe (hirondelle) est refusé", "hirondelle"),
+])
+def test_a_misspelt_password_word_is_a_cue_in_every_pattern(text, secret):
+    assert secret not in mask(text).text
+
+
+@pytest.mark.parametrize("text", [
+    "mon mot de pase est perdu",
+    "c'est le mot de pase du mail 2 qui ne marche pas",
+    "ce n'est pas mon mot de pase",
+])
+def test_a_misspelt_password_word_still_describes(text):
+    assert mask(text).text == text
