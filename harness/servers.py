@@ -3,30 +3,23 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import settings
+from harness.processes import GUARDED_REST, answers, free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
-GUARDED_REST = "channels.web.GuardedRestInput:\n"
 GUARDED_SOCKETIO = (
     "channels.web.GuardedSocketIOInput:\n  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n"
     "  session_persistence: true\n"
 )
 SQLITE_TRACKER = "tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {path}\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def latest_model() -> Path | None:
@@ -42,11 +35,9 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, log: Path
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited ({process.returncode}): {log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.3)
+        if answers(url):
+            return
+        time.sleep(0.3)
     raise RuntimeError(f"{url} not up after {timeout} s: {log.read_text()[-3000:]}")
 
 
@@ -99,13 +90,7 @@ class Servers:
         self._stop("rasa")
 
     def _stop(self, name: str) -> None:
-        process = self.processes.pop(name, None)
-        if process and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(self.processes.pop(name, None))
 
     def stop(self) -> None:
         for name in list(self.processes):

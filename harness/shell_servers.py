@@ -2,35 +2,28 @@
 server with the guarded REST channel only, on 127.0.0.1 and free ports; Rasa's API token (DEBUG)
 through Rasa's environment only, never a command line. They die with the shell (PR_SET_PDEATHSIG).
 
-Only the standard library and PyYAML: no Rasa import (the unit tests import this file)."""
+Only the standard library, PyYAML and harness.processes: no Rasa import (the unit tests import this file)."""
 from __future__ import annotations
 
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
+from harness.processes import GUARDED_REST, answers, free_port, stop
+
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 180  # s; a cold start takes about 20 s
-GUARDED_REST = "channels.web.GuardedRestInput:\n"
 # Rasa's API token goes through this variable of the Rasa process's environment only (read and
 # removed by rasa_patches/api_token.py for --enable-api): never on a command line.
 TOKEN_ENV = "BMA_API_TOKEN"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _die_with_parent() -> Callable[[], None]:
@@ -108,11 +101,9 @@ class Servers:
             for other, process in self.processes.items():
                 if process.poll() is not None:
                     raise RuntimeError(f"le serveur « {other} » s'est arrêté au démarrage :\n{self.tail(other)}")
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.3)
+            if answers(url, timeout=2):
+                return
+            time.sleep(0.3)
         raise RuntimeError(f"le serveur « {name} » ne répond pas après {START_TIMEOUT} s :\n{self.tail(name)}")
 
     def tail(self, name: str, lines: int = 20) -> str:
@@ -126,13 +117,5 @@ class Servers:
 
     def stop(self) -> None:
         for name in ("rasa", "actions"):
-            process = self.processes.pop(name, None)
-            if process is None or process.poll() is not None:
-                continue
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+            stop(self.processes.pop(name, None))
         shutil.rmtree(self.workdir, ignore_errors=True)
