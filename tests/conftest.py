@@ -3,8 +3,10 @@ server on loopback, PostgreSQL or Redis), tests/browser (Chromium).
 
 One policy for a missing service (PostgreSQL, Redis, Chromium): skipped with the reason on a
 developer's machine, a failure under CI (``CI`` set), where every service must be there."""
+import contextlib
 import datetime as dt
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,24 @@ def postgres_admin_url() -> str:
     except Exception as error:
         service_missing("PostgreSQL", f"{PG_ADMIN_URL} ({type(error).__name__})")
     return PG_ADMIN_URL
+
+
+@contextlib.contextmanager
+def postgres_database(prefix: str):
+    """A new, empty database on the machine's PostgreSQL (its URL), dropped afterwards. Ask for the
+    ``postgres_admin_url`` fixture first: it skips or fails when PostgreSQL is missing."""
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 
 import pytest
 import requests
@@ -17,6 +16,7 @@ from console import accounts
 from console.db import console_engine, dispose
 from console.logins import keyed
 from harness.servers import ROOT
+from tests.conftest import postgres_database
 from tests.integration.test_console import Console, csrf, visible
 from tests.integration.test_console_attack import PASSWORD, console_routes, make_account
 
@@ -182,18 +182,12 @@ def old_database(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'old.sqlite3'}", "INTEGER"
         dispose()
         return
-    admin_url = request.getfixturevalue("postgres_admin_url")
-    name = f"bma_roles_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + "/" + name, "SERIAL"
-    finally:
-        dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+    request.getfixturevalue("postgres_admin_url")
+    with postgres_database("bma_roles") as url:
+        try:
+            yield url, "SERIAL"
+        finally:
+            dispose()
 
 
 def test_accounts_from_before_roles_become_admin_and_unknown_logins_are_hidden(old_database, monkeypatch):

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
@@ -15,10 +14,9 @@ from bma import demo, registry
 from bma.mailbox import DEMO_PROVENANCE, Provenance
 from bma.phases import Phase
 from harness.servers import ROOT
-from tests.conftest import d
+from tests.conftest import d, postgres_database
 
 HEADER = "address,in_mode,email1_date,email2_date,email3_date,migration_date"
-from tests.conftest import PG_ADMIN_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -28,15 +26,9 @@ def db_url(request, tmp_path):
         registry.dispose_engines()
         return
     request.getfixturevalue("postgres_admin_url")
-    name = f"bma_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    registry.dispose_engines()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database("bma_test") as url:
+        yield url
+        registry.dispose_engines()
 
 
 def csv(*rows: str, header: str = HEADER) -> bytes:

@@ -4,7 +4,6 @@ still reads it back."""
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
@@ -16,7 +15,7 @@ from sqlalchemy import create_engine, text
 from bma import remask
 from bma.secrets import MASK
 from harness.servers import ROOT
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import postgres_database
 
 SECRETS = ["Hiver!2023", "ecole5678", "Nouv!2024x", "soleil"]
 MESSAGES = [
@@ -34,17 +33,11 @@ def store(request, tmp_path):
         yield SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path)), f"sqlite:///{path}"
         return
     request.getfixturevalue("postgres_admin_url")
-    name = f"bma_remask_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    tracker_store = SQLTrackerStore(Domain.empty(), dialect="postgresql", host="127.0.0.1", port=5432,
-                                    username="postgres", db=name)
-    yield tracker_store, PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    tracker_store.engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database("bma_remask") as url:
+        tracker_store = SQLTrackerStore(Domain.empty(), dialect="postgresql", host="127.0.0.1", port=5432,
+                                        username="postgres", db=url.rsplit("/", 1)[1])
+        yield tracker_store, url
+        tracker_store.engine.dispose()
 
 
 def _save_old_conversation(tracker_store) -> None:

@@ -4,15 +4,14 @@ database from a newer version refused."""
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 import storage
 from harness.servers import ROOT
 from storage import migrate
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import postgres_database
 from tests.storage_fixtures import old_database, rows_survived, schema_differences
 
 
@@ -23,15 +22,9 @@ def db_url(request, tmp_path):
         storage.dispose()
         return
     request.getfixturevalue("postgres_admin_url")
-    name = f"bma_migrate_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    storage.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database("bma_migrate") as url:
+        yield url
+        storage.dispose()
 
 
 def test_the_version_before_alembic_is_upgraded_with_its_rows(db_url):
