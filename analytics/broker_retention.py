@@ -8,7 +8,7 @@ import re
 from sqlalchemy import delete, func, select, update
 
 import storage
-from analytics.config import Settings
+from analytics.config import AnalyticsConfig
 from analytics.db import IngestCursor, broker_events, broker_ready, events_engine
 
 CHUNK = 5000
@@ -19,7 +19,7 @@ EMPTIED = '{"event": "bma_purged"'
 TIMESTAMP_RE = re.compile(r'"timestamp": (-?[0-9.]+(?:[eE][-+]?[0-9]+)?)')
 
 
-def purge_broker(config: Settings, before: float) -> int:
+def purge_broker(config: AnalyticsConfig, before: float) -> int:
     """Delete the broker rows older than ``before`` (a Unix time) among those already aggregated.
     Rows are read in id order, which is time order for Rasa's broker; the scan stops at the first
     chunk without any old row, so a newer row is never deleted.
@@ -60,7 +60,7 @@ def purge_broker(config: Settings, before: float) -> int:
         after = rows[-1][0]
 
 
-def count_old_broker(config: Settings, before: float) -> int:
+def count_old_broker(config: AnalyticsConfig, before: float) -> int:
     """How many broker rows are older than ``before`` (aggregated or not; the emptied last row
     holds nothing and is not counted). Same scan as ``purge_broker``: id order is time order."""
     if not broker_ready(config.events_url):

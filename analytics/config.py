@@ -14,7 +14,7 @@ DEFAULT_LOW_CONFIDENCE = float(bma_settings.BY_NAME["BMA_CONSOLE_LOW_CONFIDENCE"
 
 
 @dataclass(frozen=True)
-class Settings:
+class AnalyticsConfig:
     db_url: str  # analytics and console tables, feedback, and the registry's tickets (BMA_DB_URL)
     events_url: str  # Rasa's SQL event broker (BMA_EVENTS_DB_URL)
     timezone: str  # the staff's calendar (BMA_CONSOLE_TZ)
@@ -22,7 +22,7 @@ class Settings:
 
 
 def fields(environ: dict | None = None) -> dict:
-    """The analytics' settings, as keyword arguments (of this Settings or the console's)."""
+    """The analytics' settings, as keyword arguments (of this AnalyticsConfig or the console's)."""
     now = bma_settings.current(environ)
     return {
         "db_url": now.db_url,
@@ -32,5 +32,5 @@ def fields(environ: dict | None = None) -> dict:
     }
 
 
-def settings(environ: dict | None = None) -> Settings:
-    return Settings(**fields(environ))
+def settings(environ: dict | None = None) -> AnalyticsConfig:
+    return AnalyticsConfig(**fields(environ))

@@ -50,7 +50,7 @@ from analytics.batch import (  # noqa: F401  (public names of the aggregation)
     Batch,
     latency_bucket,
 )
-from analytics.config import Settings, settings
+from analytics.config import AnalyticsConfig, settings
 from analytics.db import IngestCursor, analytics_engine, broker_events, broker_ready, events_engine, utcnow
 from analytics.events import Clock
 from analytics.ingest_store import _add_counts, _late_candidates, _load_states, _save_states, _save_transcripts
@@ -80,7 +80,7 @@ def _until_gap(rows: list, start: int) -> list:
     return rows
 
 
-def ingest_batch(config: Settings, limit: int = BATCH) -> int:
+def ingest_batch(config: AnalyticsConfig, limit: int = BATCH) -> int:
     """Fold the next ``limit`` broker events into the analytics' tables; returns how many were read."""
     if not broker_ready(config.events_url):
         return 0  # Rasa has not written any event yet
@@ -156,7 +156,7 @@ def running():
         yield
 
 
-def catch_up(config: Settings | None = None, budget_seconds: float | None = None, wait_seconds: float = -1) -> dict:
+def catch_up(config: AnalyticsConfig | None = None, budget_seconds: float | None = None, wait_seconds: float = -1) -> dict:
     """Aggregate every new event (within ``budget_seconds`` if given), then resolve pending
     feedback. Waits up to ``wait_seconds`` (0: not at all, -1: as long as it takes) for another
     run of this process. Returns {'events': n, 'feedback': n, 'behind': bool}."""
@@ -182,7 +182,7 @@ def catch_up(config: Settings | None = None, budget_seconds: float | None = None
         _lock.release()
 
 
-def status(config: Settings | None = None) -> tuple[dt.datetime | None, int]:
+def status(config: AnalyticsConfig | None = None) -> tuple[dt.datetime | None, int]:
     """When the aggregation last moved, and how many broker events wait."""
     config = config or settings()
     with Session(analytics_engine(config.db_url), future=True) as db:

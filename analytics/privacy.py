@@ -33,7 +33,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 
 import settings as bma_settings
 from analytics.broker_retention import count_old_broker
-from analytics.config import PROJECT_ROOT, Settings, settings
+from analytics.config import PROJECT_ROOT, AnalyticsConfig, settings
 from analytics.cutoffs import (  # noqa: F401  (privacy.cutoffs, privacy.Cutoffs…, as before)
     FIXED_DAYS,
     SETTINGS,
@@ -116,7 +116,7 @@ def dispose() -> None:
     _engines.clear()
 
 
-def engine_of(database: str, config: Settings, tracker: str) -> Engine | None:
+def engine_of(database: str, config: AnalyticsConfig, tracker: str) -> Engine | None:
     from analytics.db import analytics_engine, broker_ready, events_engine
 
     if database == "console":
@@ -149,7 +149,7 @@ class Line:
     note: str = ""
 
 
-def count_old(kept: Kept, engine: Engine | None, chosen: Cutoffs, config: Settings) -> Line:
+def count_old(kept: Kept, engine: Engine | None, chosen: Cutoffs, config: AnalyticsConfig) -> Line:
     if kept.retention is None:
         return Line(kept, None, "aucune ligne à compter")
     if engine is None:
@@ -169,7 +169,7 @@ def count_old(kept: Kept, engine: Engine | None, chosen: Cutoffs, config: Settin
         return Line(kept, None, f"base injoignable ({type(error).__name__})")
 
 
-def report(config: Settings | None = None, chosen: Cutoffs | None = None, tracker: str | None = None) -> list[Line]:
+def report(config: AnalyticsConfig | None = None, chosen: Cutoffs | None = None, tracker: str | None = None) -> list[Line]:
     config = config or settings()
     chosen = chosen or cutoffs()
     tracker = tracker_url() if tracker is None else tracker
@@ -204,7 +204,7 @@ def undeclared_in(engine: Engine | None, database: str) -> list[str]:
         return []
 
 
-def render(lines: list[Line], config: Settings, chosen: Cutoffs, tracker: str, now: dt.datetime | None = None) -> str:
+def render(lines: list[Line], config: AnalyticsConfig, chosen: Cutoffs, tracker: str, now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now()
     out = [f"Données personnelles : où elles sont gardées, pourquoi, combien de temps ({now:%d/%m/%Y %H:%M})",
            "Durées : " + ", ".join(f"{label} {retention_label(key, chosen)}"

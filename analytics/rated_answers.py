@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics import inbox
-from analytics.config import Settings
+from analytics.config import AnalyticsConfig
 from analytics.db import Feedback, analytics_engine, broker_events, broker_ready, events_engine, utcnow
 from analytics.decisions import answer_phase
 from analytics.events import Clock, predicted
@@ -82,7 +82,7 @@ def answers_of(events_url: str, conversation_id: str) -> dict[tuple[str, int], A
     return found
 
 
-def resolve_pending(config: Settings, chunk: int = 500, now: dt.datetime | None = None) -> int:
+def resolve_pending(config: AnalyticsConfig, chunk: int = 500, now: dt.datetime | None = None) -> int:
     """Link pending votes to their answers, ``chunk`` votes per transaction; a vote whose answer
     cannot be found after ``UNRESOLVED_AFTER`` is kept as unresolved. A 👎 puts the rated question
     in the inbox. Returns how many votes were linked."""
@@ -94,7 +94,7 @@ def resolve_pending(config: Settings, chunk: int = 500, now: dt.datetime | None 
             return resolved
 
 
-def _resolve_chunk(config: Settings, after: int, limit: int, now: dt.datetime) -> tuple[int, int | None]:
+def _resolve_chunk(config: AnalyticsConfig, after: int, limit: int, now: dt.datetime) -> tuple[int, int | None]:
     clock = Clock(config.timezone)
     resolved = 0
     with Session(analytics_engine(config.db_url), future=True) as db, db.begin():

@@ -42,7 +42,7 @@ from analytics.broker_retention import (  # noqa: F401  (retention.purge_broker,
     count_old_broker,
     purge_broker,
 )
-from analytics.config import Settings, settings
+from analytics.config import AnalyticsConfig, settings
 from analytics.db import (
     IngestCursor,
     TranscriptConversation,
@@ -184,7 +184,7 @@ def journal_detail(counts: dict, chosen: privacy.Cutoffs) -> str:
     return " ; ".join(parts)
 
 
-def purge(config: Settings | None = None, days: int | None = None, now: float | None = None,
+def purge(config: AnalyticsConfig | None = None, days: int | None = None, now: float | None = None,
           login: str = "(commande)", tracker: str | None = None, chosen: privacy.Cutoffs | None = None,
           journal: Journal | None = None) -> dict[str, int]:
     """Fold in what the broker holds, then apply every retention (``days``: the conversations',
@@ -226,7 +226,7 @@ def purge(config: Settings | None = None, days: int | None = None, now: float | 
     return counts
 
 
-def due(config: Settings, every: dt.timedelta = EVERY) -> bool:
+def due(config: AnalyticsConfig, every: dt.timedelta = EVERY) -> bool:
     """True when the last purge (by the console or the command) is older than ``every``."""
     with storage.session(config.db_url) as db:
         cursor = db.get(IngestCursor, "retention")

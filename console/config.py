@@ -11,7 +11,7 @@ from analytics.config import DEFAULT_LOW_CONFIDENCE, PROJECT_ROOT  # noqa: F401 
 
 
 @dataclass(frozen=True)
-class Settings(analytics_config.Settings):
+class ConsoleConfig(analytics_config.AnalyticsConfig):
     host: str
     port: int
     secure_cookies: bool
@@ -28,9 +28,9 @@ class Settings(analytics_config.Settings):
     trusted_proxies: frozenset = frozenset()
 
 
-def settings(environ: dict | None = None) -> Settings:
+def settings(environ: dict | None = None) -> ConsoleConfig:
     now = bma_settings.current(environ)
-    return Settings(
+    return ConsoleConfig(
         **analytics_config.fields(environ),
         host=now.console_host,
         port=now.console_port,

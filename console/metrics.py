@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from analytics import ingest
 from analytics.db import DailyCount, Feedback
 from bma.registry.store import ChannelErrorRow
-from console.config import Settings
+from console.config import ConsoleConfig
 from console.db import console_engine
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -45,7 +45,7 @@ COUNTERS = (
 class AssistantCollector:
     """Reads the console's tables at each scrape."""
 
-    def __init__(self, config: Settings):
+    def __init__(self, config: ConsoleConfig):
         self.config = config
 
     def collect(self):
@@ -89,7 +89,7 @@ class AssistantCollector:
                                 value=waiting)
 
 
-def registry_for(config: Settings) -> CollectorRegistry:
+def registry_for(config: ConsoleConfig) -> CollectorRegistry:
     """A registry of its own (not the process-wide default one): only these metrics."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(AssistantCollector(config))

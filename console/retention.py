@@ -16,13 +16,13 @@ from analytics import privacy
 from analytics import retention as analytics_retention
 from analytics.retention import GROUPS, LABELS_FR, RetentionError, due, shown
 from console import audit
-from console.config import Settings, settings
+from console.config import ConsoleConfig, settings
 from console.db import console_engine
 
 log = logging.getLogger(__name__)
 
 
-def purge(config: Settings | None = None, days: int | None = None, now: float | None = None,
+def purge(config: ConsoleConfig | None = None, days: int | None = None, now: float | None = None,
           login: str = "(commande)", tracker: str | None = None, chosen: privacy.Cutoffs | None = None) -> dict[str, int]:
     """analytics.retention.purge, the staff's tables ready and the run in their journal."""
     config = config or settings()
@@ -34,7 +34,7 @@ _failed_at: float | None = None
 RETRY_SECONDS = 3600.0
 
 
-def run_if_due(config: Settings) -> dict[str, int] | None:
+def run_if_due(config: ConsoleConfig) -> dict[str, int] | None:
     """The console's schedule: a purge once a day (the first one when the console starts); after
     a failure (logged by the caller), the next try comes an hour later, not at every tick."""
     global _failed_at

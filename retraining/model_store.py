@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from evaluation.paths import HELD_OUT
 from retraining.jobs import read_state
 from retraining.models import ModelFigures, engine
-from retraining.settings import CONSOLE_SUBDIR, PROJECT_ROOT, Settings
+from retraining.settings import CONSOLE_SUBDIR, PROJECT_ROOT, RetrainingConfig
 from storage import utcnow
 
 _digests: dict[tuple, str] = {}
@@ -35,7 +35,7 @@ def heldout_digest() -> str:
     return file_digest(HELD_OUT)
 
 
-def locate(settings: Settings, name: str) -> Path | None:
+def locate(settings: RetrainingConfig, name: str) -> Path | None:
     """The file of a model Rasa names (Rasa reports the file name only)."""
     places = []
     state = read_state(settings.db_url)
@@ -52,7 +52,7 @@ def locate(settings: Settings, name: str) -> Path | None:
     return None
 
 
-def figures_of(settings: Settings, path: Path | None) -> ModelFigures | None:
+def figures_of(settings: RetrainingConfig, path: Path | None) -> ModelFigures | None:
     """The stored held-out figures of this file, if measured on the current held-out file."""
     if path is None or not path.is_file():
         return None
@@ -64,7 +64,7 @@ def figures_of(settings: Settings, path: Path | None) -> ModelFigures | None:
         return row
 
 
-def figures_by_digest(settings: Settings, digest: str | None) -> ModelFigures | None:
+def figures_by_digest(settings: RetrainingConfig, digest: str | None) -> ModelFigures | None:
     if not digest:
         return None
     with Session(engine(settings.db_url), future=True) as db:
@@ -74,7 +74,7 @@ def figures_by_digest(settings: Settings, digest: str | None) -> ModelFigures | 
         return row
 
 
-def store_figures(settings: Settings, path: Path, figures: dict) -> ModelFigures:
+def store_figures(settings: RetrainingConfig, path: Path, figures: dict) -> ModelFigures:
     digest = file_digest(path)
     with Session(engine(settings.db_url), future=True) as db, db.begin():
         row = db.get(ModelFigures, digest) or ModelFigures(digest=digest, name=path.name)
@@ -89,7 +89,7 @@ def store_figures(settings: Settings, path: Path, figures: dict) -> ModelFigures
     return figures_of(settings, path)
 
 
-def keep(settings: Settings, path: Path) -> Path:
+def keep(settings: RetrainingConfig, path: Path) -> Path:
     """The model kept for a rollback: a copy under models/console/ when it lives elsewhere
     (`make train` deletes the other models/bma-*.tar.gz)."""
     if path.parent == settings.console_models:
@@ -103,7 +103,7 @@ def keep(settings: Settings, path: Path) -> Path:
     return copy
 
 
-def prune(settings: Settings) -> None:
+def prune(settings: RetrainingConfig) -> None:
     """Only the active and the previous model stay in models/console/ (refused or superseded
     candidates are deleted; their figures stay in the database)."""
     state = read_state(settings.db_url)

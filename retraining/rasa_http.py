@@ -9,10 +9,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from retraining.settings import ACTIVATE_TIMEOUT_SECONDS, NO_TOKEN, RetrainingError, Settings
+from retraining.settings import ACTIVATE_TIMEOUT_SECONDS, NO_TOKEN, RetrainingConfig, RetrainingError
 
 
-def rasa_call(settings: Settings, method: str, path: str, body: dict | None = None, timeout: float = 5) -> dict | None:
+def rasa_call(settings: RetrainingConfig, method: str, path: str, body: dict | None = None, timeout: float = 5) -> dict | None:
     if not settings.api_token:
         raise RetrainingError(NO_TOKEN + " Puis rechargez cette page.")
     url = f"{settings.rasa_url}{path}?token={quote(settings.api_token, safe='')}"
@@ -36,14 +36,14 @@ def rasa_call(settings: Settings, method: str, path: str, body: dict | None = No
     return json.loads(raw) if raw.strip() else None
 
 
-def rasa_status(settings: Settings) -> dict:
+def rasa_status(settings: RetrainingConfig) -> dict:
     status = rasa_call(settings, "GET", "/status") or {}
     if not status.get("model_file"):
         raise RetrainingError("Le serveur Rasa n'a aucun modèle chargé.")
     return status
 
 
-async def activate(settings: Settings, path: Path) -> None:
+async def activate(settings: RetrainingConfig, path: Path) -> None:
     """PUT /model on the running Rasa server, then check with GET /status that it serves it."""
     await asyncio.to_thread(rasa_call, settings, "PUT", "/model", {"model_file": str(path)}, ACTIVATE_TIMEOUT_SECONDS)
     status = await asyncio.to_thread(rasa_status, settings)

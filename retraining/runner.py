@@ -24,8 +24,8 @@ from retraining.settings import (
     PROJECT_ROOT,
     RESULT_PREFIX,
     TRAIN_TIMEOUT_SECONDS,
+    RetrainingConfig,
     RetrainingError,
-    Settings,
     fr_pct,
     training_data_paths,
 )
@@ -75,7 +75,7 @@ async def stop_process(process) -> None:
         raise
 
 
-async def evaluate(settings: Settings, path: Path, log_path: Path, holder: dict) -> ModelFigures:
+async def evaluate(settings: RetrainingConfig, path: Path, log_path: Path, holder: dict) -> ModelFigures:
     """The held-out figures of a model file: stored ones, or measured now in a subprocess."""
     known = await asyncio.to_thread(figures_of, settings, path)
     if known is not None:
@@ -89,7 +89,7 @@ async def evaluate(settings: Settings, path: Path, log_path: Path, holder: dict)
     return await asyncio.to_thread(store_figures, settings, path, json.loads(lines[-1][len(RESULT_PREFIX):]))
 
 
-async def run_job(settings: Settings, job_id: int, kind: str, holder: dict) -> None:
+async def run_job(settings: RetrainingConfig, job_id: int, kind: str, holder: dict) -> None:
     url = settings.db_url
     logs = settings.console_models / "logs"
     log_path = logs / f"operation-{job_id}.log"

@@ -35,7 +35,7 @@ class RetrainingError(Exception):
 
 
 @dataclass(frozen=True)
-class Settings:
+class RetrainingConfig:
     db_url: str
     nlu_dir: Path
     data_dir: Path
@@ -49,7 +49,7 @@ class Settings:
         return self.models_dir / CONSOLE_SUBDIR
 
     @classmethod
-    def from_env(cls, config, environ: dict | None = None) -> Settings:
+    def from_env(cls, config, environ: dict | None = None) -> RetrainingConfig:
         env = environ if environ is not None else os.environ
         return cls(
             db_url=config.db_url,
@@ -63,7 +63,7 @@ class Settings:
         )
 
 
-def training_data_paths(settings: Settings) -> list[Path]:
+def training_data_paths(settings: RetrainingConfig) -> list[Path]:
     """BMA_DATA_DIR, plus BMA_NLU_DIR (where the inbox writes) when it lies outside it."""
     paths = [settings.data_dir]
     if settings.data_dir not in settings.nlu_dir.parents and settings.nlu_dir != settings.data_dir:

@@ -1,6 +1,6 @@
 """Candidate training data, measured before it ships (development data only, never the sealed set).
 
-    .venv/bin/python -m scripts.nlu_candidates tests/corpora/nlu_train_candidates_3.yml [--folds 5]
+    .venv/bin/python -m scripts.nlu_candidates tests/corpora/nlu_train_candidates_3.yml [more files] [--folds 5]
 
 One NLU model trained on data/nlu, one on data/nlu plus the candidates; each parses the first
 development set (tests/heldout/nlu_heldout.yml) and development set 2 (tests/corpora/nlu_dev_2.yml)
@@ -28,7 +28,7 @@ def accuracy(truth: list[str], predicted: list[str]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("candidates", type=Path)
+    parser.add_argument("candidates", type=Path, nargs="+")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     quiet()
@@ -37,7 +37,7 @@ def main() -> int:
     from evaluation.scoring import load_examples, rasa_predict, train_fold_model
 
     texts, intents, messages = load_examples(NLU_DIR)
-    extra = load_examples(args.candidates)[2]
+    extra = [message for path in args.candidates for message in load_examples(path)[2]]
     dev_1 = load_examples(HELD_OUT)[:2]
     questions = yaml.safe_load(DEV_2.read_text(encoding="utf-8"))["questions"]
     dev_2 = [q["text"] for q in questions], [q["intent"] for q in questions]

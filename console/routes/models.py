@@ -21,8 +21,8 @@ from retraining.settings import (
     NO_TOKEN,
     STAGES,
     STATUS_FR,
+    RetrainingConfig,
     RetrainingError,
-    Settings,
     fr_pct,
     shown,
     training_data_paths,
@@ -34,11 +34,11 @@ REFRESH_SECONDS = 5
 
 
 def setup(app) -> None:
-    app.ctx.models = Settings.from_env(app.ctx.config)
+    app.ctx.models = RetrainingConfig.from_env(app.ctx.config)
     app.ctx.retraining = None
 
 
-def settings_of(request) -> Settings:
+def settings_of(request) -> RetrainingConfig:
     return request.app.ctx.models
 
 
@@ -48,12 +48,12 @@ def local(moment: dt.datetime | None, zone: str) -> str:
     return moment.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y à %H:%M")
 
 
-def inbox_examples(settings: Settings) -> int:
+def inbox_examples(settings: RetrainingConfig) -> int:
     path = settings.nlu_dir / INBOX_FILE
     return len(read_examples(path)) if path.exists() else 0
 
 
-def snapshot(settings: Settings) -> dict:
+def snapshot(settings: RetrainingConfig) -> dict:
     """Everything the page shows, read in a worker thread."""
     info = {"problem": None, "status": None, "active": None, "active_figures": None}
     try:

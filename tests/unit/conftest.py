@@ -8,10 +8,10 @@ from console.db import dispose
 @pytest.fixture
 def retraining_settings(tmp_path):
     """retraining's settings on a temporary SQLite database, data and models folders."""
-    from retraining.settings import Settings
+    from retraining.settings import RetrainingConfig
 
     config = console_settings({"BMA_DB_URL": f"sqlite:///{tmp_path / 'c.sqlite3'}",
                                "BMA_NLU_DIR": str(tmp_path / "data" / "nlu")})
-    yield Settings.from_env(config, {"BMA_DATA_DIR": str(tmp_path / "data"), "BMA_MODELS_DIR": str(tmp_path / "models"),
+    yield RetrainingConfig.from_env(config, {"BMA_DATA_DIR": str(tmp_path / "data"), "BMA_MODELS_DIR": str(tmp_path / "models"),
                                      "BMA_API_TOKEN": "jeton", "RASA_PORT": "5999"})
     dispose()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from actions import faq, handoff
 from analytics import ingest, review_questions
-from analytics.config import Settings
+from analytics.config import AnalyticsConfig
 from analytics.db import DailyCount, InboxMessage, analytics_engine
 from analytics.decisions import answer_phase, recorded_counts
 from bma import decisions, registry
@@ -130,7 +130,7 @@ def counts(url) -> dict:
 
 
 def config(sqlite_url, events):
-    return Settings(db_url=sqlite_url, events_url=f"sqlite:///{events}", timezone="Europe/Brussels", low_confidence=0.7)
+    return AnalyticsConfig(db_url=sqlite_url, events_url=f"sqlite:///{events}", timezone="Europe/Brussels", low_confidence=0.7)
 
 
 def test_the_aggregation_counts_the_recorded_desk_and_phase_not_the_registry_of_today(tmp_path, sqlite_url):

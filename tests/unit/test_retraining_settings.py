@@ -7,14 +7,14 @@ import pytest
 
 from evaluation.paths import ROOT
 from retraining import rasa_http
-from retraining.settings import RetrainingError, Settings, fr_pct, shown, training_data_paths
+from retraining.settings import RetrainingConfig, RetrainingError, fr_pct, shown, training_data_paths
 
 
 def test_settings_and_training_data_paths(retraining_settings, tmp_path):
     settings = retraining_settings
     assert settings.rasa_url == "http://127.0.0.1:5999" and settings.console_models == tmp_path / "models" / "console"
     assert training_data_paths(settings) == [tmp_path / "data"]  # nlu/ is inside data/
-    elsewhere = Settings(**{**settings.__dict__, "nlu_dir": tmp_path / "labelled"})
+    elsewhere = RetrainingConfig(**{**settings.__dict__, "nlu_dir": tmp_path / "labelled"})
     assert training_data_paths(elsewhere) == [tmp_path / "data", tmp_path / "labelled"]
 
 
@@ -24,11 +24,11 @@ def test_paths_and_figures_as_staff_read_them(tmp_path):
 
 
 def test_rasa_errors_are_french_and_never_show_the_token(retraining_settings):
-    down = Settings(**{**retraining_settings.__dict__, "rasa_url": "http://127.0.0.1:9"})
+    down = RetrainingConfig(**{**retraining_settings.__dict__, "rasa_url": "http://127.0.0.1:9"})
     with pytest.raises(RetrainingError) as error:
         rasa_http.rasa_status(down)
     assert "Le serveur Rasa ne répond pas" in str(error.value) and "jeton" not in str(error.value)
-    no_token = Settings(**{**retraining_settings.__dict__, "api_token": ""})
+    no_token = RetrainingConfig(**{**retraining_settings.__dict__, "api_token": ""})
     with pytest.raises(RetrainingError, match="BMA_API_TOKEN"):
         rasa_http.rasa_status(no_token)
 
