@@ -179,18 +179,18 @@ test-stories: setup
 		|| { tail -40 var/test-core.log; cat var/test-core/failed_test_stories.yml 2>/dev/null; exit 1; }
 	@echo "story tests: all passed"
 
-# On the independent held-out file, issue #11's targets: accuracy >= 0.95 and >= the TF-IDF
-# baseline + 0.03; out of scope and « the FAQ does not say » >= 0.90 (reached: accuracy 0.958,
-# baseline 0.926, honest replies 0.927).
 # The sealed NLU set (issue #24), end to end over REST, answer-level: totals only. Floors at today's
-# measure (accuracy 0.926, baseline 0.898, served 0.917, confidently wrong 7.4 %); the issue's targets
+# measure (accuracy 0.945, baseline 0.932, served 0.919, confidently wrong 6.4 %); the issue's targets
 # (0.96, 0.97, 2 %) are printed as met or not.
 nlu-gate: setup
-	$(PY) -m scripts.nlu_sealed_gate --model $(MODEL) --min-accuracy 0.92 --min-served 0.91 --max-confident-wrong 0.08
+	$(PY) -m scripts.nlu_sealed_gate --model $(MODEL) --min-accuracy 0.94 --min-served 0.91 --max-confident-wrong 0.07
 
 # The development set (tests/heldout/nlu_heldout.yml, read many times to choose: development data).
+# Issue #11's targets (0.95, baseline + 0.03, honest 0.90) are printed as met or not; the floor is
+# 0.94 since stop 29's training data (0.950: questions on what an e-mail contains are labelled the
+# steps there, how to migrate in the FAQ and the new data; docs/measurements-nlu.md).
 nlu-dev-gate: setup
-	$(PY) -m scripts.nlu_gate --model $(MODEL) --min-accuracy 0.95 --min-margin 0.02 --min-honest 0.90
+	$(PY) -m scripts.nlu_gate --model $(MODEL) --min-accuracy 0.94 --min-margin 0.02 --min-honest 0.90
 
 test: setup chromium
 	@mkdir -p var
