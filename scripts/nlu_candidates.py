@@ -1,6 +1,6 @@
 """Candidate training data, measured before it ships (development data only, never the sealed set).
 
-    .venv/bin/python -m scripts.nlu_candidates tests/corpora/nlu_train_candidates_3.yml [more files] [--folds 5]
+    .venv/bin/python -m scripts.nlu_candidates candidates.yml [more.yml …] [--folds 5]
 
 One NLU model trained on data/nlu, one on data/nlu plus the candidates; each parses the first
 development set (tests/heldout/nlu_heldout.yml) and development set 2 (tests/corpora/nlu_dev_2.yml)

@@ -20,6 +20,7 @@ from bma.secrets.words import (
     NOT_A_SECRET,
     PARTICIPLE,
     PASSWORD_NOUN,
+    PASSWORD_WORD,
     TOKEN_RE,
     URL_LIKE,
     WRAPPERS,
@@ -48,7 +49,8 @@ NOT_IN_A_SENTENCE_VALUE = re.compile(
     r"need|want|know|forgot|lost|weet|wil)(?!\w)", re.I)
 APPOSITION_RE = re.compile(
     rf"(?<![\w@.]){PASSWORD_NOUN}\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
-AS_PASSWORD_RE = re.compile(rf"(?P<value>[^\s,;:]+)\s*,?\s+(?:comme|en)\s+(?:{PASSWORD_NOUN}|code\b)", re.I)
+# French only (« en » is Dutch « and »: « login en wachtwoord » is no value).
+AS_PASSWORD_RE = re.compile(rf"(?P<value>[^\s,;:]+)\s*,?\s+(?:comme|en)\s+(?:{PASSWORD_WORD}|mdp|code)(?![\w@])", re.I)
 TYPED_DIGITS_RE = re.compile(
     r"\b(?:mis|tap[ée]e?|encod[ée]e?|essay[ée]e?|saisie?|entr[ée]e?|rentr[ée]e?)\s+(?P<value>\d{4,})(?!\S*\d)", re.I)
 # What was typed (« j'avais mis Ostende », « j'ai encodé 'soleil' »), a password recalled in a later

@@ -243,7 +243,6 @@ def test_tickets_were_recorded_with_masked_descriptions(stored):
     descriptions = [row[0] or "" for row in stored["tickets"] if (row[1] or "").startswith("ticket-")]
     # A message that is only a password is not processed (the form keeps waiting): no ticket for it.
     expected = [i for i in stored["ticket_items"] if guard.screen(i["text"]).text is not None]
-    print("\ntickets by conversation:", sorted((row[1] or "")[:9] for row in stored["tickets"]))
     assert len(expected) >= 6 and len(descriptions) == len(expected), (descriptions, [i["text"] for i in expected])
     assert all(MASK in d for d in descriptions), descriptions
 

@@ -74,7 +74,7 @@ def _channel_and_page_texts() -> list[str]:
     texts = [guard.EMPTY_FR, guard.TOO_LONG_FR, guard.NOT_TEXT_FR, secrets.WARNING_FR, web.FAILURE_FR]
     for demo in (False, True):
         texts.append(re.sub(r"<[^>]+>", " ", render_index(demo)))
-    texts.append((ROOT / "web/static/chat.js").read_text(encoding="utf-8"))
+    texts += [path.read_text(encoding="utf-8") for path in sorted((ROOT / "web/static").glob("*.js"))]
     return texts
 
 

@@ -198,7 +198,7 @@ def test_descriptions_near_the_new_shapes_stay_as_typed(text):
     ("c'est tulipe mon mot de pase", "tulipe"),
     ("mon mo de passe, framboise, ne marche plus", "framboise"),
     ("tulipe est mon mot de pase", "tulipe"),
-    ("le mot 2 passe (hirondelle) est refusé", "hirondelle"),
+    ("ok, Nala comme mot de pase", "Nala"),
 ])
 def test_a_misspelt_password_word_is_a_cue_in_every_pattern(text, secret):
     assert secret not in mask(text).text
@@ -208,6 +208,10 @@ def test_a_misspelt_password_word_is_a_cue_in_every_pattern(text, secret):
     "mon mot de pase est perdu",
     "c'est le mot de pase du mail 2 qui ne marche pas",
     "ce n'est pas mon mot de pase",
+    # Dutch « en » is « and »: the word before it is no password.
+    "ik ben mijn login en wachtwoord vergeten",
+    "mijn gebruikersnaam en wachtwoord kloppen niet",
+    "je n'ai plus mon login en password",
 ])
 def test_a_misspelt_password_word_still_describes(text):
     assert mask(text).text == text
