@@ -57,6 +57,22 @@ def postgres_database(prefix: str):
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """The project's database (registry, console, analytics) on SQLite, then on a throw-away PostgreSQL
+    database; the engines disposed after each test."""
+    from bma import registry
+
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'project.sqlite3'}"
+        registry.dispose_engines()
+        return
+    request.getfixturevalue("postgres_admin_url")
+    with postgres_database("bma_test") as url:
+        yield url
+        registry.dispose_engines()
+
+
 @pytest.fixture(scope="session")
 def redis_server() -> tuple[str, int]:
     import redis

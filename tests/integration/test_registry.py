@@ -14,21 +14,9 @@ from bma import demo, registry
 from bma.mailbox import DEMO_PROVENANCE, Provenance
 from bma.phases import Phase
 from harness.servers import ROOT
-from tests.conftest import d, postgres_database
+from tests.conftest import d
 
 HEADER = "address,in_mode,email1_date,email2_date,email3_date,migration_date"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'registry.sqlite3'}"
-        registry.dispose_engines()
-        return
-    request.getfixturevalue("postgres_admin_url")
-    with postgres_database("bma_test") as url:
-        yield url
-        registry.dispose_engines()
 
 
 def csv(*rows: str, header: str = HEADER) -> bytes:

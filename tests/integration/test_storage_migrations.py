@@ -11,20 +11,7 @@ from sqlalchemy import text
 import storage
 from harness.servers import ROOT
 from storage import migrate
-from tests.conftest import postgres_database
 from tests.storage_fixtures import old_database, rows_survived, schema_differences
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'project.sqlite3'}"
-        storage.dispose()
-        return
-    request.getfixturevalue("postgres_admin_url")
-    with postgres_database("bma_migrate") as url:
-        yield url
-        storage.dispose()
 
 
 def test_the_version_before_alembic_is_upgraded_with_its_rows(db_url):
