@@ -54,7 +54,6 @@ from analytics.config import AnalyticsConfig, settings
 from analytics.db import IngestCursor, analytics_engine, broker_events, broker_ready, events_engine, utcnow
 from analytics.events import Clock
 from analytics.ingest_store import _add_counts, _late_candidates, _load_states, _save_states, _save_transcripts
-from analytics.review_questions import import_review_questions
 from bma.decisions import FALLBACK_MARK as ACTION_FALLBACK_MARK  # noqa: F401
 
 log = logging.getLogger(__name__)
@@ -167,7 +166,6 @@ def catch_up(config: AnalyticsConfig | None = None, budget_seconds: float | None
     try:
         deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
         total, behind = 0, False
-        import_review_questions(config.db_url)  # once per process: the old table's rows into the inbox
         while True:
             n = ingest_batch(config)
             total += n

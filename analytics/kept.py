@@ -67,10 +67,6 @@ KEPT: tuple[Kept, ...] = (
     Kept("inbox", "console", "inbox_messages", ("text", "decided_by"),
          "messages peut-être mal compris, à relire par le personnel (texte masqué)", CONVERSATIONS, "received_at",
          "supprimé (exporter « Questions pour la FAQ » avant)", "messages de la boîte de réception"),
-    Kept("review_questions", "console", "review_questions", ("text",),
-         "questions que la FAQ ne couvre pas, notées par l'assistant (première version : copiées dans la boîte de "
-         "réception, analytics/review_questions.py)",
-         CONVERSATIONS, "created_at", "supprimée", "questions hors FAQ gardées par l'assistant", legacy=True),
     Kept("conversation_states", "console", "analytics_conversations", ("conversation_id", "address"),
          "état d'une conversation entre deux passages de l'agrégation (sujet, adresse BMA donnée)",
          CONVERSATIONS, "last_at", "supprimé après le dernier événement (une conversation qui reprend est "

@@ -9,8 +9,8 @@ Older than ``BMA_RETENTION_DAYS`` days (default 30; ``--days``), deleted:
 - the console's transcripts (messages, then the conversations and search tags left without a
   recent message), the conversation states of the aggregation (sender id, BMA address) whose last
   event is that old;
-- the texts of the review inbox (``inbox_messages``) and the questions the FAQ does not answer
-  kept by the assistant (``review_questions``);
+- the texts of the review inbox (``inbox_messages``), the questions the FAQ does not answer
+  included;
 - the link of a vote to its conversation (``feedback.conversation_id`` becomes « efface-<n> »; the
   vote, the question it rated and the phase stay).
 Older than ``BMA_TICKET_RETENTION_DAYS`` (default 90): the personal fields of the registry's tickets
@@ -62,7 +62,7 @@ KEPT = {kept.key: kept for kept in privacy.KEPT}
 AUDIT_TEXTS = "audit_texts"
 GROUPS = {
     "conversations": ["broker_events", "tracker_events", "messages", "conversations", "tags", "inbox",
-                      "review_questions", "conversation_states", "feedback"],
+                      "conversation_states", "feedback"],
     "tickets": ["tickets"],
     "audit": ["audit", AUDIT_TEXTS, "retraining_jobs", "retraining_state"],
     "sign_in": ["sessions", "sign_in_failures", "known_clients", "audit_bursts", "sign_in_attempts"],

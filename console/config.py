@@ -7,7 +7,10 @@ from pathlib import Path
 
 import settings as bma_settings
 from analytics import config as analytics_config
-from analytics.config import DEFAULT_LOW_CONFIDENCE, PROJECT_ROOT  # noqa: F401  (scripts/nlu_views.py, console modules)
+from analytics.config import (  # noqa: F401  (evaluation/experiments/views.py, console modules)
+    DEFAULT_LOW_CONFIDENCE,
+    PROJECT_ROOT,
+)
 
 
 @dataclass(frozen=True)

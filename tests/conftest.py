@@ -103,6 +103,18 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'registry.sqlite3'}"
 
 
+def registry_for_actions(monkeypatch, url: str, csv_rows: str, today: str = "2024-11-20"):
+    """The actions' registry for one test: ``csv_rows`` imported into ``url``, the reference date
+    fixed (a generator for an autouse fixture: the engines are disposed after the test)."""
+    from bma import registry
+
+    monkeypatch.setenv("BMA_DB_URL", url)
+    monkeypatch.setenv("BMA_TODAY", today)
+    assert registry.import_csv(csv_rows.encode(), url).ok
+    yield
+    registry.dispose_engines()
+
+
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 

@@ -3,7 +3,7 @@ the migration tests upgrade (tests/unit/test_storage.py, tests/integration/test_
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NOW = dt.datetime(2026, 11, 30, 9, 15)
@@ -21,6 +21,9 @@ ROWS = {  # table → rows inserted before the upgrade
     "analytics_daily": [{"day": NOW.date(), "metric": "messages", "key": "", "count": 12}],
     "retraining_jobs": [{"id": 1, "kind": "train", "status": "done", "requested_by": "anne", "started_at": NOW}],
 }
+# The first version's questions outside the FAQ: revision 0003 moves them into the inbox, drops the table.
+OLD_QUESTIONS = [{"id": 3, "created_at": NOW, "text": "combien coûte la migration ?", "intent": "faq_not_covered",
+                  "confidence": 0.8}]
 
 
 def old_database(url: str) -> None:
@@ -35,7 +38,14 @@ def old_database(url: str) -> None:
             for row in rows:
                 names = ", ".join(row)
                 conn.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in row)})"), row)
+        insert_old_questions(conn)
     engine.dispose()
+
+
+def insert_old_questions(conn, rows=OLD_QUESTIONS) -> None:
+    for row in rows:
+        conn.execute(text("INSERT INTO review_questions (id, created_at, text, intent, confidence) "
+                          "VALUES (:id, :created_at, :text, :intent, :confidence)"), row)
 
 
 def rows_survived(url: str) -> None:
@@ -54,6 +64,9 @@ def rows_survived(url: str) -> None:
             assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == len(rows), table
         assert conn.execute(text("SELECT role FROM console_staff")).scalar_one() == "support"
         assert conn.execute(text("SELECT count FROM analytics_daily")).scalar_one() == 12
+        assert conn.execute(text("SELECT event_id, text, reasons, status FROM inbox_messages")).all() == [
+            (-3, "combien coûte la migration ?", "not_covered", "new")]
+    assert not inspect(storage.engine(url)).has_table("review_questions")
 
 
 def schema_differences(url: str) -> list:

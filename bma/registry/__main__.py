@@ -5,7 +5,6 @@
     show ADDRESS      the record, where it comes from and its phase on the reference date
     stats             mailboxes per phase, the registry's sources, demonstration data if any
     tickets           the prepared messages recorded by the assistant
-    review            questions the FAQ does not answer, kept for the staff
     demo [--if-empty] load the deterministic demo campaign (bma/demo.py), never beside imported rows
     remove-demo       delete the demonstration rows
     production-check  in production (BMA_PRODUCTION=1, deploy/ endpoints), refuse demonstration data
@@ -67,7 +66,6 @@ def main(argv: list[str] | None = None) -> int:
     showing.add_argument("address")
     commands.add_parser("stats", help="mailboxes per phase")
     commands.add_parser("tickets", help="list support tickets")
-    commands.add_parser("review", help="questions the FAQ does not answer, for review")
     demo = commands.add_parser("demo", help="load the demo campaign")
     demo.add_argument("--if-empty", action="store_true",
                       help="only when the registry is empty (or holds an older demo); otherwise say so and exit 0")
@@ -125,16 +123,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"#{ticket.id} {ticket.created_at:%Y-%m-%d %H:%M} {ticket.route:<15} {ticket.status:<4} {ticket.address or '-'} "
                 f"{ticket.last_name or ''} {ticket.first_name or ''} [{ticket.conversation_id}] {ticket.description or ''}"
             )
-        return 0
-    if args.command == "review":
-        # One store for the questions the FAQ does not answer: the review inbox (analytics/review_questions.py).
-        from analytics.review_questions import out_of_faq
-
-        questions = out_of_faq(url)
-        if not questions:
-            print("no questions to review")
-        for question in questions:
-            print(f"#{question.event_id} {question.received_at:%Y-%m-%d %H:%M} {question.text}")
         return 0
     if args.command == "demo":
         return _demo(url, args.if_empty)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Integer,
     String,
@@ -36,7 +34,6 @@ from sqlalchemy.orm import Session, relationship
 import storage
 from bma.mailbox import DEMO_PROVENANCE, Mailbox, Provenance
 from bma.phases import MailboxDates, phase_of
-from bma.secrets import mask_string
 from storage import Base, database_url, utcnow  # noqa: F401  (database_url, utcnow: used from here)
 
 log = logging.getLogger(__name__)
@@ -98,18 +95,6 @@ class MailboxRow(Base):
         )
 
 
-class ReviewQuestionRow(Base):
-    """A question the FAQ does not answer, for the staff (FAQ owners) to review."""
-
-    __tablename__ = "review_questions"
-    id = Column(Integer, primary_key=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
-    text = Column(Text, nullable=False)
-    intent = Column(String(64), nullable=False)
-    confidence = Column(Float)
-
-
-OTHER_EMAIL_RE = re.compile(r"\b(?!(?:ec|po)\d{6}@adm\.cfwb\.be\b)[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 
 
 class TicketRow(Base):
@@ -279,22 +264,6 @@ def record_ticket(
         db.add(ticket)
         db.flush()
         return ticket.id
-
-
-def record_review_question(text: str, intent: str, confidence: float | None, url: str | None = None) -> int:
-    """Keep a question for the staff's review: the masked text, any e-mail address other than a BMA's
-    removed; no conversation id, no name."""
-    cleaned = OTHER_EMAIL_RE.sub("[adresse e-mail]", mask_string(text))[:500]
-    with session(url) as db, db.begin():
-        row = ReviewQuestionRow(text=cleaned, intent=intent, confidence=confidence)
-        db.add(row)
-        db.flush()
-        return row.id
-
-
-def list_review_questions(url: str | None = None) -> list[ReviewQuestionRow]:
-    with session(url) as db:
-        return list(db.execute(select(ReviewQuestionRow).order_by(ReviewQuestionRow.id)).scalars())
 
 
 def record_channel_error(channel: str, url: str | None = None, day: dt.date | None = None) -> None:

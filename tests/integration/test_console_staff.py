@@ -295,9 +295,6 @@ def test_retention_deletes_old_transcripts_and_keeps_the_figures(desk):
     conv45 = re.search(r'href="(/conversations/\d+)"', client.get(
         url + f"/conversations?du={old_days[1]}&au={old_days[1]}").text).group(1)
     assert client.get(url + conv45).status_code == 200
-    registry.record_review_question("une question de septembre", "faq_not_covered", 0.8, env["BMA_DB_URL"])
-    with sqlite3.connect(desk["workdir"] / "console.sqlite3") as conn:
-        conn.execute("UPDATE review_questions SET created_at = datetime('now', '-40 days')")
 
     run = subprocess.run([sys.executable, "-m", "console.retention"], capture_output=True, text=True, cwd=ROOT,
                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore", **env})
@@ -305,10 +302,7 @@ def test_retention_deletes_old_transcripts_and_keeps_the_figures(desk):
     out = run.stdout
     assert out.startswith("Conservation : 30 jours")
     assert "messages des conversations : 6" in out  # conv-old: 1 + 1, conv-45: 2 + 2
-    # The inbox: conv-45's fallback and the question of the old review_questions table, copied into it
-    # (analytics/review_questions.py) by the aggregation that runs before the purge.
-    assert "conversations : 2" in out and "messages de la boîte de réception : 2" in out
-    assert "questions hors FAQ gardées par l'assistant : 1" in out
+    assert "conversations : 2" in out and "messages de la boîte de réception : 1" in out  # conv-45's fallback
     broker = int(re.search(r"événements du courtier d'événements de Rasa : (\d+)", out).group(1))
     assert broker >= 20  # every event of conv-old and conv-45 (session starts, actions, slots…)
 

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, insert, text, update
 from analytics import ingest, privacy
 from analytics.db import events_engine, utcnow
 from bma import registry
-from bma.registry.store import ReviewQuestionRow, TicketRow
+from bma.registry.store import TicketRow
 from console import synthetic
 from console.config import settings
 from console.db import AuditEntry, console_engine, dispose
@@ -110,13 +110,12 @@ def test_every_retention_on_real_tables(databases):
     synthetic.write(events_engine(events), broker_traffic("conv-old", old, OLD_TEXT)
                     + broker_traffic("conv-new", recent, NEW_TEXT))
     assert ingest.catch_up(config)["events"] > 0
-    # The registry's tickets, a vote, a question, the journal, a model operation.
+    # The registry's tickets, a vote, the journal, a model operation.
     ticket_ids = [registry.record_ticket(route=route, address="ec000001@adm.cfwb.be", last_name="Dupont",
                                          first_name="Anne", description=f"Demande {route}", conversation_id="conv-old",
                                          url=main) for route in ("sgne", "etnic")]
     save_vote(main, Vote("conv-old", "0000abcd", 1, "down", "unclear"))
     save_vote(main, Vote("conv-new", "0000abcd", 1, "up", None))
-    registry.record_review_question("une question de septembre", "faq_not_covered", 0.8, main)
     retraining.engine(main)
     engine = console_engine(main)
     jobs, state = retraining.RetrainingJob.__table__, retraining.RetrainingState.__table__
@@ -126,7 +125,6 @@ def test_every_retention_on_real_tables(databases):
                      .values(created_at=utcnow() - dt.timedelta(days=100)))
         conn.execute(update(Feedback.__table__).where(Feedback.conversation_id == "conv-old")
                      .values(created_at=utcnow() - dt.timedelta(days=40)))
-        conn.execute(update(ReviewQuestionRow.__table__).values(created_at=utcnow() - dt.timedelta(days=40)))
         conn.execute(insert(AuditEntry.__table__), [
             {"at": long_ago, "login": "agent.parti", "action": "export", "detail": "tableau de bord CSV"},
             {"at": utcnow(), "login": "agent.etnic", "action": "hors sujet",
@@ -137,7 +135,7 @@ def test_every_retention_on_real_tables(databases):
         conn.execute(insert(state).values(id=1, changed_at=long_ago, changed_by="agent.parti"))
 
     before = old_counts(config, tracker_url)
-    for key in ("tracker_events", "broker_events", "messages", "conversations", "tags", "inbox", "review_questions",
+    for key in ("tracker_events", "broker_events", "messages", "conversations", "tags", "inbox",
                 "conversation_states", "feedback", "tickets", "audit", "retraining_jobs", "retraining_state"):
         assert before[key], (key, before)
     assert before["tickets"] == 1 and before["feedback"] == 1 and before["tracker_events"] == 3
@@ -153,10 +151,7 @@ def test_every_retention_on_real_tables(databases):
                  "avis détachés de leur conversation : 1", "entrées du journal du personnel : 1",
                  "opérations sur les modèles : 1", "auteurs effacés du dernier changement de modèle : 1",
                  "entrées du journal dont un texte d'usager est effacé (première version de la boîte de réception) : 1",
-                 "questions hors FAQ gardées par l'assistant : 1",
-                 # the old conversation's message and the old review_questions row, copied into the inbox
-                 # (analytics/review_questions.py) by the aggregation before the purge
-                 "messages de la boîte de réception : 2"):
+                 "messages de la boîte de réception : 1"):
         assert line in out, (line, out)
 
     # Rasa's tracker store: the old conversation's events are gone, the recent one is whole.
@@ -175,7 +170,6 @@ def test_every_retention_on_real_tables(databases):
     assert rows(main, "SELECT conversation_id FROM transcript_conversations") == [("conv-new",)]
     assert rows(main, "SELECT conversation_id, address FROM analytics_conversations") == [("conv-new", "po000777@adm.cfwb.be")]
     assert [t for (t,) in rows(main, "SELECT text FROM inbox_messages")] == [NEW_TEXT]
-    assert rows(main, "SELECT count(*) FROM review_questions") == [(0,)]
     # The vote stays, without its conversation; the recent one keeps it.
     votes = rows(main, "SELECT id, conversation_id, rating, status FROM feedback ORDER BY id")
     assert votes[0][1:] == (f"efface-{votes[0][0]}", "down", "unresolved") and votes[1][1:3] == ("conv-new", "up")
@@ -219,7 +213,7 @@ def test_the_report_as_staff_read_it(tmp_path):
     assert "  tickets (address, last_name, first_name, description, conversation_id)\n" in out
     assert "gardé : 60 jours (BMA_TICKET_RETENTION_DAYS), puis nom, prénom" in out
     assert "— 0 ligne(s) au-delà de cette durée" in out
-    for table in ("transcript_messages", "inbox_messages", "review_questions", "analytics_conversations", "feedback",
+    for table in ("transcript_messages", "inbox_messages", "analytics_conversations", "feedback",
                   "console_audit", "console_staff", "mailboxes : registre des boîtes"):
         assert f"  {table}" in out, table
     assert "Stockage des conversations de Rasa (tracker store)" in out and "base absente (pas encore créée)" in out

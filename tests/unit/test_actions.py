@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import faq, forms, handoff
 from bma import facts, registry
+from tests.conftest import registry_for_actions
 
 DEMO_ROWS = (
     "address,in_mode,email1_date,email2_date,email3_date,migration_date\n"
@@ -19,11 +20,7 @@ DEMO_ROWS = (
 
 @pytest.fixture(autouse=True)
 def small_registry(monkeypatch, sqlite_url):
-    monkeypatch.setenv("BMA_DB_URL", sqlite_url)
-    monkeypatch.setenv("BMA_TODAY", "2024-11-20")
-    assert registry.import_csv(DEMO_ROWS.encode(), sqlite_url).ok
-    yield
-    registry.dispose_engines()
+    yield from registry_for_actions(monkeypatch, sqlite_url, DEMO_ROWS)
 
 
 def user(text, intent, entities=(), confidence=0.99, ranking=None):

@@ -15,18 +15,18 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from actions import faq, handoff
-from analytics import ingest, review_questions
+from analytics import ingest, out_of_faq
 from analytics.config import AnalyticsConfig
 from analytics.db import DailyCount, InboxMessage, analytics_engine
 from analytics.decisions import answer_phase, recorded_counts
-from bma import decisions, registry
+from bma import decisions
 from bma.answers import Situation
 from bma.decisions import FALLBACK_MARK, UNRECORDED
 from bma.phases import CampaignPeriod
-from bma.registry.store import ReviewQuestionRow
 from bma.replies import ASSISTANT, Reply
 from bma.secrets import mask_json
 from rasa_patches import action_fallback
+from tests.conftest import registry_for_actions
 
 ROWS = ("address,in_mode,email1_date,email2_date,email3_date,migration_date\n"
         "ec000001@adm.cfwb.be,yes,2024-11-04,2024-11-11,2024-12-02,2024-12-09\n")
@@ -35,11 +35,7 @@ ADDRESS = "ec000001@adm.cfwb.be"  # on 2024-11-20: password sent (e-mail 2)
 
 @pytest.fixture(autouse=True)
 def small_registry(monkeypatch, sqlite_url):
-    monkeypatch.setenv("BMA_DB_URL", sqlite_url)
-    monkeypatch.setenv("BMA_TODAY", "2024-11-20")
-    assert registry.import_csv(ROWS.encode(), sqlite_url).ok
-    yield
-    registry.dispose_engines()
+    yield from registry_for_actions(monkeypatch, sqlite_url, ROWS)
 
 
 def user(text, intent, confidence=0.99, entities=()):
@@ -195,43 +191,30 @@ def test_recorded_counts_and_answer_phase_rules():
 def test_a_question_outside_the_faq_goes_to_the_inbox_only(tmp_path, sqlite_url):
     question = "Y aura-t-il une formation pour utiliser Exchange ?"
     (message,) = run(faq.ActionAnswerFaq(), [user(question, "faq_not_covered", 0.8)], {})
-    assert registry.list_review_questions(sqlite_url) == []  # the action server stores nothing
+    with analytics_engine(sqlite_url).connect() as conn:  # the action server stores nothing
+        assert conn.execute(select(InboxMessage)).all() == []
     ts = dt.datetime(2024, 11, 20, 10, tzinfo=dt.timezone.utc).timestamp()
     publish(tmp_path / "events.sqlite3", "conv-2", [
         UserUttered(question, {"name": "faq_not_covered", "confidence": 0.8}, timestamp=ts),
         ActionExecuted("action_answer_faq", timestamp=ts), bot(message, ts)])
     ingest.ingest_batch(config(sqlite_url, tmp_path / "events.sqlite3"))
-    assert [(m.text, m.reasons) for m in review_questions.out_of_faq(sqlite_url)] == [(question, "not_covered")]
-
-
-def test_old_review_questions_are_copied_into_the_inbox_once(sqlite_url):
-    registry.record_review_question("les archives de 2010 seront-elles gardées ?", "faq_not_covered", 0.8, sqlite_url)
-    registry.record_review_question("combien coûte la migration", "faq_not_covered", None, sqlite_url)
-    engine = analytics_engine(sqlite_url)
-    with Session(engine, future=True) as db, db.begin():  # the second one also came from the events
-        db.execute(insert(InboxMessage).values(
-            event_id=7, received_at=dt.datetime.utcnow(), day=dt.datetime.utcnow().date(),
-            text="Combien coûte la migration ?", group_key="combien coute la migration", reasons="not_covered"))
-    assert review_questions.import_review_questions(sqlite_url, force=True) == 1
-    assert review_questions.import_review_questions(sqlite_url, force=True) == 0
-    with Session(engine, future=True) as db:
-        rows = db.execute(select(InboxMessage.event_id, InboxMessage.text, InboxMessage.reasons)
-                          .order_by(InboxMessage.event_id)).all()
-    first = registry.list_review_questions(sqlite_url)[0]
-    assert rows == [(-first.id, "les archives de 2010 seront-elles gardées ?", "not_covered"),
-                    (7, "Combien coûte la migration ?", "not_covered")]
-    assert ReviewQuestionRow.__tablename__ == review_questions.OLD_TABLE
+    assert [(m.text, m.reasons) for m in out_of_faq.out_of_faq(sqlite_url)] == [(question, "not_covered")]
 
 
 def test_situation_period_is_what_the_decision_records():
     assert Situation(dt.date(2025, 3, 1)).period is CampaignPeriod.OVER
 
 
-def test_the_registry_cli_lists_the_inboxs_questions_outside_the_faq(sqlite_url, capsys):
-    from bma.registry.__main__ import main
-
-    registry.record_review_question("les archives de 2010 seront-elles gardées ?", "faq_not_covered", 0.8, sqlite_url)
-    review_questions._done.discard(sqlite_url)
-    assert main(["review"]) == 0
+def test_the_out_of_faq_command_lists_the_inboxs_questions(sqlite_url, tmp_path, capsys):
+    day = dt.datetime(2024, 11, 20, 10)
+    with Session(analytics_engine(sqlite_url), future=True) as db, db.begin():
+        db.execute(insert(InboxMessage).values(
+            event_id=7, received_at=day, day=day.date(), text="les archives de 2010 seront-elles gardées ?",
+            group_key="archives 2010 gardees", reasons="low_confidence,not_covered"))
+        db.execute(insert(InboxMessage).values(
+            event_id=8, received_at=day, day=day.date(), text="bonjour", group_key="bonjour", reasons="fallback"))
+    assert out_of_faq.main(["--db-url", sqlite_url]) == 0
     out = capsys.readouterr().out
-    assert "les archives de 2010 seront-elles gardées ?" in out and out.startswith("#-")
+    assert out == "#7 2024-11-20 10:00 les archives de 2010 seront-elles gardées ?\n"
+    assert out_of_faq.main(["--db-url", f"sqlite:///{tmp_path / 'empty.sqlite3'}"]) == 0
+    assert capsys.readouterr().out == "Aucune question hors FAQ.\n"

@@ -5,7 +5,7 @@ from sqlalchemy import inspect, text
 
 import storage
 from storage import migrate
-from tests.storage_fixtures import old_database, rows_survived, schema_differences
+from tests.storage_fixtures import insert_old_questions, old_database, rows_survived, schema_differences
 
 
 @pytest.fixture
@@ -54,6 +54,42 @@ def test_a_database_of_the_version_before_alembic_is_upgraded_with_its_rows(url)
     rows_survived(url)
     with storage.engine(url).connect() as conn:
         assert migrate.current(conn) == migrate.head()
+    assert schema_differences(url) == []
+
+
+def test_a_database_of_the_previous_revision_moves_its_questions_outside_the_faq_into_the_inbox(url):
+    """Revision 0003 on a database at 0002: the old table's rows become inbox messages (one already
+    copied by the aggregation of that version, same day and same text group, is not copied twice),
+    the table is dropped; a second upgrade changes nothing."""
+    import datetime as dt
+
+    from alembic import command
+
+    engine = storage.engine(url, migrate=False)
+    with engine.connect() as conn:
+        cfg = migrate.config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+        cfg.attributes.pop("connection")
+        conn.commit()
+    day = dt.datetime(2026, 11, 30, 9, 15)
+    questions = [{"id": 1, "created_at": day, "text": "Y aura-t-il une formation ?", "intent": "faq_not_covered",
+                  "confidence": 0.7},
+                 {"id": 2, "created_at": day, "text": "combien coûte la migration", "intent": "faq_not_covered",
+                  "confidence": None}]
+    with engine.begin() as conn:
+        insert_old_questions(conn, questions)
+        conn.execute(text("INSERT INTO inbox_messages (event_id, received_at, day, text, group_key, reasons, status) "
+                          "VALUES (7, :at, :day, 'Combien coûte la migration ?', 'combien coute la migration', "
+                          "'low_confidence,not_covered', 'new')"), {"at": day, "day": day.date()})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert migrate.current(conn) == migrate.head() == "0003"
+        rows = conn.execute(text("SELECT event_id, text, intent, reasons FROM inbox_messages ORDER BY event_id")).all()
+    assert rows == [(-1, "Y aura-t-il une formation ?", "faq_not_covered", "not_covered"),
+                    (7, "Combien coûte la migration ?", None, "low_confidence,not_covered")]
+    assert not inspect(engine).has_table("review_questions")
+    migrate.upgrade(engine)
     assert schema_differences(url) == []
 
 

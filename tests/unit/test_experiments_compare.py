@@ -1,7 +1,7 @@
-"""The pure helpers of scripts/nlu_compare.py: merged answers, confident wrong answers, the issue's rule."""
+"""The pure helpers of evaluation/experiments/compare.py: merged answers, confident wrong answers, the issue's rule."""
 import pytest
 
-from scripts.nlu_compare import (
+from evaluation.experiments.compare import (
     CLASSIFIER,
     accuracy,
     confident_wrong,
@@ -65,7 +65,7 @@ def test_swap_classifier_keeps_the_rest_of_the_pipeline():
 
 
 def test_conclusion_names_what_ships():
-    from scripts.nlu_compare import conclusion
+    from evaluation.experiments.compare import conclusion
 
     results = [{"key": "a", "label": "(a)", "dev_accuracy": 0.95, "cv_accuracy": 0.93},
                {"key": "b", "label": "(b)", "dev_accuracy": 0.90, "cv_accuracy": 0.86}]

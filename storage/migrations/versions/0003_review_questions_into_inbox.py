@@ -1,0 +1,58 @@
+"""One store for the questions the FAQ does not answer: the old ``review_questions`` table's rows
+become review-inbox messages (reason ``not_covered``, « hors FAQ »), then the table is dropped.
+
+A row becomes the inbox message of ``event_id`` = − its id (event ids are positive), unless the inbox
+already holds it (same id) or holds a « hors FAQ » message of the same day with the same masked
+text group (the aggregation had copied it before this revision existed).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-07
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from analytics.inbox import group_key
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+REASON = "not_covered"
+old = sa.table("review_questions", sa.column("id", sa.Integer), sa.column("created_at", sa.DateTime),
+               sa.column("text", sa.Text), sa.column("intent", sa.String), sa.column("confidence", sa.Float))
+inbox = sa.table("inbox_messages", sa.column("event_id", sa.Integer), sa.column("received_at", sa.DateTime),
+                 sa.column("day", sa.Date), sa.column("text", sa.Text), sa.column("group_key", sa.String),
+                 sa.column("intent", sa.String), sa.column("confidence", sa.Float),
+                 sa.column("reasons", sa.String), sa.column("status", sa.String))
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if not sa.inspect(bind).has_table("review_questions"):
+        return
+    present = set(bind.execute(sa.select(inbox.c.event_id).where(inbox.c.event_id < 0)).scalars())
+    already = {(_day(day), key) for day, key, reasons in bind.execute(
+        sa.select(inbox.c.day, inbox.c.group_key, inbox.c.reasons)) if REASON in (reasons or "").split(",")}
+    rows = []
+    for row_id, created_at, question, intent, confidence in bind.execute(
+            sa.select(old.c.id, old.c.created_at, old.c.text, old.c.intent, old.c.confidence).order_by(old.c.id)):
+        key = group_key(question or "")
+        if -row_id in present or not key or (_day(created_at), key) in already:
+            continue
+        rows.append({"event_id": -row_id, "received_at": created_at, "day": _day(created_at), "text": question,
+                     "group_key": key, "intent": intent, "confidence": confidence, "reasons": REASON,
+                     "status": "new"})
+        already.add((_day(created_at), key))
+    if rows:
+        op.bulk_insert(inbox, rows)
+    op.drop_table("review_questions")
+
+
+def _day(value):
+    return value.date() if hasattr(value, "date") else value
+
+
+def downgrade() -> None:
+    raise NotImplementedError("no way down: restore a backup")
