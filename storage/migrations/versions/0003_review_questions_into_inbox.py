@@ -12,8 +12,6 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from analytics.inbox import group_key
-
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -29,6 +27,10 @@ inbox = sa.table("inbox_messages", sa.column("event_id", sa.Integer), sa.column(
 
 
 def upgrade() -> None:
+    # The inbox's own grouping, so that a question the aggregation already copied is recognised
+    # (imported here only: the storage layer imports nothing of the project at load time).
+    from analytics.inbox import group_key
+
     bind = op.get_bind()
     if not sa.inspect(bind).has_table("review_questions"):
         return
