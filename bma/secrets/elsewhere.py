@@ -6,6 +6,7 @@ import re
 
 from bma.secrets.spans import (
     _ends_clause,
+    _quoted_sentence,
     _is_question,
     _proper_name,
 )
@@ -48,21 +49,34 @@ NOT_IN_A_SENTENCE_VALUE = re.compile(
     r"arrive|trouve|retrouve|connais|rappelle|souviens|demande|attends|ai\s+re[çc]u|avez|comment|pourquoi|quand|"
     r"need|want|know|forgot|lost|weet|wil)(?!\w)", re.I)
 APPOSITION_RE = re.compile(
-    rf"(?<![\w@.]){PASSWORD_NOUN}\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
+    rf"(?<![\w@.]){PASSWORD_NOUN}(?:\s+(?:habituel(?:le)?|d['’]avant|d['’]origine|actuel(?:le)?|initial(?:e)?|perso))?"
+    r"\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
 # French only (« en » is Dutch « and »: « login en wachtwoord » is no value).
-AS_PASSWORD_RE = re.compile(rf"(?P<value>[^\s,;:]+)\s*,?\s+(?:comme|en)\s+(?:{PASSWORD_WORD}|mdp|code)(?![\w@])", re.I)
+AS_PASSWORD_RE = re.compile(
+    rf"(?P<value>[^\s,;:]+)\s*,?\s+(?:(?:est|a\s+[ée]t[ée]|fut)\s+(?:refus[ée]e?|rejet[ée]e?|accept[ée]e?)\s+)?"
+    rf"(?:comme|en)\s+(?:{PASSWORD_WORD}|mdp|code)(?![\w@])", re.I)
+# English and Dutch: « I typed football as password », « ik gebruik appel als wachtwoord ».
+AS_PASSWORD_OTHER_RE = re.compile(
+    r"(?P<value>[^\s,;:]+)\s+(?:as|als)\s+(?:(?:my|the|a|mijn|het|een)\s+)?(?:password|wachtwoord)(?![\w@])", re.I)
+# A relative clause between the cue and its value: « le mot de passe que la directrice m'a donné est
+# Citadelle », « le code à 6 chiffres qu'on a choisi est 280912 ».
+RELATIVE_VALUE_RE = re.compile(
+    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|code(?!{NOT_A_PASSWORD_CODE}))(?:\s+(?:de\s+secours|[àa]\s+\d\s+chiffres))?"
+    r"\s+qu(?:e\s|['’]\s*)(?:[^.,;:!?\n]|[.:](?=\S)){1,60}?\s(?:est|[ée]tait|c['’]\s*est)[^\S\n]+"
+    r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 TYPED_DIGITS_RE = re.compile(
     r"\b(?:mis|tap[ée]e?|encod[ée]e?|essay[ée]e?|saisie?|entr[ée]e?|rentr[ée]e?)\s+(?P<value>\d{4,})(?!\S*\d)", re.I)
 # What was typed (« j'avais mis Ostende », « j'ai encodé 'soleil' »), a password recalled in a later
 # clause (« … je crois que c'était hirondelle »), and a value before its cue (« Lucie est mon mdp »).
 TYPED_VALUE_RE = re.compile(
     r"(?<![\w@])(?:(?:ai|jai|g|as|a|avais|avait|avions|avons|avez|aviez|ont|avaient|aurais|aurait)[^\S\n]+"
-    r"(?:(?:d[ée]j[àa]|bien|pourtant|juste|aussi|m[eê]me|toujours|encore|simplement|tout\s+simplement)[^\S\n]+)?"
-    r"(?:mis|tap[ée]e?s?|encod[ée]e?s?|essay[ée]e?s?(?:\s+avec)?|saisie?s?|rentr[ée]e?s?|entr[ée]e?s?|"
+    r"(?:(?:d[ée]j[àa]|bien|pourtant|juste|aussi|m[eê]me|toujours|encore|simplement|tout\s+simplement|tout|"
+    r"peut-[eê]tre)[^\S\n]+)?"
+    r"(?:mis|remis|voulu\s+(?:re)?mettre|tap[ée]e?s?|encod[ée]e?s?|essay[ée]e?s?(?:\s+avec)?|saisie?s?|rentr[ée]e?s?|entr[ée]e?s?|"
     r"introduite?s?|utilis[ée]e?s?(?:\s+comme\s+mot\s+de\s+passe)?|choisie?s?|tent[ée]e?s?|test[ée]e?s?)|"
-    r"(?:je|j['’]|on)[^\S\n]*(?:tape|tapes|mets|met|encode|rentre|saisis|essaie|essaye|utilise)|"
+    r"(?:je|j['’]|on)[^\S\n]*(?:tape|tapes|mets|met|encode|rentre|saisis|essaie|essaye|utilise|voulais\s+mettre)|"
     r"(?:i|have|had)[^\S\n]+(?:typed|tried|entered|used))"
-    r"[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
+    r"(?:[^\S\n]*:)?[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 RECALLED_RE = re.compile(
     r"(?<![\w@])(?:c['’]\s*[ée]tait(?:\s+soit)?|c['’]\s*est|ce\s+serait|c|cé)"
     r"[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
@@ -72,13 +86,14 @@ LABEL_VALUE_RE = re.compile(
     r"premier|deuxi[eè]me|second)[^\S\n]+(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait)[^\S\n]+"
     r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 BEFORE_CUE_RE = re.compile(
-    r"(?P<value>[^\s,;:]+)\s*,?\s+(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait|is|was)\s+(?:mon|ma|le|notre|votre|l['’])\s*"
+    r"(?P<value>[«“\"]\s*[^»”\"\n]{2,40}?\s*[»”\"]|[^\s,;:]+)\s*,?\s*"
+    r"(?:\s(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait|is|was|c|cé)|=)\s+(?:mon|ma|le|notre|votre|l['’])\s*"
     rf"(?:(?:ancien|nouveau|actuel|vieux)\s+)?(?:{PASSWORD_NOUN}|code)(?![\w@])", re.I)
 CLEFT_RE = re.compile(
     r"(?<![\w@])c['’]\s*(?:est|[ée]tait)\s+(?P<value>[^\s,;:]+)\s+(?:le|mon|ma|notre|votre)\s+"
     rf"(?:{PASSWORD_NOUN}|code)(?![\w@])", re.I)
 PARENTHESES_RE = re.compile(
-    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|code)\s*\(\s*(?P<value>[^()\s]{{2,40}})\s*\)", re.I)
+    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|code)(?:\s+[^\W\d_]+)?\s*\(\s*(?P<value>[^()\s]{{2,40}})\s*\)", re.I)
 # Signing in to a BMA « avec X »: X is what was typed when it reads as a name or a typed string.
 WITH_VALUE_RE = re.compile(
     r"(?:connect\w*|fonctionne\w*|marche\w*|ouvr\w*|acc[eè]d\w*|entrer|log\w*)(?:[^.\n?]|\.(?=\S)){0,80}?\bavec\s+(?P<value>[^\s,;:]+)",
@@ -111,7 +126,7 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         spans += _typed_value_span(text, match)
     if not STRONG_CUE_RE.search(text):
         return spans
-    for regex in (RECALLED_RE, LABEL_VALUE_RE):
+    for regex in (RECALLED_RE, LABEL_VALUE_RE, RELATIVE_VALUE_RE):
         for match in regex.finditer(text):
             spans += _typed_value_span(text, match)
     for match in SENTENCE_VALUE_RE.finditer(text):
@@ -120,10 +135,11 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         first = words[0].lower().strip(EDGE_PUNCT) if words else ""
         if (2 <= len(words) <= 6 and not NOT_IN_A_SENTENCE_VALUE.search(value) and "," not in value
                 and first not in ABOUT_THE_PASSWORD and first not in GREETINGS and first not in PREPOSITIONS
+                and first not in ("j'ai", "j’ai", "jai")  # « mdp : j'ai tout essayé »
                 and not any(w.lower().strip(EDGE_PUNCT) in ABOUT_THE_PASSWORD for w in words)
                 and not ADDRESS_IN_TEXT.search(value) and not URL_LIKE.search(value)):
             spans.append((match.start("value"), match.end("value")))
-    for regex in (APPOSITION_RE, AS_PASSWORD_RE):
+    for regex in (APPOSITION_RE, AS_PASSWORD_RE, AS_PASSWORD_OTHER_RE):
         for match in regex.finditer(text):
             if regex is APPOSITION_RE and re.search(r",\s*$", text[:match.start()]):  # « adresse, mot de passe, … »: a list
                 continue
@@ -149,7 +165,12 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         if _plain_value_is_secret(word, explicit=True) and word.lower() not in NOT_A_SECRET | LABELS:
             spans.append((match.start("value"), match.end("value")))
     spans += [m.span() for m in DATE_PIN_RE.finditer(text)]
-    for match in BEFORE_CUE_RE.finditer(text):  # « Lucie est mon mot de passe »
+    for match in BEFORE_CUE_RE.finditer(text):  # « Lucie est mon mot de passe », « bateau = mon mdp »
+        if match.group("value")[:1] in "«“\"":  # « « Inès » c'est mon mot de passe »
+            inner = match.group("value")[1:-1].strip()
+            if " " not in inner and _plain_value_is_secret(inner, explicit=True):
+                spans.append((match.start("value") + 1, match.end("value") - 1))
+            continue
         word = _bare(match.group("value"))
         if word.lower() not in GREETINGS and _plain_value_is_secret(word) and word.lower() not in GRAMMAR_START:
             spans.append(_span(match.group("value"), match.start("value")))
@@ -171,6 +192,8 @@ def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
         inner = value[1:-1].strip()
         if " " not in inner and _plain_value_is_secret(inner, explicit=True) and inner.lower() not in NOT_A_SECRET:
             return [(start + 1, start + len(value) - 1)]
+        if " " in inner and STRONG_CUE_RE.search(text) and _quoted_sentence(inner):  # j'ai mis « il pleut sur Namur »
+            return [(start + 1, start + len(value) - 1)]
         return []
     spans = []
     while True:
@@ -181,7 +204,7 @@ def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
         else:
             secret = credential_shaped(word) or (
                 _ends_clause(text, end) and not _is_question(text, start) and word.lower() not in GREETINGS
-                and not PARTICIPLE.search(word) and _plain_value_is_secret(word)) or (
+                and (not PARTICIPLE.search(word) or _proper_name(word)) and _plain_value_is_secret(word)) or (
                 re.fullmatch(r"[^\W\d_]{3,}!+", value.strip(WRAPPERS)) is not None  # « je tape correct! »
                 and _plain_value_is_secret(word, explicit=True))
         if not secret:

@@ -13,6 +13,7 @@ from bma.secrets.words import (
     EDGE_PUNCT,
     FILLER,
     GRAMMAR_START,
+    INVERTED_VERB,
     LOGIN_PAIR_RE,
     MASK,
     NEGATION,
@@ -40,13 +41,15 @@ NEXT_CLAUSE_WORDS = (
     r"(?:mon|ma|le|la)\s+(?:mdp|mot\s+de\s+passe|code)|"
     r"pendant|jusqu['’]\w*|m[eê]me|partout|aussi|encore|toujours|non|oui"
 )
+EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
 CLAUSE_END = re.compile(
-    rf"[^\S\n]*(?:$|[\n,;()]|[.!?]+(?:\s|$)|\.{{2,}}|…|\s[/+-]\s|\s+(?:{NEXT_CLAUSE_WORDS})(?![\w@]))", re.I)
+    rf"[^\S\n]*(?:$|[\n,;()\]»”{EMOJI}]|[.!?]+(?:\s|$)|\.{{2,}}|…|\s[/+-]\s|\s+(?:{NEXT_CLAUSE_WORDS})(?![\w@]))", re.I)
 
 
 CLAUSE_END_STRICT = re.compile(
-    r"[^\S\n]*(?:$|[\n,;()]|[.!?]*[.!](?:\s|$)|\.{2,}|…|\s[/+-]\s|"
-    r"\s+(?:et|mais|car|donc|ou|puis|svp|stp|merci|ne|n['’]|maar|but|and|or)(?![\w@])|"
+    rf"[^\S\n]*(?:$|[\n,;()\]{EMOJI}]|[.!?]*[.!](?:\s|$)|\.{{2,}}|…|\s[/+-]\s|"
+    r"\s+(?:et|mais|car|donc|ou|puis|svp|stp|merci|ne|n['’]|maar|but|and|or|que|qu['’]|depuis|"
+    r"fonctionn(?:e|ait|ent)|march(?:e|ait|ent))(?![\w@])|"
     # a state of what was typed: « mot de passe bienvenue refusé »
     r"\s+(?:refus[ée]e?s?|bloqu[ée]e?s?|accept[ée]e?s?|incorrecte?s?|invalides?|expir[ée]e?s?|rejet[ée]e?s?|"
     r"refused|rejected|not\s+accepted)(?![\w@]))", re.I)
@@ -76,6 +79,8 @@ def _passphrase_end(text: str, start: int, explicit: bool = True) -> int | None:
             break
         word = match.group()
         lowered = word.lower().rstrip("!?.")
+        if INVERTED_VERB.search(lowered):  # « quel mot de passe faut-il mettre »
+            return None
         if not PASSPHRASE_WORD.match(word) or lowered in CLAUSE_BREAK:
             break
         if lowered in ABOUT_THE_PASSWORD or (lowered in GRAMMAR_START and not run):
@@ -104,7 +109,8 @@ PHRASE_INSIDE = {"de", "du", "des", "d'", "à", "au", "aux", "la", "le", "les", 
 SPACED_DIGITS = re.compile(r"\d{1,4}(?: \d{1,4}){1,3}(?![\w@]|[.,/:-]\d)")
 PAIRED = {"«": "»", "“": "”", '"': '"', "'": "'"}
 # Words that say a quoted phrase is not a passphrase but a remark (« "je ne sais plus" »).
-NOT_A_PASSPHRASE = re.compile(rf"(?<!\w)(?:{NEGATION}|sais|celui|celle|même|meme)(?!\w)", re.I)
+# (« plus » alone is a comparative in a passphrase: « mon école est la plus belle »).
+NOT_A_PASSPHRASE = re.compile(r"(?<!\w)(?:ne|n['’]|pas|jamais|sais|celui|celle|même|meme)(?!\w)", re.I)
 
 
 def _quoted_sentence(inner: str) -> bool:
@@ -187,7 +193,7 @@ def _login_pair_spans(text: str) -> list[tuple[int, int]]:
 # digits from four on, or a plain word that ends the clause.
 BARE_CUE_RE = re.compile(
     rf"(?<![\w@.])(?P<cue>{PASSWORD_NOUN}|passwort|code\s*d['’]?\s*acc[eè]s|"
-    r"(?P<pin>pin|code(?:\s+pin)?))(?![\w@])[^\S\n]+(?P<value>[^\s,;:=]+)",
+    r"(?P<pin>pin|code(?:\s+(?:pin|secret))?))(?![\w@])[^\S\n]+(?P<value>[^\s,;:=]+)",
     re.I,
 )
 

@@ -63,7 +63,7 @@ PASSWORD_WORD = r"(?:mots?|mo)[\s-]*(?:de|d['’]?|2)[\s-]*pas{1,3}e?(?![\w@])"
 # A negation: the words around a cue describe the password, they are not one.
 NEGATION = r"ne|n['’]|pas|plus|jamais"
 # « the password » as a noun, as typed (one fragment for every pattern that names it).
-PASSWORD_NOUN = rf"(?:{PASSWORD_WORD}|mdp|mpd|password|pwd|wachtwoord)"
+PASSWORD_NOUN = rf"(?:{PASSWORD_WORD}|mdpp?|mpd|password|pwd|wachtwoord)"
 # Words that introduce a password. Strong cues also introduce a plain-word value (« mdp : soleil »).
 _CUE = (
     rf"{PASSWORD_NOUN}|m\.d\.p\.?|passwd|passphrase|phrase\s*(?:de\s*passe|secr[eè]te)|psw|"
@@ -163,6 +163,8 @@ def credential_shaped(word: str) -> bool:
     """Letters mixed with digits or symbols, not a structured token nor a product or reference."""
     if len(word) < 5 or is_structured(word) or PRODUCT_LIKE.match(word) or REFERENCE_LIKE.match(word):
         return False
+    if re.fullmatch(r"(?:[^\W\d_]\.)+[^\W\d_]\.?", word):  # an abbreviation: « m.d.p. »
+        return False
     letters = re.search(r"[^\W\d_]", word)
     others = re.search(r"\d|[^\w\s'’-]|_", word)
     return (bool(letters and others) and not re.fullmatch(r"[^\W\d_]+[-'’][^\W\d_]+", word)
@@ -206,8 +208,13 @@ celui-ci celui-là celui-la celle-ci celle-là celle-la ceux-ci ça ca cela ceci
 plusieurs quelques trop ni erreur court courte long longue
 hetzelfde dezelfde anders nieuw nieuwe oud oude verkeerd juist zelfde kwijtgeraakt
 vergeten kwijt fout verlopen geblokkeerd vergrendeld ongeldig onjuist aanvragen kiezen wijzigen veranderen ik het
+geweigerd wordt werd zie vorige
+question urgent urgence réussi reussi différents différentes differents differentes
+incorect incorecte expirer bloquer bloker refuser prénom prenom nom surnom
+ajoute comporte comprend inclut commence finit termine affiche qu'avant entrée entree enter
 """.split())
-INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous)$", re.I)  # « change-t-il »
+# « change-t-il », « aidez-moi »: a verb, not a password.
+INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous|moi|le|la|les|lui)$", re.I)
 GRAMMAR_START = set("""
 je j' j'ai il elle on nous vous ils elles ça ca cela c'est ce cet cette ces y en
 de du des d' à au aux dans sur avec pour par depuis chez via
@@ -248,6 +255,9 @@ def _plain_value_is_secret(word: str, explicit: bool = False) -> bool:
     if credential_shaped(word):
         return True
     if INVERTED_VERB.search(word):
+        return False
+    elided = re.sub(r"^[ld]['’]", "", word.lower())  # « c'est l'ancien »
+    if elided != word.lower() and (elided in ABOUT_THE_PASSWORD or elided in NOT_A_SECRET):
         return False
     if explicit:
         lowered = word.lower().rstrip("!?.")
