@@ -6,9 +6,9 @@ import re
 
 from bma.secrets.spans import (
     _ends_clause,
-    _quoted_sentence,
     _is_question,
     _proper_name,
+    _quoted_sentence,
 )
 from bma.secrets.words import (
     ABOUT_THE_PASSWORD,

@@ -16,7 +16,6 @@ from bma.secrets.words import (
     INVERTED_VERB,
     LOGIN_PAIR_RE,
     MASK,
-    NEGATION,
     NOT_A_SECRET,
     PARTICIPLE,
     PASSPHRASE_WORD,
