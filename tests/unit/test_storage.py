@@ -93,6 +93,20 @@ def test_a_database_of_the_previous_revision_moves_its_questions_outside_the_faq
     assert schema_differences(url) == []
 
 
+def test_the_migrations_frozen_grouping_agrees_with_the_inbox():
+    import importlib.util
+
+    from analytics.inbox import group_key
+
+    path = migrate.MIGRATIONS / "versions" / "0003_review_questions_into_inbox.py"
+    spec = importlib.util.spec_from_file_location("revision_0003", path)
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    for message in ("Combien coûte la migration ?", "L’École de EC012345 @ adm.cfwb.be : « archives » 2010 !",
+                 "  Y aura-t-il   une formation\tpour Exchange?? ", "", "po000123@adm.cfwb.be"):
+        assert revision.group_key(message) == group_key(message), message
+
+
 def test_a_database_from_a_newer_version_is_refused_in_french(url):
     storage.engine(url)
     with storage.engine(url).begin() as conn:

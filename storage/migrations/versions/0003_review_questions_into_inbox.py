@@ -9,6 +9,9 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-07
 """
+import re
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,10 +30,6 @@ inbox = sa.table("inbox_messages", sa.column("event_id", sa.Integer), sa.column(
 
 
 def upgrade() -> None:
-    # The inbox's own grouping, so that a question the aggregation already copied is recognised
-    # (imported here only: the storage layer imports nothing of the project at load time).
-    from analytics.inbox import group_key
-
     bind = op.get_bind()
     if not sa.inspect(bind).has_table("review_questions"):
         return
@@ -50,6 +49,21 @@ def upgrade() -> None:
     if rows:
         op.bulk_insert(inbox, rows)
     op.drop_table("review_questions")
+
+
+# The inbox's grouping (analytics.inbox.group_key) as it was at this revision, frozen here: a
+# migration imports nothing of the project, and what it wrote must not change with later code.
+# tests/unit/test_storage.py checks that both still agree.
+ADDRESS_RE = re.compile(r"(?<![a-z0-9])(ec|po)\s*(\d{1,8})\s*@\s*adm\s*\.\s*cfwb\s*\.\s*be(?![a-z0-9])", re.I)
+
+
+def group_key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ADDRESS_RE.sub(" adresse_bma ", text).translate(APOSTROPHES).lower())
+    plain = re.sub(r"\s+", " ", "".join(ch for ch in decomposed if not unicodedata.combining(ch))).strip()
+    return re.sub(r"\s+", " ", re.sub(r"[^\w]+", " ", plain)).strip()[:300]
+
+
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
 def _day(value):
