@@ -8,7 +8,6 @@ from bma.secrets.spans import (
     _ends_clause,
     _is_question,
     _proper_name,
-    _quoted_sentence,
 )
 from bma.secrets.words import (
     ABOUT_THE_PASSWORD,
@@ -52,12 +51,16 @@ APPOSITION_RE = re.compile(
     rf"(?<![\w@.]){PASSWORD_NOUN}(?:\s+(?:habituel(?:le)?|d['’]avant|d['’]origine|actuel(?:le)?|initial(?:e)?|perso))?"
     r"\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
 # French only (« en » is Dutch « and »: « login en wachtwoord » is no value).
-AS_PASSWORD_RE = re.compile(
-    rf"(?P<value>[^\s,;:]+)\s*,?\s+(?:(?:est|a\s+[ée]t[ée]|fut)\s+(?:refus[ée]e?|rejet[ée]e?|accept[ée]e?)\s+)?"
-    rf"(?:comme|en)\s+(?:{PASSWORD_WORD}|mdp|code)(?![\w@])", re.I)
-# English and Dutch: « I typed football as password », « ik gebruik appel als wachtwoord ».
+AS_PASSWORD_RE = re.compile(rf"(?P<value>[^\s,;:]+)\s*,?\s+(?:comme|en)\s+(?:{PASSWORD_WORD}|mdp|code)(?![\w@])", re.I)
+# « Maison! est refusé comme mot de passe »: the value opens the sentence (not « ma date de
+# naissance est refusée comme mot de passe »).
+STATE_AS_PASSWORD_RE = re.compile(
+    rf"(?:^|(?<=[.!?\n])[^\S\n]*)(?P<value>[^\s,;:]+)\s+(?:est|a\s+[ée]t[ée]|fut)\s+(?:refus[ée]e?|rejet[ée]e?|accept[ée]e?)"
+    rf"\s+comme\s+(?:{PASSWORD_WORD}|mdp|code)(?![\w@])", re.I)
+# English and Dutch, after a typing verb: « I typed football as password », « ik gebruik appel als wachtwoord ».
 AS_PASSWORD_OTHER_RE = re.compile(
-    r"(?P<value>[^\s,;:]+)\s+(?:as|als)\s+(?:(?:my|the|a|mijn|het|een)\s+)?(?:password|wachtwoord)(?![\w@])", re.I)
+    r"(?<![\w@])(?:typed|tried|entered|use|used|gebruik|gebruikte|typte|probeerde)\s+(?P<value>[^\s,;:]+)\s+(?:as|als)\s+"
+    r"(?:(?:my|the|a|mijn|het|een)\s+)?(?:password|wachtwoord)(?![\w@])", re.I)
 # A relative clause between the cue and its value: « le mot de passe que la directrice m'a donné est
 # Citadelle », « le code à 6 chiffres qu'on a choisi est 280912 ».
 RELATIVE_VALUE_RE = re.compile(
@@ -72,9 +75,9 @@ TYPED_VALUE_RE = re.compile(
     r"(?<![\w@])(?:(?:ai|jai|g|as|a|avais|avait|avions|avons|avez|aviez|ont|avaient|aurais|aurait)[^\S\n]+"
     r"(?:(?:d[ée]j[àa]|bien|pourtant|juste|aussi|m[eê]me|toujours|encore|simplement|tout\s+simplement|tout|"
     r"peut-[eê]tre)[^\S\n]+)?"
-    r"(?:mis|remis|voulu\s+(?:re)?mettre|tap[ée]e?s?|encod[ée]e?s?|essay[ée]e?s?(?:\s+avec)?|saisie?s?|rentr[ée]e?s?|entr[ée]e?s?|"
+    r"(?:mis|tap[ée]e?s?|encod[ée]e?s?|essay[ée]e?s?(?:\s+avec)?|saisie?s?|rentr[ée]e?s?|entr[ée]e?s?|"
     r"introduite?s?|utilis[ée]e?s?(?:\s+comme\s+mot\s+de\s+passe)?|choisie?s?|tent[ée]e?s?|test[ée]e?s?)|"
-    r"(?:je|j['’]|on)[^\S\n]*(?:tape|tapes|mets|met|encode|rentre|saisis|essaie|essaye|utilise|voulais\s+mettre)|"
+    r"(?:je|j['’]|on)[^\S\n]*(?:tape|tapes|mets|met|encode|rentre|saisis|essaie|essaye|utilise)|"
     r"(?:i|have|had)[^\S\n]+(?:typed|tried|entered|used))"
     r"(?:[^\S\n]*:)?[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 RECALLED_RE = re.compile(
@@ -87,13 +90,13 @@ LABEL_VALUE_RE = re.compile(
     r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 BEFORE_CUE_RE = re.compile(
     r"(?P<value>[«“\"]\s*[^»”\"\n]{2,40}?\s*[»”\"]|[^\s,;:]+)\s*,?\s*"
-    r"(?:\s(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait|is|was|c|cé)|=)\s+(?:mon|ma|le|notre|votre|l['’])\s*"
+    r"(?:\s(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait|is|was|(?P<sms>c|cé))|(?P<equals>=))\s+(?:mon|ma|le|notre|votre|l['’])\s*"
     rf"(?:(?:ancien|nouveau|actuel|vieux)\s+)?(?:{PASSWORD_NOUN}|code)(?![\w@])", re.I)
 CLEFT_RE = re.compile(
     r"(?<![\w@])c['’]\s*(?:est|[ée]tait)\s+(?P<value>[^\s,;:]+)\s+(?:le|mon|ma|notre|votre)\s+"
     rf"(?:{PASSWORD_NOUN}|code)(?![\w@])", re.I)
 PARENTHESES_RE = re.compile(
-    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|code)(?:\s+[^\W\d_]+)?\s*\(\s*(?P<value>[^()\s]{{2,40}})\s*\)", re.I)
+    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|code)(?:\s+(?:choisie?|utilis[ée]e?|actuel(?:le)?|habituel(?:le)?))?\s*\(\s*(?P<value>[^()\s]{{2,40}})\s*\)", re.I)
 # Signing in to a BMA « avec X »: X is what was typed when it reads as a name or a typed string.
 WITH_VALUE_RE = re.compile(
     r"(?:connect\w*|fonctionne\w*|marche\w*|ouvr\w*|acc[eè]d\w*|entrer|log\w*)(?:[^.\n?]|\.(?=\S)){0,80}?\bavec\s+(?P<value>[^\s,;:]+)",
@@ -126,7 +129,7 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         spans += _typed_value_span(text, match)
     if not STRONG_CUE_RE.search(text):
         return spans
-    for regex in (RECALLED_RE, LABEL_VALUE_RE, RELATIVE_VALUE_RE):
+    for regex in (RECALLED_RE, LABEL_VALUE_RE):
         for match in regex.finditer(text):
             spans += _typed_value_span(text, match)
     for match in SENTENCE_VALUE_RE.finditer(text):
@@ -139,7 +142,20 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
                 and not any(w.lower().strip(EDGE_PUNCT) in ABOUT_THE_PASSWORD for w in words)
                 and not ADDRESS_IN_TEXT.search(value) and not URL_LIKE.search(value)):
             spans.append((match.start("value"), match.end("value")))
-    for regex in (APPOSITION_RE, AS_PASSWORD_RE, AS_PASSWORD_OTHER_RE):
+    for match in RELATIVE_VALUE_RE.finditer(text):  # « le mot de passe que … m'a donné est Citadelle »
+        token = match.group("value")
+        word = _bare(token)
+        if (_proper_name(word) or credential_shaped(word) or (DIGITS_AND_PUNCT.match(word) and _pin_secret(word))) \
+                and not _is_question(text, match.start("value")):
+            spans.append(_span(token, match.start("value")))
+    for match in (*STATE_AS_PASSWORD_RE.finditer(text), *AS_PASSWORD_OTHER_RE.finditer(text)):
+        token = match.group("value")
+        word = _bare(token)
+        asks = re.match(r"\s*(?:can|could|may|should|which|what|how|mag|kan|welke|wat|hoe)\b", text, re.I)
+        if not asks and not _is_question(text, match.start("value")) and _plain_value_is_secret(word) \
+                and word.lower() not in GRAMMAR_START | GREETINGS | {"my", "the", "a", "mijn", "het", "een", "ik"}:
+            spans.append(_span(token, match.start("value")))
+    for regex in (APPOSITION_RE, AS_PASSWORD_RE):
         for match in regex.finditer(text):
             if regex is APPOSITION_RE and re.search(r",\s*$", text[:match.start()]):  # « adresse, mot de passe, … »: a list
                 continue
@@ -166,12 +182,16 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
             spans.append((match.start("value"), match.end("value")))
     spans += [m.span() for m in DATE_PIN_RE.finditer(text)]
     for match in BEFORE_CUE_RE.finditer(text):  # « Lucie est mon mot de passe », « bateau = mon mdp »
-        if match.group("value")[:1] in "«“\"":  # « « Inès » c'est mon mot de passe »
+        if match.group("value")[:1] in "«“\"" and match.group("value")[-1] in "»”\"":  # « « Inès » c'est mon mdp »
             inner = match.group("value")[1:-1].strip()
             if " " not in inner and _plain_value_is_secret(inner, explicit=True):
                 spans.append((match.start("value") + 1, match.end("value") - 1))
             continue
         word = _bare(match.group("value"))
+        if (match.group("sms") or match.group("equals")) and (  # « binche c mon mdp », « bateau = mon mdp »:
+                match.start("value") > 0 or _is_question(text, match.start("value"))  # the whole first clause,
+                or not re.match(r"\s*(?:$|[.,;!)]|\s(?:actuel|ancien|nouveau)\b)", text[match.end():])):  # not « … qui bloque »
+            continue
         if word.lower() not in GREETINGS and _plain_value_is_secret(word) and word.lower() not in GRAMMAR_START:
             spans.append(_span(match.group("value"), match.start("value")))
     last = LAST_WORD_RE.search(text)
@@ -188,11 +208,9 @@ LIST_NEXT_RE = re.compile(r"[^\S\n]*(?:,[^\S\n]*|[^\S\n]+(?:et|ou|puis|or|and|en
 def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
     """The value after a typing verb or « c'était »: quoted, a PIN, or one word ending the clause."""
     value, start = match.group("value"), match.start("value")
-    if value[:1] in "\"'«“":
+    if value[:1] in "\"'«“" and len(value) > 2 and value[-1] in "\"'»”":
         inner = value[1:-1].strip()
         if " " not in inner and _plain_value_is_secret(inner, explicit=True) and inner.lower() not in NOT_A_SECRET:
-            return [(start + 1, start + len(value) - 1)]
-        if " " in inner and STRONG_CUE_RE.search(text) and _quoted_sentence(inner):  # j'ai mis « il pleut sur Namur »
             return [(start + 1, start + len(value) - 1)]
         return []
     spans = []
@@ -204,7 +222,7 @@ def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
         else:
             secret = credential_shaped(word) or (
                 _ends_clause(text, end) and not _is_question(text, start) and word.lower() not in GREETINGS
-                and (not PARTICIPLE.search(word) or _proper_name(word)) and _plain_value_is_secret(word)) or (
+                and not PARTICIPLE.search(word) and _plain_value_is_secret(word)) or (
                 re.fullmatch(r"[^\W\d_]{3,}!+", value.strip(WRAPPERS)) is not None  # « je tape correct! »
                 and _plain_value_is_secret(word, explicit=True))
         if not secret:

@@ -46,9 +46,8 @@ CLAUSE_END = re.compile(
 
 
 CLAUSE_END_STRICT = re.compile(
-    rf"[^\S\n]*(?:$|[\n,;()\]{EMOJI}]|[.!?]*[.!](?:\s|$)|\.{{2,}}|…|\s[/+-]\s|"
-    r"\s+(?:et|mais|car|donc|ou|puis|svp|stp|merci|ne|n['’]|maar|but|and|or|que|qu['’]|depuis|"
-    r"fonctionn(?:e|ait|ent)|march(?:e|ait|ent))(?![\w@])|"
+    r"[^\S\n]*(?:$|[\n,;()]|[.!?]*[.!](?:\s|$)|\.{2,}|…|\s[/+-]\s|"
+    r"\s+(?:et|mais|car|donc|ou|puis|svp|stp|merci|ne|n['’]|maar|but|and|or)(?![\w@])|"
     # a state of what was typed: « mot de passe bienvenue refusé »
     r"\s+(?:refus[ée]e?s?|bloqu[ée]e?s?|accept[ée]e?s?|incorrecte?s?|invalides?|expir[ée]e?s?|rejet[ée]e?s?|"
     r"refused|rejected|not\s+accepted)(?![\w@]))", re.I)

@@ -212,6 +212,7 @@ geweigerd wordt werd zie vorige
 question urgent urgence réussi reussi différents différentes differents differentes
 incorect incorecte expirer bloquer bloker refuser prénom prenom nom surnom
 ajoute comporte comprend inclut commence finit termine affiche qu'avant entrée entree enter
+existant existante habitude d'habitude jusqu'ici an l'an dernier
 """.split())
 # « change-t-il », « aidez-moi »: a verb, not a password.
 INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous|moi|le|la|les|lui)$", re.I)

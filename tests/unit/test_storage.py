@@ -72,22 +72,28 @@ def test_a_database_of_the_previous_revision_moves_its_questions_outside_the_faq
         command.upgrade(cfg, "0002")
         cfg.attributes.pop("connection")
         conn.commit()
-    day = dt.datetime(2026, 11, 30, 9, 15)
-    questions = [{"id": 1, "created_at": day, "text": "Y aura-t-il une formation ?", "intent": "faq_not_covered",
+    morning, late = dt.datetime(2026, 11, 30, 9, 15), dt.datetime(2026, 11, 30, 23, 30)  # UTC, as kept
+    questions = [{"id": 1, "created_at": morning, "text": "Y aura-t-il une formation ?", "intent": "faq_not_covered",
                   "confidence": 0.7},
-                 {"id": 2, "created_at": day, "text": "combien coûte la migration", "intent": "faq_not_covered",
-                  "confidence": None}]
+                 {"id": 2, "created_at": late, "text": "combien coûte la migration", "intent": "faq_not_covered",
+                  "confidence": None},
+                 {"id": 3, "created_at": morning, "text": "Y aura-t-il une formation ?", "intent": "faq_not_covered",
+                  "confidence": 0.6},
+                 {"id": 4, "created_at": morning, "text": "???", "intent": "faq_not_covered", "confidence": 0.5}]
     with engine.begin() as conn:
         insert_old_questions(conn, questions)
+        # The aggregation's copy of question 2, on its Brussels day (23:30 UTC is 00:30 on 1 December there).
         conn.execute(text("INSERT INTO inbox_messages (event_id, received_at, day, text, group_key, reasons, status) "
                           "VALUES (7, :at, :day, 'Combien coûte la migration ?', 'combien coute la migration', "
-                          "'low_confidence,not_covered', 'new')"), {"at": day, "day": day.date()})
+                          "'low_confidence,not_covered', 'new')"), {"at": late, "day": dt.date(2026, 12, 1)})
     migrate.upgrade(engine)
     with engine.connect() as conn:
         assert migrate.current(conn) == migrate.head() == "0003"
-        rows = conn.execute(text("SELECT event_id, text, intent, reasons FROM inbox_messages ORDER BY event_id")).all()
-    assert rows == [(-1, "Y aura-t-il une formation ?", "faq_not_covered", "not_covered"),
-                    (7, "Combien coûte la migration ?", None, "low_confidence,not_covered")]
+        rows = conn.execute(text("SELECT event_id, day, text, reasons FROM inbox_messages ORDER BY event_id")).all()
+    day = "2026-11-30"  # SQLite returns the DATE column as text in a raw query
+    assert rows == [(-3, day, "Y aura-t-il une formation ?", "not_covered"),  # asked twice: both kept
+                    (-1, day, "Y aura-t-il une formation ?", "not_covered"),
+                    (7, "2026-12-01", "Combien coûte la migration ?", "low_confidence,not_covered")]
     assert not inspect(engine).has_table("review_questions")
     migrate.upgrade(engine)
     assert schema_differences(url) == []

@@ -1,19 +1,26 @@
 """One store for the questions the FAQ does not answer: the old ``review_questions`` table's rows
 become review-inbox messages (reason ``not_covered``, « hors FAQ »), then the table is dropped.
 
-A row becomes the inbox message of ``event_id`` = − its id (event ids are positive), unless the inbox
-already holds it (same id) or holds a « hors FAQ » message of the same day with the same masked
-text group (the aggregation had copied it before this revision existed).
+A row becomes the inbox message of ``event_id`` = − its id (event ids are positive), on its day in the
+staff's calendar (``BMA_CONSOLE_TZ``, Europe/Brussels by default, as the aggregation counts days),
+unless the inbox already holds it (same id) or already held, before this revision, a « hors FAQ »
+message of the same day with the same text group (the aggregation had copied it). Two old rows of
+the same day and group both become messages (each was a question asked). A row whose text has no
+word at all (« ??? ») has no group and is not copied.
 
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-07
 """
+import datetime as dt
 import re
 import unicodedata
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
+
+import settings
 
 revision = "0003"
 down_revision = "0002"
@@ -33,19 +40,19 @@ def upgrade() -> None:
     bind = op.get_bind()
     if not sa.inspect(bind).has_table("review_questions"):
         return
+    zone = ZoneInfo(settings.get("BMA_CONSOLE_TZ"))
     present = set(bind.execute(sa.select(inbox.c.event_id).where(inbox.c.event_id < 0)).scalars())
-    already = {(_day(day), key) for day, key, reasons in bind.execute(
+    already = {(day, key) for day, key, reasons in bind.execute(
         sa.select(inbox.c.day, inbox.c.group_key, inbox.c.reasons)) if REASON in (reasons or "").split(",")}
     rows = []
     for row_id, created_at, question, intent, confidence in bind.execute(
             sa.select(old.c.id, old.c.created_at, old.c.text, old.c.intent, old.c.confidence).order_by(old.c.id)):
-        key = group_key(question or "")
-        if -row_id in present or not key or (_day(created_at), key) in already:
+        key, day = group_key(question or ""), _day(created_at, zone)
+        if -row_id in present or not key or (day, key) in already:
             continue
-        rows.append({"event_id": -row_id, "received_at": created_at, "day": _day(created_at), "text": question,
+        rows.append({"event_id": -row_id, "received_at": created_at, "day": day, "text": question,
                      "group_key": key, "intent": intent, "confidence": confidence, "reasons": REASON,
                      "status": "new"})
-        already.add((_day(created_at), key))
     if rows:
         op.bulk_insert(inbox, rows)
     op.drop_table("review_questions")
@@ -66,8 +73,9 @@ def group_key(text: str) -> str:
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
-def _day(value):
-    return value.date() if hasattr(value, "date") else value
+def _day(created_at: dt.datetime, zone: ZoneInfo) -> dt.date:
+    """A naive UTC timestamp (as the table kept it) → its day in the staff's calendar."""
+    return created_at.replace(tzinfo=dt.timezone.utc).astimezone(zone).date()
 
 
 def downgrade() -> None:
