@@ -155,7 +155,7 @@ def is_structured(word: str) -> bool:
         not word or EMAIL_LIKE.match(word) or URL_LIKE.search(word) or DATE_LIKE.match(word)
         or BMA_LOGIN.match(word) or ORDINAL.match(word) or N_NUMBER.match(word) or TIME_OR_SIZE.match(word)
         or DIGITS_AND_PUNCT.match(word) or TIME_INSIDE.search(word) or HEX_LIKE.match(word)
-        or SNAKE_IDENTIFIER.match(word) or FILE_NAME.search(word) or VERSION.match(word) or HASHTAG.match(word)
+        or ("_" in word and len(word) <= 64 and SNAKE_IDENTIFIER.match(word)) or FILE_NAME.search(word) or VERSION.match(word) or HASHTAG.match(word)
     )
 
 
