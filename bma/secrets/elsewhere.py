@@ -61,6 +61,8 @@ STATE_AS_PASSWORD_RE = re.compile(
 AS_PASSWORD_OTHER_RE = re.compile(
     r"(?<![\w@])(?:typed|tried|entered|use|used|gebruik|gebruikte|typte|probeerde)\s+(?P<value>[^\s,;:]+)\s+(?:as|als)\s+"
     r"(?:(?:my|the|a|mijn|het|een)\s+)?(?:password|wachtwoord)(?![\w@])", re.I)
+ASKS_RE = re.compile(r"\s*(?:can|could|may|should|which|what|how|mag|kan|welke|wat|hoe)\b", re.I)
+FOREIGN_DETERMINERS = {"my", "the", "a", "mijn", "het", "een", "ik"}
 # A relative clause between the cue and its value: « le mot de passe que la directrice m'a donné est
 # Citadelle », « le code à 6 chiffres qu'on a choisi est 280912 ».
 RELATIVE_VALUE_RE = re.compile(
@@ -148,12 +150,12 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         if (_proper_name(word) or credential_shaped(word) or (DIGITS_AND_PUNCT.match(word) and _pin_secret(word))) \
                 and not _is_question(text, match.start("value")):
             spans.append(_span(token, match.start("value")))
+    asks = ASKS_RE.match(text)  # « Can I use spaces as password »: a question without « ? »
     for match in (*STATE_AS_PASSWORD_RE.finditer(text), *AS_PASSWORD_OTHER_RE.finditer(text)):
         token = match.group("value")
         word = _bare(token)
-        asks = re.match(r"\s*(?:can|could|may|should|which|what|how|mag|kan|welke|wat|hoe)\b", text, re.I)
         if not asks and not _is_question(text, match.start("value")) and _plain_value_is_secret(word) \
-                and word.lower() not in GRAMMAR_START | GREETINGS | {"my", "the", "a", "mijn", "het", "een", "ik"}:
+                and word.lower() not in GRAMMAR_START | GREETINGS | FOREIGN_DETERMINERS:
             spans.append(_span(token, match.start("value")))
     for regex in (APPOSITION_RE, AS_PASSWORD_RE):
         for match in regex.finditer(text):
@@ -182,7 +184,7 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
             spans.append((match.start("value"), match.end("value")))
     spans += [m.span() for m in DATE_PIN_RE.finditer(text)]
     for match in BEFORE_CUE_RE.finditer(text):  # « Lucie est mon mot de passe », « bateau = mon mdp »
-        if match.group("value")[:1] in "«“\"" and match.group("value")[-1] in "»”\"":  # « « Inès » c'est mon mdp »
+        if _closed_quote(match.group("value")):  # « « Inès » c'est mon mdp »
             inner = match.group("value")[1:-1].strip()
             if " " not in inner and _plain_value_is_secret(inner, explicit=True):
                 spans.append((match.start("value") + 1, match.end("value") - 1))
@@ -205,10 +207,15 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
 LIST_NEXT_RE = re.compile(r"[^\S\n]*(?:,[^\S\n]*|[^\S\n]+(?:et|ou|puis|or|and|en)[^\S\n]+)(?P<value>[^\s,;:]+)", re.I)
 
 
+def _closed_quote(value: str) -> bool:
+    """A value in quotes, opening and closing (an opening quote alone is part of a bare value)."""
+    return len(value) > 2 and value[0] in "\"'«“" and value[-1] in "\"'»”"
+
+
 def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
     """The value after a typing verb or « c'était »: quoted, a PIN, or one word ending the clause."""
     value, start = match.group("value"), match.start("value")
-    if value[:1] in "\"'«“" and len(value) > 2 and value[-1] in "\"'»”":
+    if _closed_quote(value):
         inner = value[1:-1].strip()
         if " " not in inner and _plain_value_is_secret(inner, explicit=True) and inner.lower() not in NOT_A_SECRET:
             return [(start + 1, start + len(value) - 1)]
