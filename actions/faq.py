@@ -60,7 +60,9 @@ class ActionAnswerFaq(Action):
         second = next((e.get("value") for e in entities if e.get("entity") == "second_question"), None)
         if second and second != intent and second in intents.INTENT_LABELS:
             # Two questions in one message: the second one's answer is one click away.
-            send(dispatcher, Reply("Vous posiez aussi une autre question :", [intents.INTENT_LABELS[second]], [ASSISTANT]),
+            button = (what_changes.sub_answer_button(text) if second == "faq_what_changes" and text else None)
+            send(dispatcher, Reply("Vous posiez aussi une autre question :", [button or intents.INTENT_LABELS[second]],
+                                   [ASSISTANT]),
                  "second_question")
         events = [SlotSet("form_cancelled", False), SlotSet("address_attempts", 0)]
         if intent not in intents.STATE_DEPENDENT and latest_address_entity(tracker):

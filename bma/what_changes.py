@@ -31,20 +31,44 @@ NOT_IN_FAQ_WORDS = (
     r"combien de (go|giga|mo|mega)|\d+ ?(go|gb|mo|mb)\b|en (go|giga)|"
     r"configur|param[eè]tr|iphone|android|smartphone|gsm|tablette|imap|smtp|pop3"
 )
+PASSWORD_WORDS = r"(mot de passe|mdp|password|code d'acc)"
 CHANGE_TOPIC_WORDS = (
     # Checked in order: the most specific words first.
-    ("not_in_faq", NOT_IN_FAQ_WORDS),
-    ("keep_old_password", r"(garder|conserver|reutiliser|utiliser encore|utiliser toujours|reprendre|continuer a utiliser)"
-                          r"\b.{0,40}\b(ancien|meme|actuel)|(ancien|meme) (mot de passe|mdp)\b.{0,40}"
-                          r"(reste|restera|valable|garde|marche|fonctionne)"),
-    ("forwarding", r"redirig|redirect|redirection|forward|transfer|faire suivre|renvoi automatique"),
-    ("storage", r"stockage|capacit|place|quota|espace|pleine|plus grande"),
-    ("outlook_web", r"outlook|application|appli|navigateur|interface web|webmail|sur le web|consulter|lire (mes|les) (e-?)?mails"),
-    ("contact_point", r"qui gere|point de contact|qui s'occupe|qui contacter|enseignement\.be|etnic|contact"),
-    ("new_password", r"mot de passe|mdp|password|code d'acc"),
+    ("forwarding", r"redirig|redirect|redirection|forward|transfer|faire suivre|renvoi automatique|"
+                   r"\brenvoi(e|ent|s)? (tout|tous|toutes|les|nos|mes|des)\b|\brenvoyer (tout|tous|toutes|les|nos|mes)\b|vers une autre (boite|adresse)"),
+    ("not_in_faq", NOT_IN_FAQ_WORDS + r"|thunderbird|serveur (entrant|sortant|de messagerie|a entrer|mail)|"
+                   r"quel serveur|deux facteurs|double authentification|authentification forte|\b2fa\b|\bmfa\b"),
+    ("keep_old_password", r"^(?=.*" + PASSWORD_WORDS + r").*?((garde|conserve|reutilise|remettre|reprendre|continuer|utiliser encore|utiliser toujours)"
+                          r"\w*\b.{0,40}\b(ancien|meme|actuel|habituel)|(ancien|meme|habituel) " + PASSWORD_WORDS
+                          + r".{0,40}(reste|restera|valable|garde|marche|fonctionne)|" + PASSWORD_WORDS
+                          + r".{0,80}\b(le|la) (garder|conserver)\b|(ne pas|pas) (changer|modifier) (de|le|mon|notre) "
+                          + PASSWORD_WORDS + ")"),
+    ("address_unchanged", r"(nouvelle|autre) adresse|changer d'adresse|changement d'adresse|"
+                          r"adresse (change|changera|va[- ]t[- ]elle changer|va changer|reste|restera|sera)"),
+    ("storage", r"stockage|capacit|place|quota|espace|pleine|plus grande|satur|trop petite"),
+    ("outlook_web", r"outlook|application|appli|navigateur|interface web|webmail|sur le web|consulter|ecran|"
+                    r"a quoi (ressemble|ressemblera)|lire (mes|les) (e-?)?mails"),
+    ("contact_point", r"qui gere|point de contact|qui s'occupe|qui (se )?charge|qui contacter|quel service|"
+                      r"(m'adresse|m'adresser|s'adresser|dois-je m'adresser|adresser) a qui|a qui (m'adresser|s'adresser)|"
+                      r"enseignement\.be|etnic|\bcontacter\b|nouveau contact|nouvel interlocuteur|contact pour (la gestion|les bma)"),
+    ("new_password", PASSWORD_WORDS),
     ("address_unchanged", r"adresse|ec\d|po\d|adm\.cfwb"),
 )
-CHANGE_TOPICS = [topic for topic, _ in CHANGE_TOPIC_WORDS] + ["overview"]
+CHANGE_TOPICS = list(dict.fromkeys(topic for topic, _ in CHANGE_TOPIC_WORDS)) + ["overview"]
+
+
+# The quick reply that opens one sub-answer (a second question in a message: its sub-answer one click away).
+SUB_ANSWER_LABELS = {
+    "address_unchanged": "Mon adresse change-t-elle ?", "new_password": "Le nouveau mot de passe",
+    "keep_old_password": "Garder l'ancien mot de passe ?", "contact_point": "Qui contacter désormais ?",
+    "forwarding": "Les redirections", "storage": "Plus de stockage ?", "outlook_web": "Utiliser Outlook ?",
+}
+
+
+def sub_answer_button(text: str) -> tuple[str, str] | None:
+    """The button of the sub-answer of section 3 that ``text`` asks for, if one is named."""
+    topic = change_topic(text)
+    return what_changes_button(SUB_ANSWER_LABELS[topic], topic) if topic in SUB_ANSWER_LABELS else None
 
 
 def change_topic(text: str) -> str:

@@ -29,6 +29,10 @@ def answers(need: tuple[str, str | None], decision: dict) -> bool:
     topic, given_sub = decision.get("topic"), decision.get("sub")
     if intent == "faq_not_covered":
         return topic == "faq_not_covered" or (topic == "faq_what_changes" and given_sub == "not_in_faq")
+    if intent == "faq_what_changes" and sub == "not_in_faq":
+        # A detail of the new box the FAQ does not give: the honest « la FAQ ne répond pas » reply of
+        # faq_not_covered serves it as the one of section 3 does (both say so and name the desks).
+        return topic == "faq_not_covered" or (topic == intent and given_sub == sub)
     if intent == "faq_what_changes":
         return topic == intent and (sub is None or given_sub == sub)
     return same_answer(intent, topic or "")

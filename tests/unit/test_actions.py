@@ -88,6 +88,17 @@ def test_section_3_entity_from_a_quick_reply_wins():
     assert "25 fois" in messages[0]["text"]
 
 
+def test_a_second_question_on_section_3_offers_its_sub_answer():
+    entities = [{"entity": "second_question", "value": "faq_what_changes"}]
+    messages, _ = run(faq.ActionAnswerFaq(), [user("Qu'est-ce qu'une BMA ? Et mon adresse va-t-elle changer ?",
+                                                   "faq_bma_definition", entities)])
+    assert messages[1]["text"] == "Vous posiez aussi une autre question :"
+    assert [b["payload"] for b in messages[1]["buttons"]] == ['/faq_what_changes{"change_topic": "address_unchanged"}']
+    messages, _ = run(faq.ActionAnswerFaq(), [user("C'est quoi une BMA ? Et qu'est-ce qui change ?", "faq_bma_definition",
+                                                   entities)])
+    assert [b["payload"] for b in messages[1]["buttons"]] == ["/faq_what_changes"]
+
+
 def test_more_questions_gives_both_desks_technical_first_for_cerbere():
     messages, events = run(faq.ActionAnswerFaq(), [user("mon compte Cerbère ne marche pas", "faq_more_questions")])
     text = messages[0]["text"]

@@ -22,6 +22,10 @@ def test_a_sub_answer_of_section_3_must_be_the_one_asked():
 def test_a_question_the_faq_does_not_answer_needs_the_honest_reply():
     assert judge([("faq_not_covered", None)], [{"topic": "faq_what_changes", "sub": "not_in_faq"}]) == "answered"
     assert judge([("faq_not_covered", None)], [{"topic": "faq_migration_steps"}]) == "confident_wrong"
+    # and the other way round: a detail of the new box the FAQ does not give, answered « not covered »
+    assert judge([("faq_what_changes", "not_in_faq")], [{"topic": "faq_not_covered"}]) == "answered"
+    assert judge([("faq_what_changes", "not_in_faq")], [{"topic": "faq_what_changes", "sub": "storage"}]) == "confident_wrong"
+    assert judge([("faq_what_changes", "storage")], [{"topic": "faq_not_covered"}]) == "confident_wrong"
 
 
 def test_two_questions_need_both_answers_or_the_second_one_click_away():
