@@ -180,10 +180,10 @@ test-stories: setup
 	@echo "story tests: all passed"
 
 # The sealed NLU set (issue #24), end to end over REST, answer-level: totals only. Floors at today's
-# measure (accuracy 0.958, baseline 0.941, served 0.928, confidently wrong 5.7 %); the issue's targets
+# measure (accuracy 0.958, baseline 0.941, served 0.941, confidently wrong 4.5 %); the issue's targets
 # (0.96, 0.97, 2 %) are printed as met or not.
 nlu-gate: setup
-	$(PY) -m scripts.nlu_sealed_gate --model $(MODEL) --min-accuracy 0.95 --min-served 0.92 --max-confident-wrong 0.06
+	$(PY) -m scripts.nlu_sealed_gate --model $(MODEL) --min-accuracy 0.95 --min-served 0.935 --max-confident-wrong 0.05
 
 # The development set (tests/heldout/nlu_heldout.yml, read many times to choose: development data).
 # Issue #11's targets (0.95, baseline + 0.03, honest 0.90) are printed as met or not; the floor is
