@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote
 
-from bma.secrets.elsewhere import _elsewhere_spans, _same_secret_elsewhere, _with_value_spans
+from bma.secrets.elsewhere import _elsewhere_spans, _same_secret_elsewhere, _self_cued_spans, _with_value_spans
 from bma.secrets.spans import (
     _bare_cue_spans,
     _login_pair_spans,
@@ -46,7 +46,7 @@ def mask(text: str) -> Masked:
         return Masked(text or "", False)
     strong = _token_spans(text, False)  # a generated password makes the whole message suspect
     cue = bool(CUE_RE.search(text)) or bool(strong)
-    spans = _token_spans(text, cue) + _login_pair_spans(text) + _with_value_spans(text)
+    spans = _token_spans(text, cue) + _login_pair_spans(text) + _with_value_spans(text) + _self_cued_spans(text)
     spans += _value_spans(text) + _bare_cue_spans(text) + _elsewhere_spans(text) if cue else []
     spans += _same_secret_elsewhere(text, spans)
     if len(TOKEN_RE.findall(text)) == 1:  # a lone token pasted on its own

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+from bma.text import plain
+
 from bma.secrets.spans import (
     _ends_clause,
     _is_question,
     _proper_name,
+    _quoted_sentence,
 )
 from bma.secrets.words import (
     ABOUT_THE_PASSWORD,
@@ -38,7 +41,7 @@ from bma.secrets.words import (
 # « mon mot de passe, framboise, mais … » (in apposition), « Chloé, comme mot de passe »,
 # « j'ai mis 8642 » (digits after what was typed), « … pour que vous vérifiiez : rossignol » (the last word).
 STRONG_CUE_RE = re.compile(
-    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|pass|phrase\s+de\s+passe|code(?!{NOT_A_PASSWORD_CODE})|pin)(?![\w@])", re.I)
+    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|pass|phrase\s+(?:de\s+passe|secr[eè]te)|code(?!{NOT_A_PASSWORD_CODE})|pin)(?![\w@])", re.I)
 SENTENCE_VALUE_RE = re.compile(
     rf"(?<![\w@.])(?:{PASSWORD_NOUN}|pass|phrase(?:\s+de\s+passe|\s+secr[eè]te)?)"
     r"\s*[:=]\s*(?P<value>[^\n?]+?)\s*(?:$|\n)", re.I)
@@ -51,7 +54,9 @@ APPOSITION_RE = re.compile(
     rf"(?<![\w@.]){PASSWORD_NOUN}(?:\s+(?:habituel(?:le)?|d['’]avant|d['’]origine|actuel(?:le)?|initial(?:e)?|perso))?"
     r"\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
 # French only (« en » is Dutch « and »: « login en wachtwoord » is no value).
-AS_PASSWORD_RE = re.compile(rf"(?P<value>[^\s,;:]+)\s*,?\s+(?:comme|en)\s+(?:{PASSWORD_WORD}|mdp|code)(?![\w@])", re.I)
+AS_PASSWORD_RE = re.compile(
+    rf"(?P<value>[\"'«“][^\"'»”\n]{{2,40}}[\"'»”]|[^\s,;:]+)\s*,?\s+(?:comme|kom|com|en)\s+"
+    rf"(?:{PASSWORD_WORD}|mdp|code|phrase\s+(?:de\s+passe|secr[eè]te))(?![\w@])", re.I)
 # « Maison! est refusé comme mot de passe »: the value opens the sentence (not « ma date de
 # naissance est refusée comme mot de passe »).
 STATE_AS_PASSWORD_RE = re.compile(
@@ -77,10 +82,12 @@ TYPED_VALUE_RE = re.compile(
     r"(?<![\w@])(?:(?:ai|jai|g|as|a|avais|avait|avions|avons|avez|aviez|ont|avaient|aurais|aurait)[^\S\n]+"
     r"(?:(?:d[ée]j[àa]|bien|pourtant|juste|aussi|m[eê]me|toujours|encore|simplement|tout\s+simplement|tout|"
     r"peut-[eê]tre)[^\S\n]+)?"
-    r"(?:mis|tap[ée]e?s?|encod[ée]e?s?|essay[ée]e?s?(?:\s+avec)?|saisie?s?|rentr[ée]e?s?|entr[ée]e?s?|"
+    r"(?:mis|tap[ée]e?s?|encod[ée]e?s?|essay(?:[ée]e?s?|er)(?:\s+avec)?|saisie?s?|rentr[ée]e?s?|entr[ée]e?s?|"
     r"introduite?s?|utilis[ée]e?s?(?:\s+comme\s+mot\s+de\s+passe)?|choisie?s?|tent[ée]e?s?|test[ée]e?s?)|"
     r"(?:je|j['’]|on)[^\S\n]*(?:tape|tapes|mets|met|encode|rentre|saisis|essaie|essaye|utilise)|"
-    r"(?:i|have|had)[^\S\n]+(?:typed|tried|entered|used))"
+    r"(?:i|have|had)[^\S\n]+(?:typed|tried|entered|used)|"
+    r"(?:peux|peut|pouvez|pourriez|vais|va|allez|dois|doit|devez|voulais|voulait|voudrais|veux|faut|fallait)[^\S\n]+"
+    r"(?:essayer(?:\s+avec)?|taper|mettre|encoder|rentrer|entrer|saisir))"
     r"(?:[^\S\n]*:)?[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 RECALLED_RE = re.compile(
     r"(?<![\w@])(?:c['’]\s*[ée]tait(?:\s+soit)?|c['’]\s*est|ce\s+serait|c|cé)"
@@ -92,7 +99,8 @@ LABEL_VALUE_RE = re.compile(
     r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 BEFORE_CUE_RE = re.compile(
     r"(?P<value>[«“\"]\s*[^»”\"\n]{2,40}?\s*[»”\"]|[^\s,;:]+)\s*,?\s*"
-    r"(?:\s(?:c['’]\s*est|est|[ée]tait|c['’]\s*[ée]tait|is|was|(?P<sms>c|cé))|(?P<equals>=))\s+(?:mon|ma|le|notre|votre|l['’])\s*"
+    r"(?:\s(?:c['’]\s*est(?:\s+(?:ça|ca|bien))?|est|[ée]tait|c['’]\s*[ée]tait|is|was|(?P<sms>c|cé))|(?P<equals>=))\s+"
+    r"(?:mon|ma|le|notre|votre|l['’])\s*"
     rf"(?:(?:ancien|nouveau|actuel|vieux)\s+)?(?:{PASSWORD_NOUN}|code)(?![\w@])", re.I)
 CLEFT_RE = re.compile(
     r"(?<![\w@])c['’]\s*(?:est|[ée]tait)\s+(?P<value>[^\s,;:]+)\s+(?:le|mon|ma|notre|votre)\s+"
@@ -103,6 +111,30 @@ PARENTHESES_RE = re.compile(
 WITH_VALUE_RE = re.compile(
     r"(?:connect\w*|fonctionne\w*|marche\w*|ouvr\w*|acc[eè]d\w*|entrer|log\w*)(?:[^.\n?]|\.(?=\S)){0,80}?\bavec\s+(?P<value>[^\s,;:]+)",
     re.I)
+# The password changed to a value: « j'ai changé le mdp en maisonbleue », « modifié mon mot de passe par X ».
+CHANGED_TO_RE = re.compile(
+    rf"(?<![\w@])(?:chang[ée]e?|modifi[ée]e?|remplac[ée]e?|chang[ée]\s+de)\s+(?:le|la|mon|ma|notre|son|l['’])?\s*"
+    rf"(?:{PASSWORD_NOUN}|code)\s+(?:en|par|pour|contre)\s+(?P<value>[\"'«“][^\"'»”\n]{{2,40}}[\"'»”]|[^\s,;:]+)", re.I)
+# Words after « changé le mot de passe en / par » that are no value (« en ligne », « en vain »).
+NOT_CHANGED_TO = {"ligne", "vain", "cours", "passant", "temps", "fin", "début", "debut", "urgence", "partie", "plus",
+                  "moins", "autre", "quelque", "chose", "raison", "effet", "pratique", "principe", "général", "general"}
+# A PIN in parentheses a little after its cue: « le code d'activation reçu par SMS (662014) ».
+CUE_THEN_PARENTHESES_RE = re.compile(
+    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|code(?!{NOT_A_PASSWORD_CODE})|pin)(?![\w@])[^.!?\n()]{{0,40}}\(\s*(?P<value>\d[\d .-]{{2,10}}\d)\s*\)",
+    re.I)
+# The same password everywhere: « j'ai le même partout : Chocolat! ».
+SAME_EVERYWHERE_RE = re.compile(
+    r"\b(?:le|la)\s+m[eê]me\s+(?:partout|pour\s+tout|qu['’]\s*ailleurs|depuis\s+des\s+ann[ée]es)\s*[:=]\s*"
+    r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
+# Signing in with an address « et » a word: « je me connecte avec ec…@adm.cfwb.be et tournevis ».
+ADDRESS_AND_VALUE_RE = re.compile(
+    rf"\bavec\s+(?:l['’]\s*adresse\s+)?(?:ec|po)\d{{4,8}}@adm\.cfwb\.be\s+(?:et|\+)\s+"
+    rf"(?:(?:le\s+|mon\s+)?(?:{PASSWORD_NOUN}|pass)\s*:?\s+)?(?P<value>[^\s,;:?]+)", re.I)
+# A passphrase before its cue: « le chat dort sur le radiateur — c'est ma phrase de passe ».
+PHRASE_BEFORE_CUE_RE = re.compile(
+    r"^\s*(?P<value>[^\W\d_][^\s,;:.!?—–]*(?:[^\S\n]+[^\s,;:.!?—–]+){1,7}?)\s*(?:—|–|-|,)\s*"
+    r"(?:c['’]\s*est(?:\s+ça|\s+ca)?\s+(?:mon|ma|notre)|that['’]?s\s+my|this\s+is\s+my|is\s+my)\s+(?:new\s+|nouveau\s+|nouvelle\s+)?"
+    rf"(?:{PASSWORD_NOUN}|phrase\s+(?:de\s+passe|secr[eè]te)|passphrase)(?=\s*(?:$|[.,;!]))", re.I)
 # A date of birth or of marriage typed as a password: ddmmyyyy.
 DATE_PIN_RE = re.compile(r"(?<![\w/.-])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19[3-9]\d|20[0-2]\d)(?![\w/.-])")
 THE_WORD_RE = re.compile(r"\ble\s+mot\s*[«\"“]\s*(?P<value>[^»\"”\s]{3,40})\s*[»\"”]", re.I)
@@ -125,12 +157,51 @@ def _with_value_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _self_cued_spans(text: str) -> list[tuple[int, int]]:
+    """Shapes that carry their own cue, looked for in every message: the same password everywhere,
+    an address « et » a word to sign in with, a passphrase named after it."""
+    spans = []
+    for regex in (SAME_EVERYWHERE_RE, ADDRESS_AND_VALUE_RE):
+        for match in regex.finditer(text):
+            token = match.group("value")
+            if _closed_quote(token):
+                inner = token[1:-1].strip()
+                if inner and (" " not in inner or _quoted_sentence(inner)):
+                    spans.append((match.start("value") + 1, match.end("value") - 1))
+                continue
+            word = _bare(token)
+            if (credential_shaped(word) or _plain_value_is_secret(word, explicit=True)) and not is_structured(word) \
+                    and word.lower() not in NOT_A_SECRET | GREETINGS | GRAMMAR_START:
+                spans.append(_span(token, match.start("value")))
+    phrase = PHRASE_BEFORE_CUE_RE.match(text)
+    if phrase:
+        words = phrase.group("value").split()
+        first = words[0].lower()
+        if (first not in GRAMMAR_START and first not in GREETINGS and first not in ABOUT_THE_PASSWORD
+                and not NOT_IN_A_SENTENCE_VALUE.search(phrase.group("value")) and not ADDRESS_IN_TEXT.search(phrase.group("value"))
+                and not any(w.lower().strip(EDGE_PUNCT) in ABOUT_THE_PASSWORD for w in words)):
+            spans.append(phrase.span("value"))
+    return spans
+
+
 def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in TYPED_VALUE_RE.finditer(text):
         spans += _typed_value_span(text, match)
+    spans += [m.span() for m in DATE_PIN_RE.finditer(text)]  # « j'ai mis ma date de mariage : 14071996 »
     if not STRONG_CUE_RE.search(text):
         return spans
+    for match in CHANGED_TO_RE.finditer(text):  # « j'ai changé le mdp en maisonbleue hier soir »
+        token = match.group("value")
+        word = _bare(token)
+        if _closed_quote(token):
+            spans += _typed_value_span(text, match)
+        elif (credential_shaped(word) or _plain_value_is_secret(word)) and \
+                word.lower() not in NOT_A_SECRET | GREETINGS | GRAMMAR_START | NOT_CHANGED_TO:
+            spans.append(_span(token, match.start("value")))
+    for match in CUE_THEN_PARENTHESES_RE.finditer(text):  # « le code reçu par SMS (662014) »
+        if _pin_secret(match.group("value")):
+            spans.append(match.span("value"))
     for regex in (RECALLED_RE, LABEL_VALUE_RE):
         for match in regex.finditer(text):
             spans += _typed_value_span(text, match)
@@ -140,15 +211,18 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         first = words[0].lower().strip(EDGE_PUNCT) if words else ""
         if (2 <= len(words) <= 6 and not NOT_IN_A_SENTENCE_VALUE.search(value) and "," not in value
                 and first not in ABOUT_THE_PASSWORD and first not in GREETINGS and first not in PREPOSITIONS
-                and first not in ("j'ai", "j’ai", "jai")  # « mdp : j'ai tout essayé »
+                and first not in ("j'ai", "j’ai", "jai", "c'est", "c’est")  # « mdp : j'ai tout essayé », « mdp : c'est la secrétaire qui l'a »
                 and not any(w.lower().strip(EDGE_PUNCT) in ABOUT_THE_PASSWORD for w in words)
                 and not ADDRESS_IN_TEXT.search(value) and not URL_LIKE.search(value)):
             spans.append((match.start("value"), match.end("value")))
     for match in RELATIVE_VALUE_RE.finditer(text):  # « le mot de passe que … m'a donné est Citadelle »
         token = match.group("value")
         word = _bare(token)
-        if (_proper_name(word) or credential_shaped(word) or (DIGITS_AND_PUNCT.match(word) and _pin_secret(word))) \
-                and not _is_question(text, match.start("value")):
+        end = match.start("value") + len(token.rstrip(EDGE_PUNCT))
+        plain_word = (_ends_clause(text, end) and _plain_value_is_secret(word) and not PARTICIPLE.search(word)
+                      and word.lower() not in GREETINGS)  # « … que j'avais choisi était cerisier mais … »
+        if (_proper_name(word) or credential_shaped(word) or (DIGITS_AND_PUNCT.match(word) and _pin_secret(word))
+                or plain_word) and not _is_question(text, match.start("value")):
             spans.append(_span(token, match.start("value")))
     asks = ASKS_RE.match(text)  # « Can I use spaces as password »: a question without « ? »
     for match in (*STATE_AS_PASSWORD_RE.finditer(text), *AS_PASSWORD_OTHER_RE.finditer(text)):
@@ -162,6 +236,8 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
             if regex is APPOSITION_RE and re.search(r",\s*$", text[:match.start()]):  # « adresse, mot de passe, … »: a list
                 continue
             word = _bare(match.group("value"))
+            if " " in word and not (_closed_quote(match.group("value")) and _quoted_sentence(word)):
+                continue  # a quoted passphrase only: « j'ai mis 'le petit prince' comme phrase secrète »
             if word.lower() not in GREETINGS and (credential_shaped(word) or not describes(word)) and not is_structured(word):
                 spans.append(_span(match.group("value"), match.start("value")))
     for match in SENTENCE_VALUE_RE.finditer(text):  # « mot de passe : le nom de mon chat, Minou »
@@ -182,7 +258,6 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         word = _bare(match.group("value"))
         if _plain_value_is_secret(word, explicit=True) and word.lower() not in NOT_A_SECRET | LABELS:
             spans.append((match.start("value"), match.end("value")))
-    spans += [m.span() for m in DATE_PIN_RE.finditer(text)]
     for match in BEFORE_CUE_RE.finditer(text):  # « Lucie est mon mot de passe », « bateau = mon mdp »
         if _closed_quote(match.group("value")):  # « « Inès » c'est mon mdp »
             inner = match.group("value")[1:-1].strip()
@@ -192,7 +267,7 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         word = _bare(match.group("value"))
         if (match.group("sms") or match.group("equals")) and (  # « binche c mon mdp », « bateau = mon mdp »:
                 match.start("value") > 0 or _is_question(text, match.start("value"))  # the whole first clause,
-                or not re.match(r"\s*(?:$|[.,;!)]|\s(?:actuel|ancien|nouveau)\b)", text[match.end():])):  # not « … qui bloque »
+                or not re.match(r"\s*(?:$|[.,;!)]|\s(?:actuel|ancien|nouveau|depuis|pour|sur|dans|mais|et)\b)", text[match.end():])):  # not « … qui bloque »
             continue
         if word.lower() not in GREETINGS and _plain_value_is_secret(word) and word.lower() not in GRAMMAR_START:
             spans.append(_span(match.group("value"), match.start("value")))
@@ -204,6 +279,9 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# « j'ai tapé bonjour et ça marche pas »: a greeting typed as a password, by what follows.
+TYPED_GREETINGS = {"bonjour", "bonsoir", "hello", "salut", "coucou"}
+FAILED_AFTER = re.compile(r"\s+(?:et|mais)\s+(?:ça|ca|sa|cela|il|rien)\b", re.I)
 LIST_NEXT_RE = re.compile(r"[^\S\n]*(?:,[^\S\n]*|[^\S\n]+(?:et|ou|puis|or|and|en)[^\S\n]+)(?P<value>[^\s,;:]+)", re.I)
 
 
@@ -228,7 +306,8 @@ def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
             secret = _pin_secret(word)
         else:
             secret = credential_shaped(word) or (
-                _ends_clause(text, end) and not _is_question(text, start) and word.lower() not in GREETINGS
+                _ends_clause(text, end) and not _is_question(text, start)
+                and (word.lower() not in GREETINGS or (word.lower() in TYPED_GREETINGS and FAILED_AFTER.match(text, end)))
                 and not PARTICIPLE.search(word) and _plain_value_is_secret(word)) or (
                 re.fullmatch(r"[^\W\d_]{3,}!+", value.strip(WRAPPERS)) is not None  # « je tape correct! »
                 and _plain_value_is_secret(word, explicit=True))
@@ -243,10 +322,10 @@ def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
 
 def _same_secret_elsewhere(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Other spellings of a secret already found (« Mons7000, mons7000 et MONS7000 »)."""
-    found = {text[a:b].lower() for a, b in spans if b - a >= 4}
+    found = {plain(text[a:b]) for a, b in spans if b - a >= 4}
     extra = []
     for match in TOKEN_RE.finditer(text):
-        if _bare(match.group()).lower() in found or match.group().strip(WRAPPERS).lower() in found:
+        if plain(_bare(match.group())) in found or plain(match.group().strip(WRAPPERS)) in found:
             extra.append(_span(match.group(), match.start()))
     return extra
 

@@ -38,7 +38,8 @@ NEXT_CLAUSE_WORDS = (
     r"et|mais|car|donc|ou|puis|sauf|depuis|pour|sur|dans|avec|sans|avant|apr[eè]s|chez|en|quand|lorsque|parce|"
     r"comme|svp|stp|merci|ne|n['’]|maar|want|sinds|voor|met|but|and|or|since|for|on|in|at|when|because|"
     r"(?:mon|ma|le|la)\s+(?:mdp|mot\s+de\s+passe|code)|"
-    r"pendant|jusqu['’]\w*|m[eê]me|partout|aussi|encore|toujours|non|oui"
+    r"pendant|jusqu['’]\w*|m[eê]me|partout|aussi|encore|toujours|non|oui|"
+    r"je|j['’]|il|elle|on|nous|vous|ils|elles|ça|ca|sa|m[ée]|mai|pk|pcq|psk|jsui|jsuis|jai"
 )
 EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
 CLAUSE_END = re.compile(
@@ -47,7 +48,7 @@ CLAUSE_END = re.compile(
 
 CLAUSE_END_STRICT = re.compile(
     r"[^\S\n]*(?:$|[\n,;()]|[.!?]*[.!](?:\s|$)|\.{2,}|…|\s[/+-]\s|"
-    r"\s+(?:et|mais|car|donc|ou|puis|svp|stp|merci|ne|n['’]|maar|but|and|or)(?![\w@])|"
+    r"\s+(?:et|mais|car|donc|ou|puis|par|svp|stp|merci|ne|n['’]|maar|but|and|or)(?![\w@])|"
     # a state of what was typed: « mot de passe bienvenue refusé »
     r"\s+(?:refus[ée]e?s?|bloqu[ée]e?s?|accept[ée]e?s?|incorrecte?s?|invalides?|expir[ée]e?s?|rejet[ée]e?s?|"
     r"refused|rejected|not\s+accepted)(?![\w@]))", re.I)
@@ -126,6 +127,9 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
     for match in VALUE_RE.finditer(text):
         value, start = match.group("value"), match.start("value")
         explicit = bool(match.group("sep"))
+        quoted_after_filler = re.match(r"\S+\s+([\"'«“][^\"'»”\n]{1,64}[\"'»”])", text[start:])
+        if _bare(value).lower() in FILLER and quoted_after_filler:  # « c'est toujours 'recre' »
+            start, value = start + quoted_after_filler.start(1), quoted_after_filler.group(1)
         if value[:1] in "\"'«“":  # a quoted value: the whole of it, a word or a passphrase
             inner = value[1:-1].strip()
             if (" " not in inner and len(inner) >= 3 and _plain_value_is_secret(inner, explicit=True)) or (
@@ -210,16 +214,17 @@ def _bare_cue_spans(text: str) -> list[tuple[int, int]]:
         if match.group("pin") or (_is_question(text, start) and not subject):
             continue
         passphrase = _passphrase_end(text, start, explicit=False)
+        login_pair = (LOGIN_BEFORE.search(text[:match.start()]) and re.match(r"\s*$", text[end:])
+                      and _plain_value_is_secret(value, explicit=True) and value.lower() not in NOT_A_SECRET)
         if passphrase is not None:  # « mot de passe tableau noir »
             spans.append((start, passphrase))
+        elif login_pair:  # « user ec9081726 pwd abc », « ec…@adm.cfwb.be mdp ecole »
+            spans.append(_span(token, start))
         elif value.lower() in QUALIFIERS:  # « le mot de passe école refusé »: which password, not the password
             continue
         elif ((_ends_clause(text, end, strict=True) and _plain_value_is_secret(value) and not PARTICIPLE.search(value))
               or _proper_name(value)):  # « le mot de passe Garfield comme d'habitude »
             spans.append(_span(token, start))
-        elif (LOGIN_BEFORE.search(text[:match.start()]) and re.match(r"\s*$", text[end:])
-              and _plain_value_is_secret(value, explicit=True) and value.lower() not in NOT_A_SECRET):
-            spans.append(_span(token, start))  # « user ec9081726 pwd abc »
     return spans
 
 

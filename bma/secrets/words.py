@@ -27,6 +27,7 @@ marche fonctionne passe mot mots mail e-mail email courriel boîte boite interfa
 écrit ecrit écrite inscrit suivi suivie fini saisi choisi établi lu vu dit mis pris
 peut-être peut-etre parfois souvent aussi vraiment d'abord lui eux
 ask see none unknown idem na n/a xxx
+comme ainsi pareil phrase phrases chiffres lettres utiliser mettre choisir taper entrer employer prendre
 un deux trois quatre cinq six sept huit neuf dix one two three four five twee drie vier vijf
 longtemps partout ensuite puis chrome firefox safari edge google internet explorer gmail teams windows mac
 iphone ipad tablette ordinateur pc portable gsm majuscules minuscules majuscule minuscule
@@ -53,11 +54,13 @@ etrange nul nulle secondaire prioritaire obligatoire facultatif ordinaire habitu
 precedent récent recent strict stricte simple simples complexe complexes sécurisé securise sûr sur certain
 vrai clair urgent urgente grave important importante pénible penible dommage embêtant embetant énervant
 frustrant incroyable inadmissible lourd ennuyeux agaçant fou dingue génial genial parfait top super
+fort forte forts robuste robustes solide solides incomplet incomplète incomplete complet complète complete
+inexact inexacte exact exacte trompeur semblable pareil
 """.split())
 
 # « code » that is not an access code: postal, FASE, INS, error… codes.
 NOT_A_PASSWORD_CODE = (r"\s*(?:postal|fase|ins|nis|iban|bic|nace|d['’]\s*erreur|erreur|"
-                       r"de\s+l['’]\s*(?:[ée]cole|[ée]tablissement)|barre|promo|client|source)")
+                       r"de\s+l['’]\s*(?:[ée]cole|[ée]tablissement)|(?:d['’]\s*)?[ée]tablissement|barre|promo|client|source)")
 # « mot de passe » as typed: « mot de pass(s)e », « mot de pase », « mo de passe », « mot 2 passe », « mot d passe ».
 PASSWORD_WORD = r"(?:mots?|mo)[\s-]*(?:de|d['’]?|2)[\s-]*pas{1,3}e?(?![\w@])"
 # A negation: the words around a cue describe the password, they are not one.
@@ -74,7 +77,7 @@ _CUE = (
 # Weak cues only make letters-with-digits tokens suspect: what someone typed (« j'ai tapé X »,
 # Belgian « encoder »), or tried to sign in with (« je n'arrive pas à me connecter avec X »).
 _WEAK_CUE = (
-    r"tap[ée]e?s?|essay[ée]e?s?|saisie?s?|entr[ée]e?s?|rentr[ée]e?s?|encod[ée]e?s?|introduite?s?|copi[ée]e?s?|"
+    r"tap[ée]e?s?|taper|essay[ée]e?s?|essayer|mets|mettre|not[ée]e?s?|choisie?s?|saisie?s?|entr[ée]e?s?|rentr[ée]e?s?|encod[ée]e?s?|introduite?s?|copi[ée]e?s?|"
     r"coll[ée]e?s?|mis|c['’]?[ée]tait|connect\w*|connexion|co|log|refus[ée]e?s?|identifi\w*|tent[ée]e?s?|test[ée]e?s?|utilis[ée]e?s?|essais?"
 )
 CUE_RE = re.compile(rf"(?<![\w@.])(?:{_CUE}|{_WEAK_CUE})(?![\w@])", re.I)
@@ -213,6 +216,8 @@ question urgent urgence réussi reussi différents différentes differents diffe
 incorect incorecte expirer bloquer bloker refuser prénom prenom nom surnom
 ajoute comporte comprend inclut commence finit termine affiche qu'avant entrée entree enter
 existant existante habitude d'habitude jusqu'ici an l'an dernier
+illisible valide nouveau nouvelle ancien ancienne actuel actuelle provisoire temporaire xxx *** ???
+attempts attempt policy manager field prompt requirements rules
 """.split())
 # « change-t-il », « aidez-moi »: a verb, not a password.
 INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous|moi|le|la|les|lui)$", re.I)
