@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bma.text import plain
-
 from bma.secrets.spans import (
     _ends_clause,
     _is_question,
@@ -35,6 +33,7 @@ from bma.secrets.words import (
     describes,
     is_structured,
 )
+from bma.text import plain
 
 # Other places a weak password stands, in a message that names a password:
 # « mot de passe : il fait beau » (a sentence given as the value, to the end of the line),
