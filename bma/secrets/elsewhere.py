@@ -54,7 +54,7 @@ APPOSITION_RE = re.compile(
     r"\s*,\s*(?P<value>[^\s,;:]+)\s*,", re.I)
 # French only (« en » is Dutch « and »: « login en wachtwoord » is no value).
 AS_PASSWORD_RE = re.compile(
-    rf"(?P<value>[\"'«“][^\"'»”\n]{{2,40}}[\"'»”]|[^\s,;:]+)\s*,?\s+(?:comme|kom|com|en)\s+"
+    rf"(?P<value>(?<!\w)[\"'«“][^\"'»”\n]{{2,40}}[\"'»”]|[^\s,;:]+)\s*,?\s+(?:comme|kom|com|en)\s+"
     rf"(?:{PASSWORD_WORD}|mdp|code|phrase\s+(?:de\s+passe|secr[eè]te))(?![\w@])", re.I)
 # « Maison! est refusé comme mot de passe »: the value opens the sentence (not « ma date de
 # naissance est refusée comme mot de passe »).

@@ -329,6 +329,8 @@ def test_the_fifth_weak_password_corpus():
     assert len(left) <= 6, left  # 33 before the stop-31 rules
     assert len(false) <= 1, false  # 9 before
     assert all(item["address"] in mask(item["text"]).text for item in addresses)
+    once = [mask(item["text"]).text for item in corpus["secret_bearing"] + corpus["ordinary"]]
+    assert [text for text in once if mask(text).text != text] == []  # masking a masked text changes nothing
 
 
 @pytest.mark.parametrize(("text", "secret"), [
@@ -375,3 +377,9 @@ def test_stop_31_shapes_are_masked(text, secret):
 ])
 def test_stop_31_look_alikes_stay_as_typed(text):
     assert mask(text).text == text
+
+
+def test_an_apostrophe_is_no_opening_quote_and_masking_twice_changes_nothing():
+    text = "j'avais mis « direction2018 » comme mot de passe et ça marchait jusqu'à hier"
+    once = mask(text).text
+    assert "direction2018" not in once and "avais mis" in once and mask(once).text == once
