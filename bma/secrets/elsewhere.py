@@ -71,7 +71,7 @@ FOREIGN_DETERMINERS = {"my", "the", "a", "mijn", "het", "een", "ik"}
 # Citadelle », « le code à 6 chiffres qu'on a choisi est 280912 ».
 RELATIVE_VALUE_RE = re.compile(
     rf"(?<![\w@.])(?:{PASSWORD_NOUN}|code(?!{NOT_A_PASSWORD_CODE}))(?:\s+(?:de\s+secours|[àa]\s+\d\s+chiffres))?"
-    r"\s+qu(?:e\s|['’]\s*)(?:[^.,;:!?\n]|[.:](?=\S)){1,60}?\s(?:est|[ée]tait|c['’]\s*est)[^\S\n]+"
+    r"\s+qu(?:e\s|['’]\s*)(?:[^.,;:!?\n]|[.:](?=\S)){1,60}?\s(?:est|(?P<past>[ée]tait)|c['’]\s*est)[^\S\n]+"
     r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 TYPED_DIGITS_RE = re.compile(
     r"\b(?:mis|tap[ée]e?|encod[ée]e?|essay[ée]e?|saisie?|entr[ée]e?|rentr[ée]e?)\s+(?P<value>\d{4,})(?!\S*\d)", re.I)
@@ -83,10 +83,11 @@ TYPED_VALUE_RE = re.compile(
     r"peut-[eê]tre)[^\S\n]+)?"
     r"(?:mis|tap[ée]e?s?|encod[ée]e?s?|essay(?:[ée]e?s?|er)(?:\s+avec)?|saisie?s?|rentr[ée]e?s?|entr[ée]e?s?|"
     r"introduite?s?|utilis[ée]e?s?(?:\s+comme\s+mot\s+de\s+passe)?|choisie?s?|tent[ée]e?s?|test[ée]e?s?)|"
-    r"(?:je|j['’]|on)[^\S\n]*(?:tape|tapes|mets|met|encode|rentre|saisis|essaie|essaye|utilise)|"
+    r"(?:je|j['’]|on)[^\S\n]*(?:tape|tapes|encode|rentre|saisis|essaie|essaye|utilise)|"
     r"(?:i|have|had)[^\S\n]+(?:typed|tried|entered|used)|"
+    r"(?P<weak>(?:je|j['’]|on)[^\S\n]*(?:mets|met)|"
     r"(?:peux|peut|pouvez|pourriez|vais|va|allez|dois|doit|devez|voulais|voulait|voudrais|veux|faut|fallait)[^\S\n]+"
-    r"(?:essayer(?:\s+avec)?|taper|mettre|encoder|rentrer|entrer|saisir))"
+    r"(?:essayer(?:\s+avec)?|taper|mettre|encoder|rentrer|entrer|saisir)))"
     r"(?:[^\S\n]*:)?[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 RECALLED_RE = re.compile(
     r"(?<![\w@])(?:c['’]\s*[ée]tait(?:\s+soit)?|c['’]\s*est|ce\s+serait|c|cé)"
@@ -98,7 +99,7 @@ LABEL_VALUE_RE = re.compile(
     r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 BEFORE_CUE_RE = re.compile(
     r"(?P<value>[«“\"]\s*[^»”\"\n]{2,40}?\s*[»”\"]|[^\s,;:]+)\s*,?\s*"
-    r"(?:\s(?:c['’]\s*est(?:\s+(?:ça|ca|bien))?|est|[ée]tait|c['’]\s*[ée]tait|is|was|(?P<sms>c|cé))|(?P<equals>=))\s+"
+    r"(?:\s(?:c['’]\s*est(?P<stressed>\s+(?:ça|ca|bien))?|est|[ée]tait|c['’]\s*[ée]tait|is|was|(?P<sms>c|cé))|(?P<equals>=))\s+"
     r"(?:mon|ma|le|notre|votre|l['’])\s*"
     rf"(?:(?:ancien|nouveau|actuel|vieux)\s+)?(?:{PASSWORD_NOUN}|code)(?![\w@])", re.I)
 CLEFT_RE = re.compile(
@@ -113,17 +114,21 @@ WITH_VALUE_RE = re.compile(
 # The password changed to a value: « j'ai changé le mdp en maisonbleue », « modifié mon mot de passe par X ».
 CHANGED_TO_RE = re.compile(
     rf"(?<![\w@])(?:chang[ée]e?|modifi[ée]e?|remplac[ée]e?|chang[ée]\s+de)\s+(?:le|la|mon|ma|notre|son|l['’])?\s*"
-    rf"(?:{PASSWORD_NOUN}|code)\s+(?:en|par|pour|contre)\s+(?P<value>[\"'«“][^\"'»”\n]{{2,40}}[\"'»”]|[^\s,;:]+)", re.I)
+    rf"(?:{PASSWORD_NOUN}|code)\s+(?:en|par)\s+(?P<value>[\"'«“][^\"'»”\n]{{2,40}}[\"'»”]|[^\s,;:]+)", re.I)
 # Words after « changé le mot de passe en / par » that are no value (« en ligne », « en vain »).
-NOT_CHANGED_TO = {"ligne", "vain", "cours", "passant", "temps", "fin", "début", "debut", "urgence", "partie", "plus",
-                  "moins", "autre", "quelque", "chose", "raison", "effet", "pratique", "principe", "général", "general"}
+NOT_CHANGED_TO = set("""
+ligne vain cours temps fin début debut urgence partie plus moins autre quelque chose raison effet pratique principe
+général general sécurité securite précaution precaution prudence mégarde megarde erreur téléphone telephone sms mail
+e-mail courrier vitesse hâte hate accident réflexe reflexe habitude routine obligation ordre défaut defaut
+""".split())
 # A PIN in parentheses a little after its cue: « le code d'activation reçu par SMS (662014) ».
 CUE_THEN_PARENTHESES_RE = re.compile(
-    rf"(?<![\w@.])(?:{PASSWORD_NOUN}|code(?!{NOT_A_PASSWORD_CODE})|pin)(?![\w@])[^.!?\n()]{{0,40}}\(\s*(?P<value>\d[\d .-]{{2,10}}\d)\s*\)",
+    rf"(?<![\w@.])(?:code(?!{NOT_A_PASSWORD_CODE})|pin)(?![\w@])[^.!?\n()]{{0,40}}\(\s*(?P<value>\d[\d .-]{{2,10}}\d)\s*\)",
     re.I)
 # The same password everywhere: « j'ai le même partout : Chocolat! ».
 SAME_EVERYWHERE_RE = re.compile(
-    r"\b(?:le|la)\s+m[eê]me\s+(?:partout|pour\s+tout|qu['’]\s*ailleurs|depuis\s+des\s+ann[ée]es)\s*[:=]\s*"
+    r"\b(?:j['’]\s*ai|j['’]\s*utilise|je\s+mets|j['’]\s*avais|on\s+a|on\s+met|nous\s+avons)\s+(?:\w+\s+){0,2}?"
+    r"(?:le|la)\s+m[eê]me\s+(?:partout|pour\s+tout|qu['’]\s*ailleurs|depuis\s+des\s+ann[ée]es)\s*[:=]\s*"
     r"(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 # Signing in with an address « et » a word: « je me connecte avec ec…@adm.cfwb.be et tournevis ».
 ADDRESS_AND_VALUE_RE = re.compile(
@@ -131,11 +136,14 @@ ADDRESS_AND_VALUE_RE = re.compile(
     rf"(?:(?:le\s+|mon\s+)?(?:{PASSWORD_NOUN}|pass)\s*:?\s+)?(?P<value>[^\s,;:?]+)", re.I)
 # A passphrase before its cue: « le chat dort sur le radiateur — c'est ma phrase de passe ».
 PHRASE_BEFORE_CUE_RE = re.compile(
-    r"^\s*(?P<value>[^\W\d_][^\s,;:.!?—–]*(?:[^\S\n]+[^\s,;:.!?—–]+){1,7}?)\s*(?:—|–|-|,)\s*"
+    r"^\s*(?P<value>[^\W\d_][^\s,;:.!?—–]*(?:[^\S\n]+[^\s,;:.!?—–]+){1,7}?)\s*(?:—|–)\s*"
     r"(?:c['’]\s*est(?:\s+ça|\s+ca)?\s+(?:mon|ma|notre)|that['’]?s\s+my|this\s+is\s+my|is\s+my)\s+(?:new\s+|nouveau\s+|nouvelle\s+)?"
     rf"(?:{PASSWORD_NOUN}|phrase\s+(?:de\s+passe|secr[eè]te)|passphrase)(?=\s*(?:$|[.,;!]))", re.I)
 # A date of birth or of marriage typed as a password: ddmmyyyy.
 DATE_PIN_RE = re.compile(r"(?<![\w/.-])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19[3-9]\d|20[0-2]\d)(?![\w/.-])")
+TYPED_DATE_PIN_RE = re.compile(
+    r"(?<![\w@])(?:mis|mets|tap[ée]e?|encod[ée]e?|essay[ée]e?|entr[ée]e?|rentr[ée]e?|utilis[ée]e?)\b[^.!?\n]{0,40}?"
+    rf"(?P<value>{DATE_PIN_RE.pattern})", re.I)
 THE_WORD_RE = re.compile(r"\ble\s+mot\s*[«\"“]\s*(?P<value>[^»\"”\s]{3,40})\s*[»\"”]", re.I)
 LAST_WORD_RE = re.compile(r"\s:\s*(?P<value>[^\s:]+)\s*$")
 LABELS = {"ancien", "ancienne", "nouveau", "nouvelle", "actuel", "actuelle", "provisoire", "temporaire", "perso",
@@ -163,6 +171,9 @@ def _self_cued_spans(text: str) -> list[tuple[int, int]]:
     for regex in (SAME_EVERYWHERE_RE, ADDRESS_AND_VALUE_RE):
         for match in regex.finditer(text):
             token = match.group("value")
+            end = match.start("value") + len(token.rstrip(EDGE_PUNCT))
+            if not credential_shaped(_bare(token)) and (not _ends_clause(text, end) or describes(_bare(token))):
+                continue  # « … et voilà le message d'erreur », « … et finalement »
             if _closed_quote(token):
                 inner = token[1:-1].strip()
                 if inner and (" " not in inner or _quoted_sentence(inner)):
@@ -185,32 +196,43 @@ def _self_cued_spans(text: str) -> list[tuple[int, int]]:
 
 def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
     spans = []
+    strong_cue = STRONG_CUE_RE.search(text)
     for match in TYPED_VALUE_RE.finditer(text):
+        if match.group("weak") and not strong_cue:  # « je mets Benoît dans la boucle », « je vais essayer vendredi »
+            token = match.group("value")
+            word = _bare(token)
+            if not (_closed_quote(token) or credential_shaped(word) or (DIGITS_AND_PUNCT.match(word) and _pin_secret(word))
+                    or re.fullmatch(r"[^\W\d_]{3,}!+", token.strip(WRAPPERS))):
+                continue
         spans += _typed_value_span(text, match)
-    spans += [m.span() for m in DATE_PIN_RE.finditer(text)]  # « j'ai mis ma date de mariage : 14071996 »
-    if not STRONG_CUE_RE.search(text):
+    for match in TYPED_DATE_PIN_RE.finditer(text):  # « j'ai mis ma date de mariage : 14071996 »
+        spans.append(match.span("value"))
+    if not strong_cue:
         return spans
+    spans += [m.span() for m in DATE_PIN_RE.finditer(text)]  # « le mot de passe c'est ma date de mariage 25061994 »
     for match in CHANGED_TO_RE.finditer(text):  # « j'ai changé le mdp en maisonbleue hier soir »
         token = match.group("value")
         word = _bare(token)
         if _closed_quote(token):
             spans += _typed_value_span(text, match)
-        elif (credential_shaped(word) or _plain_value_is_secret(word)) and \
+        elif (credential_shaped(word) or (_plain_value_is_secret(word) and not re.fullmatch(r"(?:19|20)\d\d", word)
+                                           and not word.lower().endswith("ant"))) and \
                 word.lower() not in NOT_A_SECRET | GREETINGS | GRAMMAR_START | NOT_CHANGED_TO:
             spans.append(_span(token, match.start("value")))
     for match in CUE_THEN_PARENTHESES_RE.finditer(text):  # « le code reçu par SMS (662014) »
-        if _pin_secret(match.group("value")):
+        if _pin_secret(match.group("value")) and not re.fullmatch(r"(?:19|20)\d\d", match.group("value")):
             spans.append(match.span("value"))
     for regex in (RECALLED_RE, LABEL_VALUE_RE):
         for match in regex.finditer(text):
-            spans += _typed_value_span(text, match)
+            spans += _typed_value_span(text, match, spoken=regex is RECALLED_RE)
     for match in SENTENCE_VALUE_RE.finditer(text):
         value = match.group("value")
         words = value.split()
         first = words[0].lower().strip(EDGE_PUNCT) if words else ""
         if (2 <= len(words) <= 6 and not NOT_IN_A_SENTENCE_VALUE.search(value) and "," not in value
                 and first not in ABOUT_THE_PASSWORD and first not in GREETINGS and first not in PREPOSITIONS
-                and first not in ("j'ai", "j’ai", "jai", "c'est", "c’est")  # « mdp : j'ai tout essayé », « mdp : c'est la secrétaire qui l'a »
+                and first not in ("j'ai", "j’ai", "jai")  # « mdp : j'ai tout essayé »
+                and not (first in ("c'est", "c’est") and re.search(r"\bqu(?:i|e|['’])", value))  # « c'est la secrétaire qui l'a »
                 and not any(w.lower().strip(EDGE_PUNCT) in ABOUT_THE_PASSWORD for w in words)
                 and not ADDRESS_IN_TEXT.search(value) and not URL_LIKE.search(value)):
             spans.append((match.start("value"), match.end("value")))
@@ -218,7 +240,7 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         token = match.group("value")
         word = _bare(token)
         end = match.start("value") + len(token.rstrip(EDGE_PUNCT))
-        plain_word = (_ends_clause(text, end) and _plain_value_is_secret(word) and not PARTICIPLE.search(word)
+        plain_word = (match.group("past") and _ends_clause(text, end) and _plain_value_is_secret(word) and not PARTICIPLE.search(word)
                       and word.lower() not in GREETINGS)  # « … que j'avais choisi était cerisier mais … »
         if (_proper_name(word) or credential_shaped(word) or (DIGITS_AND_PUNCT.match(word) and _pin_secret(word))
                 or plain_word) and not _is_question(text, match.start("value")):
@@ -264,6 +286,8 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
                 spans.append((match.start("value") + 1, match.end("value") - 1))
             continue
         word = _bare(match.group("value"))
+        if match.group("stressed") and not re.match(r"\s*(?:$|[.!;])", text[match.end():]):
+            continue  # « Je confirme, c'est bien le code reçu par SMS »
         if (match.group("sms") or match.group("equals")) and (  # « binche c mon mdp », « bateau = mon mdp »:
                 match.start("value") > 0 or _is_question(text, match.start("value"))  # the whole first clause,
                 or not re.match(r"\s*(?:$|[.,;!)]|\s(?:actuel|ancien|nouveau|depuis|pour|sur|dans|mais|et)\b)", text[match.end():])):  # not « … qui bloque »
@@ -280,8 +304,11 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
 
 # « j'ai tapé bonjour et ça marche pas »: a greeting typed as a password, by what follows.
 TYPED_GREETINGS = {"bonjour", "bonsoir", "hello", "salut", "coucou"}
-FAILED_AFTER = re.compile(r"\s+(?:et|mais)\s+(?:ça|ca|sa|cela|il|rien)\b", re.I)
-LIST_NEXT_RE = re.compile(r"[^\S\n]*(?:,[^\S\n]*|[^\S\n]+(?:et|ou|puis|or|and|en)[^\S\n]+)(?P<value>[^\s,;:]+)", re.I)
+FAILED_AFTER = re.compile(r"\s+(?:et|mais)\s+(?:ça|ca|sa|cela|il)\s+(?:ne\s+|n['’]\s*)?(?:marche|fonctionne|passe|veut|refuse|dit)",
+                          re.I)
+LIST_NEXT_RE = re.compile(r"[^\S\n]*(?:,[^\S\n]*|[^\S\n]+(?:et|ou|puis|or|and)[^\S\n]+)(?P<value>[^\s,;:]+)", re.I)
+DUTCH_LIST_NEXT_RE = re.compile(r"[^\S\n]+en[^\S\n]+(?P<value>[^\s,;:]+)", re.I)
+DUTCH = re.compile(r"\b(?:wachtwoord|ik|heb|mijn|het|niet|werkt)\b", re.I)
 
 
 def _closed_quote(value: str) -> bool:
@@ -289,8 +316,9 @@ def _closed_quote(value: str) -> bool:
     return len(value) > 2 and value[0] in "\"'«“" and value[-1] in "\"'»”"
 
 
-def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
-    """The value after a typing verb or « c'était »: quoted, a PIN, or one word ending the clause."""
+def _typed_value_span(text: str, match: re.Match, spoken: bool = False) -> list[tuple[int, int]]:
+    """The value after a typing verb or « c'était »: quoted, a PIN, or one word ending the clause
+    (``spoken``: after « c'était / c'est », a pronoun also ends it)."""
     value, start = match.group("value"), match.start("value")
     if _closed_quote(value):
         inner = value[1:-1].strip()
@@ -305,7 +333,7 @@ def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
             secret = _pin_secret(word)
         else:
             secret = credential_shaped(word) or (
-                _ends_clause(text, end) and not _is_question(text, start)
+                _ends_clause(text, end, spoken=spoken) and not _is_question(text, start)
                 and (word.lower() not in GREETINGS or (word.lower() in TYPED_GREETINGS and FAILED_AFTER.match(text, end)))
                 and not PARTICIPLE.search(word) and _plain_value_is_secret(word)) or (
                 re.fullmatch(r"[^\W\d_]{3,}!+", value.strip(WRAPPERS)) is not None  # « je tape correct! »
@@ -313,7 +341,8 @@ def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
         if not secret:
             return spans
         spans.append(_span(value, start))
-        following = LIST_NEXT_RE.match(text, end)  # « j'ai essayé letmein, welcome et password »
+        # « j'ai essayé letmein, welcome et password », Dutch « appel en peer »
+        following = LIST_NEXT_RE.match(text, end) or (DUTCH.search(text) and DUTCH_LIST_NEXT_RE.match(text, end))
         if not following:
             return spans
         value, start = following.group("value"), following.start("value")
@@ -321,10 +350,13 @@ def _typed_value_span(text: str, match: re.Match) -> list[tuple[int, int]]:
 
 def _same_secret_elsewhere(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Other spellings of a secret already found (« Mons7000, mons7000 et MONS7000 »)."""
-    found = {plain(text[a:b]) for a, b in spans if b - a >= 4}
+    found = {text[a:b].lower() for a, b in spans if b - a >= 4}
+    found |= {plain(text[a:b]) for a, b in spans if b - a >= 4 and (text[a].isupper() or credential_shaped(text[a:b]))}
     extra = []
     for match in TOKEN_RE.finditer(text):
-        if plain(_bare(match.group())) in found or plain(match.group().strip(WRAPPERS)) in found:
+        token = match.group()
+        if _bare(token).lower() in found or token.strip(WRAPPERS).lower() in found or (
+                token[:1].isupper() and plain(_bare(token)) in found):
             extra.append(_span(match.group(), match.start()))
     return extra
 

@@ -38,8 +38,7 @@ NEXT_CLAUSE_WORDS = (
     r"et|mais|car|donc|ou|puis|sauf|depuis|pour|sur|dans|avec|sans|avant|apr[eè]s|chez|en|quand|lorsque|parce|"
     r"comme|svp|stp|merci|ne|n['’]|maar|want|sinds|voor|met|but|and|or|since|for|on|in|at|when|because|"
     r"(?:mon|ma|le|la)\s+(?:mdp|mot\s+de\s+passe|code)|"
-    r"pendant|jusqu['’]\w*|m[eê]me|partout|aussi|encore|toujours|non|oui|"
-    r"je|j['’]|il|elle|on|nous|vous|ils|elles|ça|ca|sa|m[ée]|mai|pk|pcq|psk|jsui|jsuis|jai"
+    r"pendant|jusqu['’]\w*|m[eê]me|partout|aussi|encore|toujours|non|oui"
 )
 EMOJI = "\U0001F300-\U0001FAFF\u2600-\u27BF"
 CLAUSE_END = re.compile(
@@ -48,16 +47,24 @@ CLAUSE_END = re.compile(
 
 CLAUSE_END_STRICT = re.compile(
     r"[^\S\n]*(?:$|[\n,;()]|[.!?]*[.!](?:\s|$)|\.{2,}|…|\s[/+-]\s|"
-    r"\s+(?:et|mais|car|donc|ou|puis|par|svp|stp|merci|ne|n['’]|maar|but|and|or)(?![\w@])|"
+    r"\s+(?:et|mais|car|donc|ou|puis|svp|stp|merci|ne|n['’]|maar|but|and|or)(?![\w@])|"
     # a state of what was typed: « mot de passe bienvenue refusé »
     r"\s+(?:refus[ée]e?s?|bloqu[ée]e?s?|accept[ée]e?s?|incorrecte?s?|invalides?|expir[ée]e?s?|rejet[ée]e?s?|"
     r"refused|rejected|not\s+accepted)(?![\w@]))", re.I)
 
 
-def _ends_clause(text: str, end: int, strict: bool = False) -> bool:
+# After a spoken value (« mdp c anderlecht mé… », « c'est hirondelle je crois »), a pronoun or an SMS
+# word also starts the rest of the sentence (not after « est » + an adjective: « est obsolète je crois »).
+SPOKEN_CLAUSE_END = re.compile(
+    r"\s+(?:je|j['’]|il|elle|on|nous|vous|ils|elles|ça|ca|sa|m[ée]|mai|pk|pcq|psk|jsui|jsuis|jai)(?![\w@])", re.I)
+
+
+def _ends_clause(text: str, end: int, strict: bool = False, spoken: bool = False) -> bool:
     """The value stops the clause (« mdp : soleil, … », « … est bonjour et … »), not a question.
-    ``strict`` (a value with no verb nor « : » before it): only punctuation or a conjunction."""
-    return bool((CLAUSE_END_STRICT if strict else CLAUSE_END).match(text, end)) or text[end - 1:end] in (".", "!")
+    ``strict`` (a value with no verb nor « : » before it): only punctuation or a conjunction;
+    ``spoken`` (after « c », « c'est » or « : »): a pronoun or an SMS word too."""
+    return (bool((CLAUSE_END_STRICT if strict else CLAUSE_END).match(text, end)) or text[end - 1:end] in (".", "!")
+            or (spoken and bool(SPOKEN_CLAUSE_END.match(text, end))))
 
 
 def _is_question(text: str, start: int) -> bool:
@@ -101,6 +108,7 @@ def _passphrase_end(text: str, start: int, explicit: bool = True) -> int | None:
     return end if len(content) >= 2 and all(len(w.strip("!?.")) >= 2 for w in content) else None
 
 
+SPOKEN_VERBS = {"c", "cé", "c'est"}
 CONJUGATED = re.compile(r"(?:ait|aît|aient|issent|issait)$")
 PHRASE_INSIDE = {"de", "du", "des", "d'", "à", "au", "aux", "la", "le", "les", "l'", "en", "sur", "sous", "dans"}
 
@@ -128,7 +136,8 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
         value, start = match.group("value"), match.start("value")
         explicit = bool(match.group("sep"))
         quoted_after_filler = re.match(r"\S+\s+([\"'«“][^\"'»”\n]{1,64}[\"'»”])", text[start:])
-        if _bare(value).lower() in FILLER and quoted_after_filler:  # « c'est toujours 'recre' »
+        if (_bare(value).lower() in FILLER and quoted_after_filler  # « c'est toujours 'recre' », not « « en attente » »
+                and _bare(quoted_after_filler.group(1)).split()[0].lower() not in GRAMMAR_START | ARTICLES):
             start, value = start + quoted_after_filler.start(1), quoted_after_filler.group(1)
         if value[:1] in "\"'«“":  # a quoted value: the whole of it, a word or a passphrase
             inner = value[1:-1].strip()
@@ -170,7 +179,8 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
         elif (match.group("verb") and word.lower() in COURTESY_WORDS and _ends_clause(text, end)
               and not text[:start].rstrip().endswith(",")):  # « le mot de passe était merci »
             spans.append(_span(value, start))
-        elif _ends_clause(text, end) and not _is_question(text, start) and _plain_value_is_secret(word, explicit):
+        elif (_ends_clause(text, end, spoken=explicit or (match.group("verb") or "").lower().replace("’", "'") in SPOKEN_VERBS)
+              and not _is_question(text, start) and _plain_value_is_secret(word, explicit)):
             verb = (match.group("verb") or "").lower().replace("’", "'")
             if not (verb in ("est", "était", "etait", "is", "was", "sera", "serait") and PARTICIPLE.search(word)):
                 spans.append(_span(value, start))
@@ -214,23 +224,25 @@ def _bare_cue_spans(text: str) -> list[tuple[int, int]]:
         if match.group("pin") or (_is_question(text, start) and not subject):
             continue
         passphrase = _passphrase_end(text, start, explicit=False)
-        login_pair = (LOGIN_BEFORE.search(text[:match.start()]) and re.match(r"\s*$", text[end:])
-                      and _plain_value_is_secret(value, explicit=True) and value.lower() not in NOT_A_SECRET)
         if passphrase is not None:  # « mot de passe tableau noir »
             spans.append((start, passphrase))
-        elif login_pair:  # « user ec9081726 pwd abc », « ec…@adm.cfwb.be mdp ecole »
-            spans.append(_span(token, start))
-        elif value.lower() in QUALIFIERS:  # « le mot de passe école refusé »: which password, not the password
+        elif value.lower() in QUALIFIERS or (match.group("cue").lower() == "password" and value.lower() in ENGLISH_NOUNS):  # « le mot de passe école refusé »: which password, not the password
             continue
         elif ((_ends_clause(text, end, strict=True) and _plain_value_is_secret(value) and not PARTICIPLE.search(value))
               or _proper_name(value)):  # « le mot de passe Garfield comme d'habitude »
             spans.append(_span(token, start))
+        elif (LOGIN_BEFORE.search(text[:match.start()]) and re.match(r"\s*$", text[end:])
+              and _plain_value_is_secret(value, explicit=True) and value.lower() not in NOT_A_SECRET):
+            spans.append(_span(token, start))  # « user ec9081726 pwd abc »
     return spans
 
 
 # Words that say which password a bare cue names (« mot de passe école », « mdp PO »).
 QUALIFIERS = {"école", "ecole", "po", "établissement", "etablissement", "perso", "personnel", "administratif",
               "provisoire", "temporaire", "initial", "initiale", "habituel", "bma", "smail", "smail2", "edu"}
+# English nouns after « password » (« too many password attempts »): which thing, not the password.
+ENGLISH_NOUNS = {"attempts", "attempt", "policy", "manager", "field", "prompt", "requirements", "rules", "reset",
+                 "change", "expiry", "box", "page", "screen", "link", "email", "mail"}
 # Courtesy words given as a value after « est / était / c'est » (« le mot de passe était merci »).
 COURTESY_WORDS = {"merci", "bonjour", "bonsoir", "salut", "coucou", "bienvenue", "hello"}
 LOGIN_BEFORE = re.compile(r"\b(?:ec|po)\d{4,8}\b", re.I)

@@ -27,7 +27,8 @@ marche fonctionne passe mot mots mail e-mail email courriel boîte boite interfa
 écrit ecrit écrite inscrit suivi suivie fini saisi choisi établi lu vu dit mis pris
 peut-être peut-etre parfois souvent aussi vraiment d'abord lui eux
 ask see none unknown idem na n/a xxx
-comme ainsi pareil phrase phrases chiffres lettres utiliser mettre choisir taper entrer employer prendre
+tantôt tantot vite bientôt bientot maintenant
+comme ainsi phrase phrases chiffres lettres utiliser mettre choisir taper entrer employer prendre
 un deux trois quatre cinq six sept huit neuf dix one two three four five twee drie vier vijf
 longtemps partout ensuite puis chrome firefox safari edge google internet explorer gmail teams windows mac
 iphone ipad tablette ordinateur pc portable gsm majuscules minuscules majuscule minuscule
@@ -54,8 +55,8 @@ etrange nul nulle secondaire prioritaire obligatoire facultatif ordinaire habitu
 precedent récent recent strict stricte simple simples complexe complexes sécurisé securise sûr sur certain
 vrai clair urgent urgente grave important importante pénible penible dommage embêtant embetant énervant
 frustrant incroyable inadmissible lourd ennuyeux agaçant fou dingue génial genial parfait top super
-fort forte forts robuste robustes solide solides incomplet incomplète incomplete complet complète complete
-inexact inexacte exact exacte trompeur semblable pareil
+fort forte forts incomplet incomplète incomplete complet complète complete
+inexact inexacte exact exacte trompeur semblable galère galere chiant relou obsolète obsolete costaud
 """.split())
 
 # « code » that is not an access code: postal, FASE, INS, error… codes.
@@ -77,7 +78,7 @@ _CUE = (
 # Weak cues only make letters-with-digits tokens suspect: what someone typed (« j'ai tapé X »,
 # Belgian « encoder »), or tried to sign in with (« je n'arrive pas à me connecter avec X »).
 _WEAK_CUE = (
-    r"tap[ée]e?s?|taper|essay[ée]e?s?|essayer|mets|mettre|not[ée]e?s?|choisie?s?|saisie?s?|entr[ée]e?s?|rentr[ée]e?s?|encod[ée]e?s?|introduite?s?|copi[ée]e?s?|"
+    r"tap[ée]e?s?|taper|essay[ée]e?s?|essayer|mets|mettre|saisie?s?|entr[ée]e?s?|rentr[ée]e?s?|encod[ée]e?s?|introduite?s?|copi[ée]e?s?|"
     r"coll[ée]e?s?|mis|c['’]?[ée]tait|connect\w*|connexion|co|log|refus[ée]e?s?|identifi\w*|tent[ée]e?s?|test[ée]e?s?|utilis[ée]e?s?|essais?"
 )
 CUE_RE = re.compile(rf"(?<![\w@.])(?:{_CUE}|{_WEAK_CUE})(?![\w@])", re.I)
@@ -107,9 +108,10 @@ SNAKE_IDENTIFIER = re.compile(r"^[a-z0-9]*(?:[a-z]{3,}[a-z0-9]*_){1,}[a-z0-9_]*[
 HEX_LIKE = re.compile(r"^0x[0-9a-f]+$", re.I)
 DIGITS_AND_PUNCT = re.compile(r"^[\d\s()./,+:-]+$")
 BMA_LOGIN = re.compile(r"^(ec|po)\d{3,8}$", re.I)
-ORDINAL = re.compile(r"^(n°|no|nr|num)?\d+(e|er|ère|ere|ème|eme|ième|ieme|de|d|è|°)?$", re.I)
+ORDINAL = re.compile(r"^(n°|no|nr|num)?\d+(e|er|ère|ere|ème|eme|ième|ieme|de|d|è|°)?$|^n°\d+[-–/à]\d+$", re.I)
 N_NUMBER = re.compile(r"^n°\d+$", re.I)
-TIME_OR_SIZE = re.compile(r"^\d+([.,]\d+)?(h\d{0,2}|min|mn|s|sec|ko|mo|go|to|kb|mb|gb|tb|%|€|x|fois|j|ans?)$", re.I)
+TIME_OR_SIZE = re.compile(r"^\d+([.,]\d+)?(h\d{0,2}|min|mn|s|sec|ko|mo|go|to|kb|mb|gb|tb|%|€|x|fois|j|ans?)$|"
+                          r"^\d{1,2}h\d{0,2}[-–à]\d{1,2}h\d{0,2}$", re.I)
 # Product names and references that mix letters and digits in ordinary questions.
 PRODUCT_LIKE = re.compile(
     r"^(office|microsoft|windows|win|w|outlook|iphone|ipad|ios|android|galaxy|exchange|smail|m365|o365|"
@@ -119,7 +121,7 @@ PRODUCT_LIKE = re.compile(
 )
 # Ticket and error references (« INC0012345 », « AADSTS50126 ») and file numbers (« 2024/123 »).
 REFERENCE_LIKE = re.compile(
-    r"^(INC|RITM|REQ|CHG|TASK|SR|PRB|KB|AADSTS|CAA|ERR|ERROR|ID|REF|DOS|BE)[-_]?\d{3,}$|^\d{4}/\d{1,6}$", re.I
+    r"^(INC|RITM|REQ|CHG|TASK|SR|SD|ETNIC|TICKET|PRB|KB|AADSTS|CAA|ERR|ERROR|ID|REF|DOS|BE)[-_]?\d{3,}$|^\d{4}/\d{1,6}$", re.I
 )
 FILE_NAME = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|png|jpe?g|gif|zip|rar|7z|pst|ost|msg|eml|txt|csv|html?)$", re.I)
 VERSION = re.compile(r"^v?\d+(\.\d+)+[a-z]{0,5}$", re.I)
@@ -127,6 +129,13 @@ HASHTAG = re.compile(r"^#[^\W\d_][\w-]*$")
 # Words between « est » and the value: « mon mot de passe est tout simplement X ».
 FILLER = {"tout", "juste", "simplement", "bien", "donc", "alors", "normalement", "toujours", "encore", "en", "fait",
           "actuellement", "maintenant", "désormais", "aujourd'hui"}
+
+
+# Days and months written in lower case are when, not what (« c'est lundi je crois »); « Dimanche » may be a password.
+TIME_WORDS = set("""
+lundi mardi mercredi jeudi vendredi samedi dimanche janvier février fevrier mars avril mai juin juillet août aout
+septembre octobre novembre décembre decembre
+""".split())
 
 
 @dataclass(frozen=True)
@@ -187,6 +196,7 @@ def describes(word: str) -> bool:
     if lowered.count("-") >= 2:  # a passphrase « trois-pommes-vertes », not one describing word
         return False
     return (lowered in NOT_A_SECRET or lowered in ABOUT_THE_PASSWORD or lowered in DESCRIBING_ADJECTIVES
+            or (lowered in TIME_WORDS and word[:1].islower())
             or bool(DESCRIBING_WORD.search(lowered)) or len(word) < 4)
 
 
@@ -217,7 +227,6 @@ incorect incorecte expirer bloquer bloker refuser prénom prenom nom surnom
 ajoute comporte comprend inclut commence finit termine affiche qu'avant entrée entree enter
 existant existante habitude d'habitude jusqu'ici an l'an dernier
 illisible valide nouveau nouvelle ancien ancienne actuel actuelle provisoire temporaire xxx *** ???
-attempts attempt policy manager field prompt requirements rules
 """.split())
 # « change-t-il », « aidez-moi »: a verb, not a password.
 INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous|moi|le|la|les|lui)$", re.I)

@@ -8,10 +8,10 @@ Corpora (tests/corpora/): ``passwords_independent.yml``, ``passwords_fresh.yml``
 written by helpers who saw neither the code nor the training data."""
 import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 import re
 import sqlite3
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
