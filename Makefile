@@ -205,9 +205,9 @@ test: setup chromium
 	$(MAKE) --no-print-directory bench-smoke
 
 # The sealed weak-password corpus (totals only; issue #22's target is every secret masked): a floor
-# at today's measure (second sealed corpus: 91.7 % masked, 1.5 % false masks, every address kept).
+# at today's measure (second sealed corpus: 92.6 % masked, 1.5 % false masks, every address kept).
 secrets-gate: venv
-	$(PY) -m scripts.secrets_gate --min-masked 0.91 --max-false 0.02
+	$(PY) -m scripts.secrets_gate --min-masked 0.92 --max-false 0.02
 
 # Which views of a message the classifier uses: dev rounds and 5-fold CV, never the held-out file.
 nlu-views: setup
