@@ -227,6 +227,7 @@ incorect incorecte expirer bloquer bloker refuser prénom prenom nom surnom
 ajoute comporte comprend inclut commence finit termine affiche qu'avant entrée entree enter
 existant existante habitude d'habitude jusqu'ici an l'an dernier
 illisible valide nouveau nouvelle ancien ancienne actuel actuelle provisoire temporaire xxx *** ???
+faible faibles difficile difficiles rappelé rappele gras italique dire
 """.split())
 # « change-t-il », « aidez-moi »: a verb, not a password.
 INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous|moi|le|la|les|lui)$", re.I)

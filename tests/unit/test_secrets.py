@@ -419,3 +419,25 @@ def test_an_apostrophe_is_no_opening_quote_and_masking_twice_changes_nothing():
     text = "j'avais mis « direction2018 » comme mot de passe et ça marchait jusqu'à hier"
     once = mask(text).text
     assert "direction2018" not in once and "avais mis" in once and mask(once).text == once
+
+
+# --- development corpus 6 (stop 31): read once, no rule written from it yet; floors at today's measure ----
+def test_the_sixth_weak_password_corpus():
+    """350 weak secrets and 424 ordinary messages written apart by a helper asked for as many ways of
+    giving a password as possible: 69.4 % masked before it was read (the sealed corpus: 92.6 %). Its
+    misses are shapes the rules cannot read without the sentence's meaning (« j'ai opté pour X »,
+    « c'est pas X c'est Y », « X devient Y », a password on its own line); docs/measurements.md."""
+    from pathlib import Path
+
+    import yaml
+
+    corpus = yaml.safe_load((Path(__file__).parents[1] / "corpora" / "development" / "passwords_weak_6.yml")
+                            .read_text(encoding="utf-8"))
+    secrets = [(item["text"], s) for item in corpus["secret_bearing"] for s in item["secrets"]]
+    left = [(text, s) for text, s in secrets if s in mask(text).text]
+    false = [item["text"] for item in corpus["ordinary"] if mask(item["text"]).found]
+    addresses = [item for item in corpus["secret_bearing"] + corpus["ordinary"] if item.get("address")]
+    assert len(secrets) == 350 and len(corpus["ordinary"]) == 424
+    assert len(left) <= 107, left
+    assert len(false) <= 2, false  # 6 before « faible », « rappelé », « en gras », « c'est dire » joined the closed list
+    assert all(item["address"] in mask(item["text"]).text for item in addresses)
