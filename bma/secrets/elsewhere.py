@@ -348,15 +348,23 @@ def _typed_value_span(text: str, match: re.Match, spoken: bool = False) -> list[
         value, start = following.group("value"), following.start("value")
 
 
+# A word followed by digits or symbols (« Mouscron7700 », « Mamour2! », « Coccinelle22 »): its word.
+STEM_RE = re.compile(r"([^\W\d_]{4,})[\d\W_]{1,6}")
+
+
 def _same_secret_elsewhere(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Other spellings of a secret already found (« Mons7000, mons7000 et MONS7000 »)."""
+    """Other spellings of a secret already found (« Mons7000, mons7000 et MONS7000 »), and the word a
+    found secret is made of (« Mouscron7700, Mouscron et mouscron7700 », « Pyjama, peut-être Pyjama7 »)."""
     found = {text[a:b].lower() for a, b in spans if b - a >= 4}
     found |= {plain(text[a:b]) for a, b in spans if b - a >= 4 and (text[a].isupper() or credential_shaped(text[a:b]))}
+    stems = {stem.group(1).lower() for a, b in spans if credential_shaped(text[a:b])
+             for stem in [STEM_RE.fullmatch(text[a:b])] if stem}
+    stems -= NOT_A_SECRET | ABOUT_THE_PASSWORD | GREETINGS | LABELS
     extra = []
     for match in TOKEN_RE.finditer(text):
         token = match.group()
         if _bare(token).lower() in found or token.strip(WRAPPERS).lower() in found or (
-                token[:1].isupper() and plain(_bare(token)) in found):
+                token[:1].isupper() and plain(_bare(token)) in found) or _bare(token).lower() in stems:
             extra.append(_span(match.group(), match.start()))
     return extra
 
