@@ -65,10 +65,14 @@ SUB_ANSWER_LABELS = {
 }
 
 
+def topic_button(topic: str) -> tuple[str, str]:
+    return what_changes_button(SUB_ANSWER_LABELS[topic], topic)
+
+
 def sub_answer_button(text: str) -> tuple[str, str] | None:
     """The button of the sub-answer of section 3 that ``text`` asks for, if one is named."""
     topic = change_topic(text)
-    return what_changes_button(SUB_ANSWER_LABELS[topic], topic) if topic in SUB_ANSWER_LABELS else None
+    return topic_button(topic) if topic in SUB_ANSWER_LABELS else None
 
 
 def change_topic(text: str) -> str:
@@ -133,9 +137,7 @@ def what_changes(s: Situation, topic: str) -> Reply:
             "2. un nouveau point de contact pour la gestion des BMA ;\n"
             "3. les redirections automatiques sont déconseillées ;\n"
             f"4. {storage}, et l'accès par le web ou par Outlook.",
-            [what_changes_button("Le nouveau mot de passe", "new_password"),
-             what_changes_button("Qui contacter désormais ?", "contact_point"),
-             what_changes_button("Les redirections", "forwarding")],
+            [topic_button("new_password"), topic_button("contact_point"), topic_button("forwarding")],
             faq(2, 3),
         ),
         "address_unchanged": Reply(
@@ -150,15 +152,13 @@ def what_changes(s: Situation, topic: str) -> Reply:
             "Les redirections automatiques (« forward ») vers une autre boîte sont déconseillées dans la "
             "nouvelle interface : elles peuvent poser des problèmes de sécurité et de confidentialité des données. "
             f"Elles ne sont plus utiles pour gagner de la place : la nouvelle boîte a {storage}.",
-            [what_changes_button("Plus de stockage ?", "storage"),
-             what_changes_button("Utiliser Outlook ?", "outlook_web")],
+            [topic_button("storage"), topic_button("outlook_web")],
             faq(3),
         ),
         "storage": Reply(
             f"La nouvelle BMA a {storage} à l'ancienne : il n'est donc plus nécessaire de rediriger vos e-mails vers "
             "une autre boîte par manque de place.",
-            [what_changes_button("Les redirections", "forwarding"),
-             what_changes_button("Utiliser Outlook ?", "outlook_web")],
+            [topic_button("forwarding"), topic_button("outlook_web")],
             faq(2, 3),
         ),
         "outlook_web": Reply(

@@ -27,12 +27,10 @@ def answers(need: tuple[str, str | None], decision: dict) -> bool:
     """Does a reply's decision give the answer ``need`` (intent, sub-answer of §3 or None)?"""
     intent, sub = need
     topic, given_sub = decision.get("topic"), decision.get("sub")
-    if intent == "faq_not_covered":
+    if intent == "faq_not_covered" or (intent == "faq_what_changes" and sub == "not_in_faq"):
+        # What the FAQ does not answer (a detail of the new box included): the honest « la FAQ ne
+        # répond pas / ne précise pas » reply, of faq_not_covered or of section 3 (both name the desks).
         return topic == "faq_not_covered" or (topic == "faq_what_changes" and given_sub == "not_in_faq")
-    if intent == "faq_what_changes" and sub == "not_in_faq":
-        # A detail of the new box the FAQ does not give: the honest « la FAQ ne répond pas » reply of
-        # faq_not_covered serves it as the one of section 3 does (both say so and name the desks).
-        return topic == "faq_not_covered" or (topic == intent and given_sub == sub)
     if intent == "faq_what_changes":
         return topic == intent and (sub is None or given_sub == sub)
     return same_answer(intent, topic or "")

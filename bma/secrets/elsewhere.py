@@ -139,6 +139,9 @@ PHRASE_BEFORE_CUE_RE = re.compile(
     r"^\s*(?P<value>[^\W\d_][^\s,;:.!?—–]*(?:[^\S\n]+[^\s,;:.!?—–]+){1,7}?)\s*(?:—|–)\s*"
     r"(?:c['’]\s*est(?:\s+ça|\s+ca)?\s+(?:mon|ma|notre)|that['’]?s\s+my|this\s+is\s+my|is\s+my)\s+(?:new\s+|nouveau\s+|nouvelle\s+)?"
     rf"(?:{PASSWORD_NOUN}|phrase\s+(?:de\s+passe|secr[eè]te)|passphrase)(?=\s*(?:$|[.,;!]))", re.I)
+YEAR = re.compile(r"(?:19|20)\d\d")
+# A word typed with its exclamation mark (« je tape correct! », « quand je mets Bonjour! »).
+EXCLAIMED_WORD = re.compile(r"[^\W\d_]{3,}!+")
 # A date of birth or of marriage typed as a password: ddmmyyyy.
 DATE_PIN_RE = re.compile(r"(?<![\w/.-])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19[3-9]\d|20[0-2]\d)(?![\w/.-])")
 TYPED_DATE_PIN_RE = re.compile(
@@ -171,16 +174,17 @@ def _self_cued_spans(text: str) -> list[tuple[int, int]]:
     for regex in (SAME_EVERYWHERE_RE, ADDRESS_AND_VALUE_RE):
         for match in regex.finditer(text):
             token = match.group("value")
+            word = _bare(token)
+            shaped = credential_shaped(word)
             end = match.start("value") + len(token.rstrip(EDGE_PUNCT))
-            if not credential_shaped(_bare(token)) and (not _ends_clause(text, end) or describes(_bare(token))):
+            if not shaped and (not _ends_clause(text, end) or describes(word)):
                 continue  # « … et voilà le message d'erreur », « … et finalement »
             if _closed_quote(token):
                 inner = token[1:-1].strip()
                 if inner and (" " not in inner or _quoted_sentence(inner)):
                     spans.append((match.start("value") + 1, match.end("value") - 1))
                 continue
-            word = _bare(token)
-            if (credential_shaped(word) or _plain_value_is_secret(word, explicit=True)) and not is_structured(word) \
+            if (shaped or _plain_value_is_secret(word, explicit=True)) and not is_structured(word) \
                     and word.lower() not in NOT_A_SECRET | GREETINGS | GRAMMAR_START:
                 spans.append(_span(token, match.start("value")))
     phrase = PHRASE_BEFORE_CUE_RE.match(text)
@@ -201,8 +205,8 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         if match.group("weak") and not strong_cue:  # « je mets Benoît dans la boucle », « je vais essayer vendredi »
             token = match.group("value")
             word = _bare(token)
-            if not (_closed_quote(token) or credential_shaped(word) or (DIGITS_AND_PUNCT.match(word) and _pin_secret(word))
-                    or re.fullmatch(r"[^\W\d_]{3,}!+", token.strip(WRAPPERS))):
+            if not (_closed_quote(token) or credential_shaped(word) or _pin_secret(word)
+                    or EXCLAIMED_WORD.fullmatch(token.strip(WRAPPERS))):
                 continue
         spans += _typed_value_span(text, match)
     for match in TYPED_DATE_PIN_RE.finditer(text):  # « j'ai mis ma date de mariage : 14071996 »
@@ -215,12 +219,12 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         word = _bare(token)
         if _closed_quote(token):
             spans += _typed_value_span(text, match)
-        elif (credential_shaped(word) or (_plain_value_is_secret(word) and not re.fullmatch(r"(?:19|20)\d\d", word)
+        elif (credential_shaped(word) or (_plain_value_is_secret(word) and not YEAR.fullmatch(word)
                                            and not word.lower().endswith("ant"))) and \
                 word.lower() not in NOT_A_SECRET | GREETINGS | GRAMMAR_START | NOT_CHANGED_TO:
             spans.append(_span(token, match.start("value")))
     for match in CUE_THEN_PARENTHESES_RE.finditer(text):  # « le code reçu par SMS (662014) »
-        if _pin_secret(match.group("value")) and not re.fullmatch(r"(?:19|20)\d\d", match.group("value")):
+        if _pin_secret(match.group("value")) and not YEAR.fullmatch(match.group("value")):
             spans.append(match.span("value"))
     for regex in (RECALLED_RE, LABEL_VALUE_RE):
         for match in regex.finditer(text):
@@ -242,8 +246,7 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         end = match.start("value") + len(token.rstrip(EDGE_PUNCT))
         plain_word = (match.group("past") and _ends_clause(text, end) and _plain_value_is_secret(word) and not PARTICIPLE.search(word)
                       and word.lower() not in GREETINGS)  # « … que j'avais choisi était cerisier mais … »
-        if (_proper_name(word) or credential_shaped(word) or (DIGITS_AND_PUNCT.match(word) and _pin_secret(word))
-                or plain_word) and not _is_question(text, match.start("value")):
+        if (_proper_name(word) or credential_shaped(word) or _pin_secret(word) or plain_word) and not _is_question(text, match.start("value")):
             spans.append(_span(token, match.start("value")))
     asks = ASKS_RE.match(text)  # « Can I use spaces as password »: a question without « ? »
     for match in (*STATE_AS_PASSWORD_RE.finditer(text), *AS_PASSWORD_OTHER_RE.finditer(text)):
@@ -336,7 +339,7 @@ def _typed_value_span(text: str, match: re.Match, spoken: bool = False) -> list[
                 _ends_clause(text, end, spoken=spoken) and not _is_question(text, start)
                 and (word.lower() not in GREETINGS or (word.lower() in TYPED_GREETINGS and FAILED_AFTER.match(text, end)))
                 and not PARTICIPLE.search(word) and _plain_value_is_secret(word)) or (
-                re.fullmatch(r"[^\W\d_]{3,}!+", value.strip(WRAPPERS)) is not None  # « je tape correct! »
+                EXCLAIMED_WORD.fullmatch(value.strip(WRAPPERS)) is not None  # « je tape correct! »
                 and _plain_value_is_secret(word, explicit=True))
         if not secret:
             return spans

@@ -135,6 +135,7 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
     for match in VALUE_RE.finditer(text):
         value, start = match.group("value"), match.start("value")
         explicit = bool(match.group("sep"))
+        verb = (match.group("verb") or "").lower().replace("’", "'")
         quoted_after_filler = re.match(r"\S+\s+([\"'«“][^\"'»”\n]{1,64}[\"'»”])", text[start:])
         if (_bare(value).lower() in FILLER and quoted_after_filler  # « c'est toujours 'recre' », not « « en attente » »
                 and _bare(quoted_after_filler.group(1)).split()[0].lower() not in GRAMMAR_START | ARTICLES):
@@ -179,10 +180,10 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
         elif (match.group("verb") and word.lower() in COURTESY_WORDS and _ends_clause(text, end)
               and not text[:start].rstrip().endswith(",")):  # « le mot de passe était merci »
             spans.append(_span(value, start))
-        elif (_ends_clause(text, end, spoken=explicit or (match.group("verb") or "").lower().replace("’", "'") in SPOKEN_VERBS)
+        elif (_ends_clause(text, end, spoken=explicit or verb in SPOKEN_VERBS)
               and not _is_question(text, start) and _plain_value_is_secret(word, explicit)):
-            verb = (match.group("verb") or "").lower().replace("’", "'")
-            if not (verb in ("est", "était", "etait", "is", "was", "sera", "serait") and PARTICIPLE.search(word)):
+            state = verb in ("est", "était", "etait", "is", "was", "sera", "serait") and PARTICIPLE.search(word)
+            if not state:  # « … est bloqué »: a state of the password, not the password
                 spans.append(_span(value, start))
     return spans
 

@@ -1,5 +1,8 @@
 """Password-like messages are masked; ordinary questions are not."""
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bma.secrets import MASK, mask
 
@@ -217,21 +220,24 @@ def test_a_misspelt_password_word_still_describes(text):
     assert mask(text).text == text
 
 
-# --- development corpus 4 (stop 30): the rules measured on it, floors at today's measure ----------------
-def test_the_fourth_weak_password_corpus():
-    """417 weak secrets after cues and 527 ordinary messages written apart (read to write the stop-30
-    rules: relative clauses, values before « = mon mdp », « comme mot de passe » after a state, English
-    and Dutch « as password », typing verbs after fillers, quoted passphrases, appositions)."""
-    from pathlib import Path
-
-    import yaml
-
-    corpus = yaml.safe_load((Path(__file__).parents[1] / "corpora" / "development" / "passwords_weak_4.yml")
+def development_corpus(number: int):
+    """A development corpus of weak passwords, masked: (corpus, secrets, secrets left, ordinary
+    messages masked, items with an address)."""
+    corpus = yaml.safe_load((Path(__file__).parents[1] / "corpora" / "development" / f"passwords_weak_{number}.yml")
                             .read_text(encoding="utf-8"))
     secrets = [(item["text"], s) for item in corpus["secret_bearing"] for s in item["secrets"]]
     left = [(text, s) for text, s in secrets if s in mask(text).text]
     false = [item["text"] for item in corpus["ordinary"] if mask(item["text"]).found]
     addresses = [item for item in corpus["secret_bearing"] + corpus["ordinary"] if item.get("address")]
+    return corpus, secrets, left, false, addresses
+
+
+# --- development corpus 4 (stop 30): the rules measured on it, floors at today's measure ----------------
+def test_the_fourth_weak_password_corpus():
+    """417 weak secrets after cues and 527 ordinary messages written apart (read to write the stop-30
+    rules: relative clauses, values before « = mon mdp », « comme mot de passe » after a state, English
+    and Dutch « as password », typing verbs after fillers, quoted passphrases, appositions)."""
+    corpus, secrets, left, false, addresses = development_corpus(4)
     assert len(secrets) == 417 and len(corpus["ordinary"]) == 527
     assert len(left) <= 25, left  # 50 before the stop-30 rules, 27 before stop 31
     assert len(false) <= 2, false  # 19 before
@@ -315,16 +321,7 @@ def test_the_fifth_weak_password_corpus():
     value after « changé le mdp en », a PIN in parentheses after its cue, « le même partout : X »,
     an address « et » a word, a passphrase before « c'est ma phrase de passe », typing verbs in the
     present and after a modal, SMS clause ends, other spellings of a found secret)."""
-    from pathlib import Path
-
-    import yaml
-
-    corpus = yaml.safe_load((Path(__file__).parents[1] / "corpora" / "development" / "passwords_weak_5.yml")
-                            .read_text(encoding="utf-8"))
-    secrets = [(item["text"], s) for item in corpus["secret_bearing"] for s in item["secrets"]]
-    left = [(text, s) for text, s in secrets if s in mask(text).text]
-    false = [item["text"] for item in corpus["ordinary"] if mask(item["text"]).found]
-    addresses = [item for item in corpus["secret_bearing"] + corpus["ordinary"] if item.get("address")]
+    corpus, secrets, left, false, addresses = development_corpus(5)
     assert len(secrets) == 339 and len(corpus["ordinary"]) == 477
     assert len(left) <= 10, left  # 33 before the stop-31 rules
     assert len(false) <= 1, false  # 9 before
@@ -443,16 +440,7 @@ def test_the_sixth_weak_password_corpus():
     giving a password as possible: 69.4 % masked before it was read (the sealed corpus: 92.6 %). Its
     misses are shapes the rules cannot read without the sentence's meaning (« j'ai opté pour X »,
     « c'est pas X c'est Y », « X devient Y », a password on its own line); docs/measurements.md."""
-    from pathlib import Path
-
-    import yaml
-
-    corpus = yaml.safe_load((Path(__file__).parents[1] / "corpora" / "development" / "passwords_weak_6.yml")
-                            .read_text(encoding="utf-8"))
-    secrets = [(item["text"], s) for item in corpus["secret_bearing"] for s in item["secrets"]]
-    left = [(text, s) for text, s in secrets if s in mask(text).text]
-    false = [item["text"] for item in corpus["ordinary"] if mask(item["text"]).found]
-    addresses = [item for item in corpus["secret_bearing"] + corpus["ordinary"] if item.get("address")]
+    corpus, secrets, left, false, addresses = development_corpus(6)
     assert len(secrets) == 350 and len(corpus["ordinary"]) == 424
     assert len(left) <= 99, left  # 107 before the stems of found secrets
     assert len(false) <= 2, false  # 6 before « faible », « rappelé », « en gras », « c'est dire » joined the closed list
