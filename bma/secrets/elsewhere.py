@@ -13,6 +13,7 @@ from bma.secrets.spans import (
 from bma.secrets.words import (
     ABOUT_THE_PASSWORD,
     ADDRESS_IN_TEXT,
+    DESCRIBING_WORD,
     DIGITS_AND_PUNCT,
     EDGE_PUNCT,
     GRAMMAR_START,
@@ -152,6 +153,13 @@ LAST_WORD_RE = re.compile(r"\s:\s*(?P<value>[^\s:]+)\s*$")
 LABELS = {"ancien", "ancienne", "nouveau", "nouvelle", "actuel", "actuelle", "provisoire", "temporaire", "perso",
           "personnel", "bma", "smail", "smail2", "outlook", "cerbère", "cerbere", "windows"}
 PREPOSITIONS = {"dans", "sur", "sous", "chez", "à", "a", "au", "aux", "en", "avec", "par", "pour", "de", "du", "des", "via"}
+# A form's labels before « : » that are no password (« Nom : Dumont / Prénom : Isabelle », « Moi : énervée »).
+FORM_LABELS = {"nom", "prénom", "prenom", "moi", "école", "ecole", "adresse", "téléphone", "telephone", "tél", "tel", "gsm",
+               "fonction", "objet", "sujet", "date", "statut", "état", "etat", "résultat", "resultat", "problème",
+               "probleme", "question", "remarque", "signé", "signature", "name"}
+# The words before the last word of a noun phrase (« sa date de naissance », « une phrase entière »).
+NOUN_PHRASE_INSIDE = {"le", "la", "les", "l'", "un", "une", "mon", "ma", "mes", "ton", "ta", "sa", "son", "ses", "notre",
+                      "votre", "leur", "leurs", "de", "du", "des", "d'", "phrase", "date"}
 GREETINGS = {"bonjour", "bonsoir", "hello", "madame", "monsieur", "urgent", "urgence", "svp", "merci", "aide", "help"}
 
 
@@ -262,11 +270,16 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
             word = _bare(match.group("value"))
             if " " in word and not (_closed_quote(match.group("value")) and _quoted_sentence(word)):
                 continue  # a quoted passphrase only: « j'ai mis 'le petit prince' comme phrase secrète »
+            before = text[:match.start("value")].split()
+            if (regex is AS_PASSWORD_RE and before and before[-1].lower() in NOUN_PHRASE_INSIDE
+                    and not credential_shaped(word) and not _pin_secret(word)):
+                continue  # the end of a noun phrase: « le prénom de mon chien comme mot de passe »
             if word.lower() not in GREETINGS and (credential_shaped(word) or not describes(word)) and not is_structured(word):
                 spans.append(_span(match.group("value"), match.start("value")))
     for match in SENTENCE_VALUE_RE.finditer(text):  # « mot de passe : le nom de mon chat, Minou »
         tail = re.search(r",\s*(?P<last>[^\s,]+)\s*$", match.group("value"))
         if tail and _plain_value_is_secret(_bare(tail.group("last")), explicit=True) \
+                and not DESCRIBING_WORD.search(_bare(tail.group("last"))) \
                 and _bare(tail.group("last")).lower() not in GREETINGS:
             spans.append(_span(tail.group("last"), match.start("value") + tail.start("last")))
     for match in THE_WORD_RE.finditer(text):  # « c'est le mot « ecole » »
@@ -298,7 +311,8 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
         if word.lower() not in GREETINGS and _plain_value_is_secret(word) and word.lower() not in GRAMMAR_START:
             spans.append(_span(match.group("value"), match.start("value")))
     last = LAST_WORD_RE.search(text)
-    if last and STRONG_CUE_RE.search(text[:last.start()]):
+    label = text[:last.start()].split()[-1:] if last else []
+    if last and STRONG_CUE_RE.search(text[:last.start()]) and not (label and label[0].lower() in FORM_LABELS):
         word = _bare(last.group("value"))
         if word.lower() not in GREETINGS and _plain_value_is_secret(word, explicit=True):
             spans.append(_span(last.group("value"), last.start("value")))

@@ -199,14 +199,24 @@ def _login_pair_spans(text: str) -> list[tuple[int, int]]:
         if credential_shaped(word) or (ends_clause and _plain_value_is_secret(word, explicit=True)
                                        and word.lower() not in GRAMMAR_START | ARTICLES):
             spans.append(_span(value, match.start("value")))
+    for match in LOGIN_LINE_THEN_VALUE_RE.finditer(text):  # « ec031245@adm.cfwb.be⏎qsdfgh »
+        word = _bare(match.group("value"))
+        if credential_shaped(word) or (_plain_value_is_secret(word, explicit=True) and word.lower() not in
+                                       GRAMMAR_START | ARTICLES | COURTESY_WORDS):
+            spans.append(_span(match.group("value"), match.start("value")))
     return spans
+
+
+# A login alone on its line, then a word alone on the next one: the password, copied below it.
+LOGIN_LINE_THEN_VALUE_RE = re.compile(
+    r"(?<![\w.])(?:ec|po)\d{4,8}(?:@adm\.cfwb\.be)?[^\S\n]*(?:\n[^\S\n]*)+(?P<value>[^\s]+)[^\S\n]*(?=\n|$)", re.I)
 
 
 # A password cue directly followed by its value, with no « : » (« mdp namur », « code 4821 »):
 # digits from four on, or a plain word that ends the clause.
 BARE_CUE_RE = re.compile(
     rf"(?<![\w@.])(?P<cue>{PASSWORD_NOUN}|passwort|code\s*d['’]?\s*acc[eè]s|"
-    r"(?P<pin>pin|code(?:\s+(?:pin|secret))?))(?![\w@])[^\S\n]+(?P<value>[^\s,;:=]+)",
+    r"(?P<pin>pin|code(?:\s+(?:pin|secret|sms))?))(?![\w@])[^\S\n]+(?P<value>[^\s,;:=]+)",
     re.I,
 )
 

@@ -34,7 +34,8 @@ longtemps partout ensuite puis chrome firefox safari edge google internet explor
 iphone ipad tablette ordinateur pc portable gsm majuscules minuscules majuscule minuscule
 opera thunderbird instagram facebook hotmail yahoo skype zoom smartschool office microsoft apple
 twitter linkedin netflix amazon paypal whatsapp messenger tiktok snapchat dropbox icloud onedrive sharepoint wifi
-belfius kbc bnp itsme myminfin proximus orange telenet voo scarlet ionos ovh moodle
+belfius kbc bnp itsme myminfin proximus orange telenet voo scarlet ionos ovh moodle proeco
+identifiant identifiants login wachtwoord beaucoup peu assez
 moi moi-même moi-meme toi lui-même elle-même nous-mêmes vous-même connu connue connus
 aujourd'hui d'aujourd'hui d'avant d'origine d'hier d'usage
 parti partie partis parties venu venue sorti sortie fini finie mort morte prévu prévue prevu transmis transmise
@@ -44,7 +45,7 @@ parvenu parvenue revenu revenue devenu devenue descendu entendu attendu rendu ve
 # Adverbs (« exactement ») and a closed list of adjectives that describe a password rather than
 # being one (« impossible », « valable »). A closed list, not word endings: « cartable »,
 # « Marie-Claire » or « anniversaire » are passwords people choose.
-DESCRIBING_WORD = re.compile(r"^\w{3,}(?:ement|amment|emment)$", re.I)
+DESCRIBING_WORD = re.compile(r"^\w{3,}(?:[eé]ment|amment|emment)$", re.I)
 DESCRIBING_ADJECTIVES = set("""
 valable valables utilisable inutilisable impossible possible accessible inaccessible illisible lisible visible
 invisible sensible faible faibles fiable modifiable récupérable recuperable irrécupérable introuvable acceptable
@@ -57,6 +58,7 @@ vrai clair urgent urgente grave important importante pénible penible dommage em
 frustrant incroyable inadmissible lourd ennuyeux agaçant fou dingue génial genial parfait top super
 fort forte forts incomplet incomplète incomplete complet complète complete
 inexact inexacte exact exacte trompeur semblable galère galere chiant relou obsolète obsolete costaud
+marrant marrante drôle drole rigolo rigolote bête bete logique pareil pareille
 """.split())
 
 # « code » that is not an access code: postal, FASE, INS, error… codes.
@@ -67,11 +69,11 @@ PASSWORD_WORD = r"(?:mots?|mo)[\s-]*(?:de|d['’]?|2)[\s-]*pas{1,3}e?(?![\w@])"
 # A negation: the words around a cue describe the password, they are not one.
 NEGATION = r"ne|n['’]|pas|plus|jamais"
 # « the password » as a noun, as typed (one fragment for every pattern that names it).
-PASSWORD_NOUN = rf"(?:{PASSWORD_WORD}|mdpp?|mpd|password|pwd|wachtwoord)"
+PASSWORD_NOUN = rf"(?:{PASSWORD_WORD}|mdpp?|mpd|password|pwd|pw|wachtwoord|paswoord)"
 # Words that introduce a password. Strong cues also introduce a plain-word value (« mdp : soleil »).
 _CUE = (
     rf"{PASSWORD_NOUN}|m\.d\.p\.?|passwd|passphrase|phrase\s*(?:de\s*passe|secr[eè]te)|psw|"
-    r"wachtwoord|passwort|pass|code\s*d['’]?\s*acc[eè]s|codes?\s*secrets?|"
+    r"wachtwoord|passwort|pass|passe(?=\s*[:=])|code\s*d['’]?\s*acc[eè]s|codes?\s*secrets?|"
     r"acc[eè]s|identifiants?|login|log-in|user(?:name)?|pin|"
     rf"code(?!{NOT_A_PASSWORD_CODE})"
 )
@@ -83,11 +85,12 @@ _WEAK_CUE = (
 )
 CUE_RE = re.compile(rf"(?<![\w@.])(?:{_CUE}|{_WEAK_CUE})(?![\w@])", re.I)
 # The value introduced by a strong cue: « cue : X », « cue = X », « cue -> X », « cue est / c'est /
-# c X », « cue "X" »; up to three short words may stand between (« le mot de passe du mail n°2 = X »).
+# c X », « cue "X" »; up to three short words may stand between (« le mot de passe du mail n°2 = X »),
+# not the end of a sentence (« mot de passe expiré. Date : 12/11/2024. »).
 _LABEL = r"(?:l['’]\s*)?(?:ancien|ancienne|nouveau|nouvelle|actuel|actuelle|provisoire|temporaire)"
 VALUE_RE = re.compile(
     rf"(?<![\w@.])(?:{_CUE}|{_LABEL}(?=\s*[:=]))(?![\w@])"
-    r"(?P<gap>(?:[^\S\n]+(?!(?:et|mais|car|donc|puis|ou|and|but|maar)(?![\w@]))(?:(?:ec|po)\d{4,8}@adm\.cfwb\.be|[^\s:=\"«“',;!?][^\s:=\"«“,;!?]{0,11})){0,4}?)"
+    r"(?P<gap>(?:[^\S\n]+(?!(?:et|mais|car|donc|puis|ou|and|but|maar)(?![\w@]))(?!\S*\.\s)(?:(?:ec|po)\d{4,8}@adm\.cfwb\.be|[^\s:=\"«“',;!?][^\s:=\"«“,;!?]{0,11})){0,4}?)"
     r"(?:\s*(?P<sep>=>|->|[:=])|\s+(?P<verb>est|c['’]?est|c|cé|(?:c['’]?)?était|(?:c['’]?)?etait|serait|sera|is|was)(?=\s)|(?=\s*[\"«“]|\s+'))"
     r"\s*(?P<value>[\"'«“][^\"'»”\n]{1,64}[\"'»”]|\S+)",
     re.I,
@@ -228,6 +231,7 @@ ajoute comporte comprend inclut commence finit termine affiche qu'avant entrée 
 existant existante habitude d'habitude jusqu'ici an l'an dernier
 illisible valide nouveau nouvelle ancien ancienne actuel actuelle provisoire temporaire xxx *** ???
 faible faibles difficile difficiles rappelé rappele gras italique dire
+masqué masque masquée caché cachée n/a jsp jsais chais mystère mystere énigme enigme adresse identifiant login
 """.split())
 # « change-t-il », « aidez-moi »: a verb, not a password.
 INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|on|ils|elles|je|tu|nous|vous|moi|le|la|les|lui)$", re.I)
@@ -252,20 +256,26 @@ PARTICIPLE = re.compile(r"(é|ée|és|ées|ké|(?<=\w{3})ed)$", re.I)
 PASSPHRASE_WORD = re.compile(r"^[^\W\d_][^\W_]*(?:[-'’][^\W\d_]+)*[!?.]?$")
 
 
-def _pin_secret(word: str) -> bool:
-    """Digits after a cue: a PIN from four digits on, unless they read as a date or a phone number."""
+# What stands for a password someone chose not to type: « mdp : XXXXXXXX », « [masqué] ».
+PLACEHOLDER = re.compile(r"x{4,}|\.{3,}|…+", re.I)
+
+
+def _pin_secret(word: str, explicit: bool = False) -> bool:
+    """Digits after a cue: a PIN from four digits on, unless they read as a date or a phone number
+    (after « mdp : » (``explicit``), unbroken digits are the PIN even when they start with 0)."""
     digits = re.sub(r"\D", "", word)
-    phone = len(digits) >= 9 and (word.startswith(("+", "0")) or re.search(r"[ ./()-]", word))
-    return bool(DIGITS_AND_PUNCT.match(word)) and len(digits) >= 4 and not DATE_LIKE.match(word) and not phone
+    phone = len(digits) >= 9 and ((word.startswith(("+", "0")) and not (explicit and word.isdigit()))
+                                  or re.search(r"[ ./()-]", word))
+    return bool(DIGITS_AND_PUNCT.match(word)) and len(digits) >= 4 and not DATE_LIKE.match(word.rstrip(".")) and not phone
 
 
 def _plain_value_is_secret(word: str, explicit: bool = False) -> bool:
     """The value right after a cue: a secret unless it reads as an ordinary word of the sentence.
     After « : » or « = » (``explicit``) only the closed list says a word is about the password."""
-    if not word or not re.search(r"[^\W_]", word):  # « ******** », « ? »
+    if not word or not re.search(r"[^\W_]", word) or PLACEHOLDER.fullmatch(word):  # « ******** », « ? », « XXXXXXXX »
         return False
     if DIGITS_AND_PUNCT.match(word):
-        return _pin_secret(word)
+        return _pin_secret(word, explicit)
     if is_structured(word) or REFERENCE_LIKE.match(word):
         return False
     if credential_shaped(word):

@@ -442,6 +442,54 @@ def test_the_sixth_weak_password_corpus():
     « c'est pas X c'est Y », « X devient Y », a password on its own line); docs/measurements.md."""
     corpus, secrets, left, false, addresses = development_corpus(6)
     assert len(secrets) == 350 and len(corpus["ordinary"]) == 424
-    assert len(left) <= 99, left  # 107 before the stems of found secrets
-    assert len(false) <= 2, false  # 6 before « faible », « rappelé », « en gras », « c'est dire » joined the closed list
+    assert len(left) <= 98, left  # 107 before the stems of found secrets
+    assert len(false) <= 1, false  # 6 before « faible », « rappelé », « en gras », « c'est dire » joined the closed list
     assert all(item["address"] in mask(item["text"]).text for item in addresses)
+
+
+# --- development corpus 7 (stop 32): read once, rules from its false masks and five general shapes ---------
+def test_the_seventh_weak_password_corpus():
+    """316 weak secrets and 493 hard ordinary messages written apart: 73.4 % masked and 3.9 % false masks
+    before it was read (a fresh writer's false masks above the issue's 2 %); docs/measurements.md."""
+    corpus, secrets, left, false, addresses = development_corpus(7)
+    assert len(secrets) == 316 and len(corpus["ordinary"]) == 493
+    assert len(left) <= 73, left  # 84 before « pw », « passe : », « code sms », unbroken digits after « mdp : », a login's next line
+    assert len(false) <= 2, false  # 19 before placeholders, form labels, noun phrases before « comme mot de passe »…
+    assert all(item["address"] in mask(item["text"]).text for item in addresses)
+
+
+@pytest.mark.parametrize("text", [
+    "mot de passe : [masqué]", "mdp: XXXXXXXX", "password: n/a", "mdp: jsp", "mot de passe = un mystère pour moi",
+    "Mot de passe : refusé. Identifiant : accepté. Moi : énervée.",
+    "Adresse : po044512@adm.cfwb.be / Mot de passe : perdu / Nom : Dumont / Prénom : Isabelle",
+    "Le prénom de mon chien comme mot de passe, c'est une mauvaise idée ?",
+    "Utiliser sa date de naissance comme code, c'est déconseillé je suppose ?",
+    "Une phrase entière comme mot de passe, ça fonctionne sur la nouvelle BMA ?",
+    "mot de passe : le provisoire, forcément",
+    "C'est marrant, le mot de passe provisoire ressemble à une plaque d'immatriculation",
+    "Le mot de passe ProEco et celui de la BMA, aucun rapport ?",
+    "wachtwoord en code kwijt, help",
+    "mdp + code SMS + identifiant : c'est beaucoup pour une secrétaire à mi-temps",
+    "identifiant = adresse mail, mot de passe = celui du mail 2, c'est bien ça ?",
+    "j'ai mis l'identifiant dans le champ mot de passe et inversement, bravo moi",
+    "Statut : refusé. Motif : mot de passe expiré. Date : 12/11/2024.",
+    "ec031245@adm.cfwb.be\nMerci d'avance",
+])
+def test_what_describes_a_password_or_fills_a_form_is_not_masked(text):
+    masked = mask(text)
+    assert masked.text == text and not masked.found
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    ("pw ecole2024 marche pas", "ecole2024"), ("PW: 1qaz2wsx", "1qaz2wsx"), ("my pw is dragon and it doesn't work", "dragon"),
+    ("paswoord: hondje1", "hondje1"), ("passe : vacances2024", "vacances2024"), ("code sms 204816", "204816"),
+    ("Mdp: 0123456789", "0123456789"), ("ec031245@adm.cfwb.be\nqsdfgh", "qsdfgh"),
+    ("po019876@adm.cfwb.be\n\nlapin\n\nmerci de me rappeler au bureau", "lapin"),
+    ("le mot de passe c'est password, littéralement", "password"),
+    ("j'ai mis le nom de l'école comme mot de passe : LesTilleuls. Mais on me dit non.", "LesTilleuls"),
+])
+def test_shapes_of_the_seventh_corpus_are_masked(text, secret):
+    masked = mask(text)
+    assert masked.found and secret not in masked.text and mask(masked.text).text == masked.text
+    assert all(address in masked.text for address in ("ec031245@adm.cfwb.be", "po019876@adm.cfwb.be") if address in text)
+
