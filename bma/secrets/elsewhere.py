@@ -89,6 +89,7 @@ TYPED_VALUE_RE = re.compile(
     r"(?P<weak>(?:je|j['’]|on)[^\S\n]*(?:mets|met)|"
     r"(?:peux|peut|pouvez|pourriez|vais|va|allez|dois|doit|devez|voulais|voulait|voudrais|veux|faut|fallait)[^\S\n]+"
     r"(?:essayer(?:\s+avec)?|taper|mettre|encoder|rentrer|entrer|saisir)))"
+    r"(?:[^\S\n]+(?:deux|trois|quatre|cinq|dix|plusieurs|\d{1,2})[^\S\n]+fois(?:[^\S\n]+de\s+suite)?)?"  # « j'ai mis trois fois licorne »
     r"(?:[^\S\n]*:)?[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 RECALLED_RE = re.compile(
     r"(?<![\w@])(?:c['’]\s*[ée]tait(?:\s+soit)?|c['’]\s*est|ce\s+serait|c|cé)"
@@ -175,6 +176,56 @@ def _with_value_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Two spellings of one value, one corrected into the other: « c'est margot2, pas margot1 », « le mot de
+# passe n'est pas Ecureuil mais Ecureuil! », « j'ai tapé violete au lieu de violette », « soit pivoine
+# soit pivoine1 », « ecureuil devient Ecureuil ». Two near-identical words are the pair's own cue.
+_V = r"[^\s,;:«»\"“”()\[\]]+"
+CORRECTION_RES = [re.compile(pattern, re.I) for pattern in (
+    rf"(?<![\w@])(?:c['’]\s*est|ct|c|cé|c['’]\s*[ée]tait)\s+(?P<a>{_V})\s*,?\s+(?:et\s+non|et\s+pas|pas|non|plut[ôo]t\s+que)\s+(?P<b>{_V})",
+    rf"(?<![\w@])(?:n['’]\s*est|c['’]\s*est|c|ct)\s+pas\s+(?P<a>{_V})\s*,?\s+(?:mais|c['’]\s*est|c|ct)\s+(?P<b>{_V})",
+    rf"(?<![\w@])(?P<a>{_V})\s+au\s+lieu\s+de\s+(?P<b>{_V})",
+    rf"(?<![\w@])(?P<a>{_V})\s+(?:devient|→|->|=>)\s+(?P<b>{_V})",
+    rf"(?<![\w@])(?:soit|ou)\s+(?P<a>{_V})\s*,?\s+(?:soit|ou(?:\s+bien|\s+alors)?)\s+(?P<b>{_V})",
+    rf"(?<![\w@])remplac\w*\s+(?P<a>{_V})\s+par\s+(?P<b>{_V})",
+)]
+
+
+# A password spelled letter by letter (« M A T H I S 0 7 »): five characters or more, after a cue or « épeler ».
+SPELLING_RE = re.compile(r"[ée]pel|lettre\s+par\s+lettre|\bspell", re.I)
+SPELLED_RUN_RE = re.compile(r"(?<!\S)[^\W_](?:[- ][^\W_]){4,}(?=[\s,;.!?]|$)")
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (short words only)."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
+
+
+def _one_value_twice(a: str, b: str) -> bool:
+    """Two spellings of one password: near-identical, neither a structured token, a year or a describing word."""
+    if a == b or min(len(a), len(b)) < 4 or max(len(a), len(b)) > 40:
+        return False
+    for word in (a, b):
+        if YEAR.fullmatch(word) or describes(word) or (is_structured(word) and not _pin_secret(word)):
+            return False
+    x, y = plain(a), plain(b)
+    return x.startswith(y) or y.startswith(x) or _edits(x, y) <= 2
+
+
+def _correction_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for regex in CORRECTION_RES:
+        for match in regex.finditer(text):
+            a, b = match.group("a").strip(WRAPPERS + ".?"), match.group("b").strip(WRAPPERS + ".?")  # « Ecureuil » ≠ « Ecureuil! »
+            if _one_value_twice(a, b):
+                spans += [_span(match.group("a"), match.start("a")), _span(match.group("b"), match.start("b"))]
+    return spans
+
+
 def _self_cued_spans(text: str) -> list[tuple[int, int]]:
     """Shapes that carry their own cue, looked for in every message: the same password everywhere,
     an address « et » a word to sign in with, a passphrase named after it."""
@@ -195,6 +246,9 @@ def _self_cued_spans(text: str) -> list[tuple[int, int]]:
             if (shaped or _plain_value_is_secret(word, explicit=True)) and not is_structured(word) \
                     and word.lower() not in NOT_A_SECRET | GREETINGS | GRAMMAR_START:
                 spans.append(_span(token, match.start("value")))
+    spans += _correction_spans(text)
+    if STRONG_CUE_RE.search(text) or SPELLING_RE.search(text):  # « Je vous l'épelle : P-E-R-R-O-Q-U-E-T »
+        spans += [m.span() for m in SPELLED_RUN_RE.finditer(text)]
     phrase = PHRASE_BEFORE_CUE_RE.match(text)
     if phrase:
         words = phrase.group("value").split()

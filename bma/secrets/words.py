@@ -81,7 +81,10 @@ _CUE = (
 # Belgian « encoder »), or tried to sign in with (« je n'arrive pas à me connecter avec X »).
 _WEAK_CUE = (
     r"tap[ée]e?s?|taper|essay[ée]e?s?|essayer|mets|mettre|saisie?s?|entr[ée]e?s?|rentr[ée]e?s?|encod[ée]e?s?|introduite?s?|copi[ée]e?s?|"
-    r"coll[ée]e?s?|mis|c['’]?[ée]tait|connect\w*|connexion|co|log|refus[ée]e?s?|identifi\w*|tent[ée]e?s?|test[ée]e?s?|utilis[ée]e?s?|essais?"
+    r"coll[ée]e?s?|mis|c['’]?[ée]tait|connect\w*|connexion|co|log|refus[ée]e?s?|identifi\w*|tent[ée]e?s?|test[ée]e?s?|utilis[ée]e?s?|essais?|"
+    # … in English and Dutch, and a failure said after what was typed (« récré123 ne marche plus »).
+    r"typed|tried|entered|rejected|failed|ingegeven|ingevoerd|getypt|geprobeerd|(?:ne\s+|n['’]\s*)?(?:marche|fonctionne)\s+(?:pas|plus)|"
+    r"lukt\s+niet|werkt\s+niet"
 )
 CUE_RE = re.compile(rf"(?<![\w@.])(?:{_CUE}|{_WEAK_CUE})(?![\w@])", re.I)
 # The value introduced by a strong cue: « cue : X », « cue = X », « cue -> X », « cue est / c'est /
