@@ -13,6 +13,8 @@ from bma.secrets.spans import (
 from bma.secrets.words import (
     ABOUT_THE_PASSWORD,
     ADDRESS_IN_TEXT,
+    BMA_LOGIN,
+    CUE_RE,
     DESCRIBING_WORD,
     DIGITS_AND_PUNCT,
     EDGE_PUNCT,
@@ -23,6 +25,8 @@ from bma.secrets.words import (
     PARTICIPLE,
     PASSWORD_NOUN,
     PASSWORD_WORD,
+    PRODUCT_LIKE,
+    REFERENCE_LIKE,
     TOKEN_RE,
     URL_LIKE,
     WRAPPERS,
@@ -89,7 +93,6 @@ TYPED_VALUE_RE = re.compile(
     r"(?P<weak>(?:je|j['’]|on)[^\S\n]*(?:mets|met)|"
     r"(?:peux|peut|pouvez|pourriez|vais|va|allez|dois|doit|devez|voulais|voulait|voudrais|veux|faut|fallait)[^\S\n]+"
     r"(?:essayer(?:\s+avec)?|taper|mettre|encoder|rentrer|entrer|saisir)))"
-    r"(?:[^\S\n]+(?:deux|trois|quatre|cinq|dix|plusieurs|\d{1,2})[^\S\n]+fois(?:[^\S\n]+de\s+suite)?)?"  # « j'ai mis trois fois licorne »
     r"(?:[^\S\n]*:)?[^\S\n]+(?P<value>[\"'«“][^\"'»”\n]{2,40}[\"'»”]|[^\s,;:]+)", re.I)
 RECALLED_RE = re.compile(
     r"(?<![\w@])(?:c['’]\s*[ée]tait(?:\s+soit)?|c['’]\s*est|ce\s+serait|c|cé)"
@@ -158,6 +161,8 @@ PREPOSITIONS = {"dans", "sur", "sous", "chez", "à", "a", "au", "aux", "en", "av
 FORM_LABELS = {"nom", "prénom", "prenom", "moi", "école", "ecole", "adresse", "téléphone", "telephone", "tél", "tel", "gsm",
                "fonction", "objet", "sujet", "date", "statut", "état", "etat", "résultat", "resultat", "problème",
                "probleme", "question", "remarque", "signé", "signature", "name"}
+# A verb of typing or choosing: « j'ai mis ma clio comme mot de passe » names the value.
+TYPING_VERB = re.compile(r"(?:mis|mets|met|tap[ée]e?|encod[ée]e?|saisie?|choisie?|pris|utilis[ée]e?|utilise|essay[ée]e?|gard[ée]e?)", re.I)
 # The words before the last word of a noun phrase (« sa date de naissance », « une phrase entière »).
 NOUN_PHRASE_INSIDE = {"le", "la", "les", "l'", "un", "une", "mon", "ma", "mes", "ton", "ta", "sa", "son", "ses", "notre",
                       "votre", "leur", "leurs", "de", "du", "des", "d'", "phrase", "date"}
@@ -179,19 +184,19 @@ def _with_value_spans(text: str) -> list[tuple[int, int]]:
 # Two spellings of one value, one corrected into the other: « c'est margot2, pas margot1 », « le mot de
 # passe n'est pas Ecureuil mais Ecureuil! », « j'ai tapé violete au lieu de violette », « soit pivoine
 # soit pivoine1 », « ecureuil devient Ecureuil ». Two near-identical words are the pair's own cue.
-_V = r"[^\s,;:«»\"“”()\[\]]+"
+_V = r"(?<![^\s\"'«“])[\"'«“]?\s*(?P<{}>[^\s,;:«»\"“”()\[\]]{{1,40}})\s*[\"'»”]?"
+_A, _B = _V.format("a"), _V.format("b")
 CORRECTION_RES = [re.compile(pattern, re.I) for pattern in (
-    rf"(?<![\w@])(?:c['’]\s*est|ct|c|cé|c['’]\s*[ée]tait)\s+(?P<a>{_V})\s*,?\s+(?:et\s+non|et\s+pas|pas|non|plut[ôo]t\s+que)\s+(?P<b>{_V})",
-    rf"(?<![\w@])(?:n['’]\s*est|c['’]\s*est|c|ct)\s+pas\s+(?P<a>{_V})\s*,?\s+(?:mais|c['’]\s*est|c|ct)\s+(?P<b>{_V})",
-    rf"(?<![\w@])(?P<a>{_V})\s+au\s+lieu\s+de\s+(?P<b>{_V})",
-    rf"(?<![\w@])(?P<a>{_V})\s+(?:devient|→|->|=>)\s+(?P<b>{_V})",
-    rf"(?<![\w@])(?:soit|ou)\s+(?P<a>{_V})\s*,?\s+(?:soit|ou(?:\s+bien|\s+alors)?)\s+(?P<b>{_V})",
-    rf"(?<![\w@])remplac\w*\s+(?P<a>{_V})\s+par\s+(?P<b>{_V})",
+    rf"(?<![\w@])(?:c['’]\s*est|ct|c|cé|c['’]\s*[ée]tait)\s+{_A}\s*,?\s+(?:et\s+non|et\s+pas|pas|non|plut[ôo]t\s+que)\s+{_B}",
+    rf"(?<![\w@])(?:n['’]\s*est|c['’]\s*est|c|ct)\s+pas\s+{_A}\s*,?\s+(?:mais|c['’]\s*est|c|ct)\s+{_B}",
+    rf"(?<![\w@]){_A}\s+au\s+lieu\s+de\s+{_B}",
+    rf"(?<![\w@]){_A}\s+(?:devient|→|->|=>)\s+{_B}",
+    rf"(?<![\w@])(?:soit|ou)\s+{_A}\s*,?\s+(?:soit|ou(?:\s+bien|\s+alors)?)\s+{_B}",
+    rf"(?<![\w@])remplac\w*\s+{_A}\s+par\s+{_B}",
 )]
 
 
-# A password spelled letter by letter (« M A T H I S 0 7 »): five characters or more, after a cue or « épeler ».
-SPELLING_RE = re.compile(r"[ée]pel|lettre\s+par\s+lettre|\bspell", re.I)
+# A password spelled letter by letter (« M A T H I S 0 7 »): five characters or more, where a password is named.
 SPELLED_RUN_RE = re.compile(r"(?<!\S)[^\W_](?:[- ][^\W_]){4,}(?=[\s,;.!?]|$)")
 
 
@@ -205,23 +210,30 @@ def _edits(a: str, b: str) -> int:
     return row[-1]
 
 
-def _one_value_twice(a: str, b: str) -> bool:
-    """Two spellings of one password: near-identical, neither a structured token, a year or a describing word."""
-    if a == b or min(len(a), len(b)) < 4 or max(len(a), len(b)) > 40:
+def _one_value_twice(a: str, b: str, strong_cue: bool) -> bool:
+    """Two spellings of one password: near-identical, neither a structured token, a product, a reference,
+    a year or a describing word; digits only where a password is named (« le code c'est 5432, pas 5423 »)."""
+    if a == b or min(len(a), len(b)) < 4:
         return False
     for word in (a, b):
-        if YEAR.fullmatch(word) or describes(word) or (is_structured(word) and not _pin_secret(word)):
+        if (YEAR.search(word) or describes(word) or PRODUCT_LIKE.match(word) or REFERENCE_LIKE.match(word)
+                or (is_structured(word) and not (strong_cue and word.isdigit() and _pin_secret(word)))):
             return False
     x, y = plain(a), plain(b)
     return x.startswith(y) or y.startswith(x) or _edits(x, y) <= 2
 
 
 def _correction_spans(text: str) -> list[tuple[int, int]]:
+    """Only where something was typed or a password is named (« j'ai tapé violete au lieu de violette »),
+    not a name or a town corrected (« c'est Dupont, pas Dupond »)."""
+    strong_cue = bool(STRONG_CUE_RE.search(text))
+    if not (strong_cue or CUE_RE.search(text)):
+        return []
     spans = []
     for regex in CORRECTION_RES:
         for match in regex.finditer(text):
             a, b = match.group("a").strip(WRAPPERS + ".?"), match.group("b").strip(WRAPPERS + ".?")  # « Ecureuil » ≠ « Ecureuil! »
-            if _one_value_twice(a, b):
+            if _one_value_twice(a, b, strong_cue):
                 spans += [_span(match.group("a"), match.start("a")), _span(match.group("b"), match.start("b"))]
     return spans
 
@@ -247,8 +259,9 @@ def _self_cued_spans(text: str) -> list[tuple[int, int]]:
                     and word.lower() not in NOT_A_SECRET | GREETINGS | GRAMMAR_START:
                 spans.append(_span(token, match.start("value")))
     spans += _correction_spans(text)
-    if STRONG_CUE_RE.search(text) or SPELLING_RE.search(text):  # « Je vous l'épelle : P-E-R-R-O-Q-U-E-T »
-        spans += [m.span() for m in SPELLED_RUN_RE.finditer(text)]
+    if STRONG_CUE_RE.search(text):  # « le mot de passe, lettre par lettre : M A T H I S 0 7 »
+        spans += [m.span() for m in SPELLED_RUN_RE.finditer(text)
+                  if re.search(r"[^\W\d_]", m.group()) and not BMA_LOGIN.match(re.sub(r"[- ]", "", m.group())[:8])]
     phrase = PHRASE_BEFORE_CUE_RE.match(text)
     if phrase:
         words = phrase.group("value").split()
@@ -325,7 +338,8 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
             if " " in word and not (_closed_quote(match.group("value")) and _quoted_sentence(word)):
                 continue  # a quoted passphrase only: « j'ai mis 'le petit prince' comme phrase secrète »
             before = text[:match.start("value")].split()
-            if (regex is AS_PASSWORD_RE and before and before[-1].lower() in NOUN_PHRASE_INSIDE
+            if (regex is AS_PASSWORD_RE and before and before[-1].lower() in NOUN_PHRASE_INSIDE and word.islower()
+                    and not (len(before) > 1 and TYPING_VERB.fullmatch(before[-2]))
                     and not credential_shaped(word) and not _pin_secret(word)):
                 continue  # the end of a noun phrase: « le prénom de mon chien comme mot de passe »
             if word.lower() not in GREETINGS and (credential_shaped(word) or not describes(word)) and not is_structured(word):
@@ -366,7 +380,7 @@ def _elsewhere_spans(text: str) -> list[tuple[int, int]]:
             spans.append(_span(match.group("value"), match.start("value")))
     last = LAST_WORD_RE.search(text)
     label = text[:last.start()].split()[-1:] if last else []
-    if last and STRONG_CUE_RE.search(text[:last.start()]) and not (label and label[0].lower() in FORM_LABELS):
+    if last and STRONG_CUE_RE.search(text[:last.start()]) and not (label and label[0].lower().rstrip(".") in FORM_LABELS):
         word = _bare(last.group("value"))
         if word.lower() not in GREETINGS and _plain_value_is_secret(word, explicit=True):
             spans.append(_span(last.group("value"), last.start("value")))

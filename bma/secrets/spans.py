@@ -31,6 +31,7 @@ from bma.secrets.words import (
     describes,
     strongly_credential_shaped,
 )
+from bma.text import plain
 
 # What ends the clause after a value: punctuation, or a word that starts the rest of the sentence
 # (« mdp est Tournai depuis des années », « wachtwoord is fietsbel maar… », « girafe puis … »).
@@ -199,17 +200,21 @@ def _login_pair_spans(text: str) -> list[tuple[int, int]]:
         if credential_shaped(word) or (ends_clause and _plain_value_is_secret(word, explicit=True)
                                        and word.lower() not in GRAMMAR_START | ARTICLES):
             spans.append(_span(value, match.start("value")))
-    for match in LOGIN_LINE_THEN_VALUE_RE.finditer(text):  # « ec031245@adm.cfwb.be⏎qsdfgh »
+    match = LOGIN_LINE_THEN_VALUE_RE.match(text)  # « ec031245@adm.cfwb.be⏎qsdfgh »
+    if match:
         word = _bare(match.group("value"))
-        if credential_shaped(word) or (_plain_value_is_secret(word, explicit=True) and word.lower() not in
-                                       GRAMMAR_START | ARTICLES | COURTESY_WORDS):
+        if (credential_shaped(word) or (word.islower() and _plain_value_is_secret(word))) and not DIGITS_AND_PUNCT.match(word) \
+                and plain(word) not in GRAMMAR_START | ARTICLES | COURTESY_WORDS | SIGN_OFFS:
             spans.append(_span(match.group("value"), match.start("value")))
     return spans
 
 
-# A login alone on its line, then a word alone on the next one: the password, copied below it.
+# A message that opens with a login alone on its line, then one word alone on the next: the password
+# copied below it, in lower case or with digits (not a signature: « Cordialement », a name, a role, a phone number).
 LOGIN_LINE_THEN_VALUE_RE = re.compile(
-    r"(?<![\w.])(?:ec|po)\d{4,8}(?:@adm\.cfwb\.be)?[^\S\n]*(?:\n[^\S\n]*)+(?P<value>[^\s]+)[^\S\n]*(?=\n|$)", re.I)
+    r"\s*(?:ec|po)\d{4,8}(?:@adm\.cfwb\.be)?[^\S\n]*(?:\r?\n[^\S\n]*)+(?P<value>[^\s]+)[^\S\n]*(?=\r?\n|$)", re.I)
+SIGN_OFFS = {"cordialement", "cdt", "cdlt", "bav", "bien a vous", "merci", "thanks", "mvg", "groeten", "direction", "secretariat",
+             "ecole", "economat", "comptabilite", "accueil", "administration"}
 
 
 # A password cue directly followed by its value, with no « : » (« mdp namur », « code 4821 »):

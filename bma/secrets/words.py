@@ -73,7 +73,7 @@ PASSWORD_NOUN = rf"(?:{PASSWORD_WORD}|mdpp?|mpd|password|pwd|pw|wachtwoord|paswo
 # Words that introduce a password. Strong cues also introduce a plain-word value (« mdp : soleil »).
 _CUE = (
     rf"{PASSWORD_NOUN}|m\.d\.p\.?|passwd|passphrase|phrase\s*(?:de\s*passe|secr[eè]te)|psw|"
-    r"wachtwoord|passwort|pass|passe(?=\s*[:=])|code\s*d['’]?\s*acc[eè]s|codes?\s*secrets?|"
+    r"wachtwoord|passwort|pass|code\s*d['’]?\s*acc[eè]s|codes?\s*secrets?|"
     r"acc[eè]s|identifiants?|login|log-in|user(?:name)?|pin|"
     rf"code(?!{NOT_A_PASSWORD_CODE})"
 )
@@ -82,9 +82,8 @@ _CUE = (
 _WEAK_CUE = (
     r"tap[ée]e?s?|taper|essay[ée]e?s?|essayer|mets|mettre|saisie?s?|entr[ée]e?s?|rentr[ée]e?s?|encod[ée]e?s?|introduite?s?|copi[ée]e?s?|"
     r"coll[ée]e?s?|mis|c['’]?[ée]tait|connect\w*|connexion|co|log|refus[ée]e?s?|identifi\w*|tent[ée]e?s?|test[ée]e?s?|utilis[ée]e?s?|essais?|"
-    # … in English and Dutch, and a failure said after what was typed (« récré123 ne marche plus »).
-    r"typed|tried|entered|rejected|failed|ingegeven|ingevoerd|getypt|geprobeerd|(?:ne\s+|n['’]\s*)?(?:marche|fonctionne)\s+(?:pas|plus)|"
-    r"lukt\s+niet|werkt\s+niet"
+    # … in English and Dutch.
+    r"typed|tried|entered|ingegeven|ingevoerd|getypt|geprobeerd"
 )
 CUE_RE = re.compile(rf"(?<![\w@.])(?:{_CUE}|{_WEAK_CUE})(?![\w@])", re.I)
 # The value introduced by a strong cue: « cue : X », « cue = X », « cue -> X », « cue est / c'est /
@@ -263,12 +262,10 @@ PASSPHRASE_WORD = re.compile(r"^[^\W\d_][^\W_]*(?:[-'’][^\W\d_]+)*[!?.]?$")
 PLACEHOLDER = re.compile(r"x{4,}|\.{3,}|…+", re.I)
 
 
-def _pin_secret(word: str, explicit: bool = False) -> bool:
-    """Digits after a cue: a PIN from four digits on, unless they read as a date or a phone number
-    (after « mdp : » (``explicit``), unbroken digits are the PIN even when they start with 0)."""
+def _pin_secret(word: str) -> bool:
+    """Digits after a cue: a PIN from four digits on, unless they read as a date or a phone number."""
     digits = re.sub(r"\D", "", word)
-    phone = len(digits) >= 9 and ((word.startswith(("+", "0")) and not (explicit and word.isdigit()))
-                                  or re.search(r"[ ./()-]", word))
+    phone = len(digits) >= 9 and (word.startswith(("+", "0")) or re.search(r"[ ./()-]", word))
     return bool(DIGITS_AND_PUNCT.match(word)) and len(digits) >= 4 and not DATE_LIKE.match(word.rstrip(".")) and not phone
 
 
@@ -278,7 +275,7 @@ def _plain_value_is_secret(word: str, explicit: bool = False) -> bool:
     if not word or not re.search(r"[^\W_]", word) or PLACEHOLDER.fullmatch(word):  # « ******** », « ? », « XXXXXXXX »
         return False
     if DIGITS_AND_PUNCT.match(word):
-        return _pin_secret(word, explicit)
+        return _pin_secret(word)
     if is_structured(word) or REFERENCE_LIKE.match(word):
         return False
     if credential_shaped(word):
