@@ -204,10 +204,11 @@ test: setup chromium
 	$(MAKE) --no-print-directory secrets-gate
 	$(MAKE) --no-print-directory bench-smoke
 
-# The sealed weak-password corpus (totals only; issue #22's target is every secret masked): a floor
-# at today's measure (second sealed corpus: 92.6 % masked, 1.5 % false masks, every address kept).
+# The sealed weak-password corpora (totals only; issue #22's target is every secret masked): floors at
+# today's measure, one per corpus (second sealed corpus: 92.6 % masked, 1.5 % false masks; third,
+# stop 32, a writer asked for varied ways: 72.6 %, 2.2 %), every address kept.
 secrets-gate: venv
-	$(PY) -m scripts.secrets_gate --min-masked 0.92 --max-false 0.02
+	$(PY) -m scripts.secrets_gate --min-masked 0.92 0.72 --max-false 0.02 0.025
 
 # Which views of a message the classifier uses: dev rounds and 5-fold CV, never the held-out file.
 nlu-views: setup

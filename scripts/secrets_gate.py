@@ -1,11 +1,12 @@
-"""The sealed weak-password corpus (tests/corpora/sealed/): totals only, never its items.
+"""The sealed weak-password corpora (tests/corpora/sealed/passwords_weak_sealed_*.yml): totals only, never their items.
 
-Written apart by a helper who saw neither the code nor the other corpora; nobody reads its items or
-the messages it misses, and no rule is chosen on it (issue #22). The first sealed corpus was read to
-write rules and is now development data (tests/corpora/passwords_weak_2.yml); this is the second. Prints how many secrets the
-masking rules leave and how many ordinary messages they mask, and fails under the floors given.
+Written apart by helpers who saw neither the code nor the other corpora; nobody reads their items or the
+messages the rules miss, and no rule is chosen on them (issue #22). The first sealed corpus was read to
+write rules and is now development data (tests/corpora/passwords_weak_2.yml). Prints, for each sealed
+corpus, how many secrets the masking rules leave and how many ordinary messages they mask, and fails
+under the floors given (one per corpus, in the order of their names).
 
-    .venv/bin/python -m scripts.secrets_gate --min-masked 0.88 --max-false 0.02
+    .venv/bin/python -m scripts.secrets_gate --min-masked 0.92 0.72 --max-false 0.02 0.025
 """
 from __future__ import annotations
 
@@ -17,30 +18,44 @@ import yaml
 
 from bma.secrets import mask
 
-SEALED = Path(__file__).resolve().parents[1] / "tests" / "corpora" / "sealed" / "passwords_weak_sealed_2.yml"
+SEALED = sorted((Path(__file__).resolve().parents[1] / "tests" / "corpora" / "sealed").glob("passwords_weak_sealed_*.yml"))
+
+
+def measure(path: Path) -> dict:
+    """Totals of one sealed corpus: secrets, masked, ordinary messages, false masks, addresses lost."""
+    corpus = yaml.safe_load(path.read_text(encoding="utf-8"))
+    secrets = [(item["text"], secret) for item in corpus["secret_bearing"] for secret in item["secrets"]]
+    ordinary = [item["text"] for item in corpus["ordinary"]]
+    with_address = [item for item in corpus["secret_bearing"] + corpus["ordinary"] if item.get("address")]
+    return {"messages": len(corpus["secret_bearing"]), "secrets": len(secrets),
+            "masked": sum(secret not in mask(text).text for text, secret in secrets),
+            "ordinary": len(ordinary), "false": sum(mask(text).found for text in ordinary),
+            "with_address": len(with_address),
+            "address_lost": sum(item["address"] not in mask(item["text"]).text for item in with_address)}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--min-masked", type=float, required=True, help="share of secrets masked, at least")
-    parser.add_argument("--max-false", type=float, required=True, help="share of ordinary messages masked, at most")
+    parser.add_argument("--min-masked", type=float, nargs="+", required=True,
+                        help="share of secrets masked, at least (one per sealed corpus)")
+    parser.add_argument("--max-false", type=float, nargs="+", required=True,
+                        help="share of ordinary messages masked, at most (one per sealed corpus)")
     args = parser.parse_args(argv)
-    corpus = yaml.safe_load(SEALED.read_text(encoding="utf-8"))
-    secrets = [(item["text"], secret) for item in corpus["secret_bearing"] for secret in item["secrets"]]
-    left = sum(secret in mask(text).text for text, secret in secrets)
-    ordinary = [item["text"] for item in corpus["ordinary"]]
-    masked_by_mistake = sum(mask(text).found for text in ordinary)
-    with_address = [item for item in corpus["secret_bearing"] + corpus["ordinary"] if item.get("address")]
-    address_lost = sum(item["address"] not in mask(item["text"]).text for item in with_address)
-    masked_share = 1 - left / len(secrets)
-    false_share = masked_by_mistake / len(ordinary)
-    print(f"sealed weak passwords: {len(corpus['secret_bearing'])} messages, {len(secrets)} secrets, "
-          f"{len(secrets) - left} masked ({masked_share:.1%}); {len(ordinary)} ordinary messages, "
-          f"{masked_by_mistake} masked by mistake ({false_share:.1%}); "
-          f"{len(with_address)} messages with a BMA address, {address_lost} address(es) masked")
-    ok = masked_share >= args.min_masked and false_share <= args.max_false and address_lost == 0
-    print(f"{'OK' if ok else 'FAIL'}: masked ≥ {args.min_masked:.0%} and false masks ≤ {args.max_false:.0%} "
-          "and every BMA address kept (issue #22's target: every secret masked, false masks ≤ 2 %)")
+    if not (len(args.min_masked) == len(args.max_false) == len(SEALED)):
+        parser.error(f"one floor per sealed corpus: {len(SEALED)} corpora, "
+                     f"{len(args.min_masked)} --min-masked, {len(args.max_false)} --max-false")
+    ok = True
+    for path, min_masked, max_false in zip(SEALED, args.min_masked, args.max_false):
+        t = measure(path)
+        masked_share, false_share = t["masked"] / t["secrets"], t["false"] / t["ordinary"]
+        print(f"{path.stem}: {t['messages']} messages, {t['secrets']} secrets, {t['masked']} masked "
+              f"({masked_share:.1%}); {t['ordinary']} ordinary messages, {t['false']} masked by mistake "
+              f"({false_share:.1%}); {t['with_address']} messages with a BMA address, {t['address_lost']} address(es) masked")
+        held = masked_share >= min_masked and false_share <= max_false and t["address_lost"] == 0
+        print(f"  {'OK' if held else 'FAIL'}: masked ≥ {min_masked:.0%} and false masks ≤ {max_false:.1%} and every BMA "
+              f"address kept; issue #22's target (every secret masked, false masks ≤ 2 %): "
+              f"{'met' if t['masked'] == t['secrets'] and false_share <= 0.02 else 'not met'}")
+        ok = ok and held
     return 0 if ok else 1
 
 
