@@ -166,8 +166,9 @@ test-unit: venv
 	$(PY) -m pytest -q tests/unit
 
 # Real servers on loopback, PostgreSQL and Redis (skipped with a reason locally when missing, required under CI).
+# Two processes, a module each at a time (its servers and databases are its own): 7 minutes instead of 14.
 test-integration: setup
-	BMA_MODEL=$(MODEL) $(PY) -m pytest -q -m "not scale" tests/integration
+	BMA_MODEL=$(MODEL) $(PY) -m pytest -q -n 2 --dist loadfile -m "not scale" tests/integration
 
 test-browser: setup chromium
 	BMA_MODEL=$(MODEL) $(PY) -m pytest -q tests/browser
