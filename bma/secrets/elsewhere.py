@@ -216,7 +216,7 @@ def _one_value_twice(a: str, b: str, strong_cue: bool) -> bool:
     if a == b or min(len(a), len(b)) < 4:
         return False
     for word in (a, b):
-        if (YEAR.search(word) or describes(word) or PRODUCT_LIKE.match(word) or REFERENCE_LIKE.match(word)
+        if (YEAR.fullmatch(word) or describes(word) or PRODUCT_LIKE.match(word) or REFERENCE_LIKE.match(word)
                 or (is_structured(word) and not (strong_cue and word.isdigit() and _pin_secret(word)))):
             return False
     x, y = plain(a), plain(b)

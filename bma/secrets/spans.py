@@ -213,7 +213,7 @@ def _login_pair_spans(text: str) -> list[tuple[int, int]]:
 # copied below it, in lower case or with digits (not a signature: « Cordialement », a name, a role, a phone number).
 LOGIN_LINE_THEN_VALUE_RE = re.compile(
     r"\s*(?:ec|po)\d{4,8}(?:@adm\.cfwb\.be)?[^\S\n]*(?:\r?\n[^\S\n]*)+(?P<value>[^\s]+)[^\S\n]*(?=\r?\n|$)", re.I)
-SIGN_OFFS = {"cordialement", "cdt", "cdlt", "bav", "bien a vous", "merci", "thanks", "mvg", "groeten", "direction", "secretariat",
+SIGN_OFFS = {"cordialement", "cdt", "cdlt", "bav", "merci", "thanks", "mvg", "groeten", "direction", "secretariat",
              "ecole", "economat", "comptabilite", "accueil", "administration"}
 
 

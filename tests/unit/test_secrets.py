@@ -504,6 +504,7 @@ def test_shapes_of_the_seventh_corpus_are_masked(text, secret):
     ("Mon mot de passe, je vous l'épelle : P-E-R-R-O-Q-U-E-T", ["P-E-R-R-O-Q-U-E-T"]),
     ("Le mot de passe, lettre par lettre : M A T H I S 0 7", ["M A T H I S 0 7"]),
     ('j\'ai tapé "violete" au lieu de "violette"', ["violete", "violette"]),
+    ("mdp : c'est chouchou2015, pas chouchou2016", ["chouchou2015", "chouchou2016"]),
     ("I typed football2024 and it failed again", ["football2024"]),
     ("tried qwerty123 and password1, both rejected", ["qwerty123", "password1"]),
 ])
