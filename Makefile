@@ -161,9 +161,9 @@ docs: venv
 	@$(PY) -m mkdocs build --strict -d var/site > var/docs.log 2>&1 || { cat var/docs.log; exit 1; }
 	@echo "mkdocs build --strict: clean"
 
-# The fast loop: pure Python and rasa-sdk actions, no server, no model, no service (< 1 minute).
+# The fast loop: pure Python and rasa-sdk actions, no server, no model, no service (< 1 minute, two processes).
 test-unit: venv
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q -n 2 tests/unit
 
 # Real servers on loopback, PostgreSQL and Redis (skipped with a reason locally when missing, required under CI).
 # Two processes, a module each at a time (its servers and databases are its own): 7 minutes instead of 14.
