@@ -223,10 +223,9 @@ def _one_value_twice(a: str, b: str, strong_cue: bool) -> bool:
     return x.startswith(y) or y.startswith(x) or _edits(x, y) <= 2
 
 
-def _correction_spans(text: str) -> list[tuple[int, int]]:
+def _correction_spans(text: str, strong_cue: bool) -> list[tuple[int, int]]:
     """Only where something was typed or a password is named (« j'ai tapé violete au lieu de violette »),
     not a name or a town corrected (« c'est Dupont, pas Dupond »)."""
-    strong_cue = bool(STRONG_CUE_RE.search(text))
     if not (strong_cue or CUE_RE.search(text)):
         return []
     spans = []
@@ -258,8 +257,9 @@ def _self_cued_spans(text: str) -> list[tuple[int, int]]:
             if (shaped or _plain_value_is_secret(word, explicit=True)) and not is_structured(word) \
                     and word.lower() not in NOT_A_SECRET | GREETINGS | GRAMMAR_START:
                 spans.append(_span(token, match.start("value")))
-    spans += _correction_spans(text)
-    if STRONG_CUE_RE.search(text):  # « le mot de passe, lettre par lettre : M A T H I S 0 7 »
+    strong_cue = bool(STRONG_CUE_RE.search(text))
+    spans += _correction_spans(text, strong_cue)
+    if strong_cue:  # « le mot de passe, lettre par lettre : M A T H I S 0 7 »
         spans += [m.span() for m in SPELLED_RUN_RE.finditer(text)
                   if re.search(r"[^\W\d_]", m.group()) and not BMA_LOGIN.match(re.sub(r"[- ]", "", m.group())[:8])]
     phrase = PHRASE_BEFORE_CUE_RE.match(text)
