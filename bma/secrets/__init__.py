@@ -46,7 +46,8 @@ def mask(text: str) -> Masked:
         return Masked(text or "", False)
     strong = _token_spans(text, False)  # a generated password makes the whole message suspect
     cue = bool(CUE_RE.search(text)) or bool(strong)
-    spans = _token_spans(text, cue) + _login_pair_spans(text) + _with_value_spans(text) + _self_cued_spans(text)
+    spans = (_token_spans(text, cue) if cue else strong) + _login_pair_spans(text) + _with_value_spans(text)
+    spans += _self_cued_spans(text)
     spans += _value_spans(text) + _bare_cue_spans(text) + _elsewhere_spans(text) if cue else []
     spans += _same_secret_elsewhere(text, spans)
     if len(TOKEN_RE.findall(text)) == 1:  # a lone token pasted on its own

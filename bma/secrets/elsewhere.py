@@ -440,6 +440,8 @@ STEM_RE = re.compile(r"([^\W\d_]{4,})[\d\W_]{1,6}")
 def _same_secret_elsewhere(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Other spellings of a secret already found (« Mons7000, mons7000 et MONS7000 »), and the word a
     found secret is made of (« Mouscron7700, Mouscron et mouscron7700 », « Pyjama, peut-être Pyjama7 »)."""
+    if not spans:
+        return []
     found = {text[a:b].lower() for a, b in spans if b - a >= 4}
     found |= {plain(text[a:b]) for a, b in spans if b - a >= 4 and (text[a].isupper() or credential_shaped(text[a:b]))}
     stems = {stem.group(1).lower() for a, b in spans if credential_shaped(text[a:b])

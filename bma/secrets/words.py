@@ -178,7 +178,9 @@ def is_structured(word: str) -> bool:
 
 def credential_shaped(word: str) -> bool:
     """Letters mixed with digits or symbols, not a structured token nor a product or reference."""
-    if len(word) < 5 or is_structured(word) or PRODUCT_LIKE.match(word) or REFERENCE_LIKE.match(word):
+    if len(word) < 5 or word.isalpha():  # a plain word has nothing but letters (the usual case, checked first)
+        return False
+    if is_structured(word) or PRODUCT_LIKE.match(word) or REFERENCE_LIKE.match(word):
         return False
     if re.fullmatch(r"(?:[^\W\d_]\.)+[^\W\d_]\.?", word):  # an abbreviation: « m.d.p. »
         return False
