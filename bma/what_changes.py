@@ -27,7 +27,11 @@ from bma.text import plain
 
 # Details the FAQ does not give, all technical (§9: the ETNIC Service Desk).
 NOT_IN_FAQ_WORDS = (
-    r"pi[eè]ces? jointes?|taille (max|limite|des)|limite de taille|poids (max|des)|"
+    # Attachments only with a size or a limit (« la taille des pièces jointes »): a full box « because of
+    # attachments » asks about capacity.
+    r"(taille|poids|limite|max|lourde?s?|volumineuse?s?)\W+(\w+\W+){0,3}pi[eè]ces? jointes?|"
+    r"pi[eè]ces? jointes?\W+(\w+\W+){0,3}(taille|poids|limite|max|lourde?s?|volumineuse?s?)|"
+    r"taille (max|limite|des)|limite de taille|poids (max|des)|"
     r"combien de (go|giga|mo|mega)|\d+ ?(go|gb|mo|mb)\b|en (go|giga)|"
     r"configur|param[eè]tr|iphone|android|smartphone|gsm|tablette|imap|smtp|pop3"
 )
@@ -38,14 +42,18 @@ CHANGE_TOPIC_WORDS = (
                    r"\brenvoi(e|ent|s)? (tout|tous|toutes|les|nos|mes|des)\b|\brenvoyer (tout|tous|toutes|les|nos|mes)\b|vers une autre (boite|adresse)"),
     ("not_in_faq", NOT_IN_FAQ_WORDS + r"|thunderbird|serveur (entrant|sortant|de messagerie|a entrer|mail)|"
                    r"quel serveur|deux facteurs|double authentification|authentification forte|\b2fa\b|\bmfa\b"),
-    ("keep_old_password", r"^(?=.*" + PASSWORD_WORDS + r").*?((garde|conserve|reutilise|remettre|reprendre|continuer|utiliser encore|utiliser toujours)"
-                          r"\w*\b.{0,40}\b(ancien|meme|actuel|habituel)|(ancien|meme|habituel) " + PASSWORD_WORDS
+    ("keep_old_password", r"^(?=.*" + PASSWORD_WORDS + r").*?((garde|conserve|reutilise|remettre|reprendre|continuer|utiliser encore|utiliser toujours|"
+                          r"encoder|retaper|employer)\w*\b.{0,40}\b(ancien|meme|actuel|habituel|d'avant|precedent)|"
+                          r"(ancien|meme|habituel) " + PASSWORD_WORDS
                           + r".{0,40}(reste|restera|valable|garde|marche|fonctionne)|" + PASSWORD_WORDS
+                          + r" (actuel|habituel|d'avant|de tous les jours|de maintenant|courant)\b.{0,40}"
+                          r"(reste|restera|valable|marche|fonctionne|encore)|" + PASSWORD_WORDS
                           + r".{0,80}\b(le|la) (garder|conserver)\b|(ne pas|pas) (changer|modifier) (de|le|mon|notre) "
                           + PASSWORD_WORDS + ")"),
-    ("address_unchanged", r"(nouvelle|autre) adresse|changer d'adresse|changement d'adresse|"
-                          r"adresse (change|changera|va[- ]t[- ]elle changer|va changer|reste|restera|sera)"),
-    ("storage", r"stockage|capacit|place|quota|espace|pleine|plus grande|satur|trop petite"),
+    ("address_unchanged", r"(nouvelle|autre) adr?ess?e|changer d'adr?ess?e|changement d'adr?ess?e|"
+                          r"adr?ess?e (change|changera|va[- ]t[- ]elle changer|va changer|reste|restera|sera)|"
+                          r"adr?ess?e\b(\W+\w+){1,4}\W+(change|changera|va[- ]t[- ]elle changer|va changer|restera)\b"),
+    ("storage", r"stockage|stokage|storage|capacit|place|quota|espace|esapce|pleine|plus grande?\b|satur|trop petite"),
     ("outlook_web", r"outlook|application|appli|navigateur|interface web|webmail|sur le web|consulter|ecran|"
                     r"a quoi (ressemble|ressemblera)|lire (mes|les) (e-?)?mails"),
     ("contact_point", r"qui gere|point de contact|qui s'occupe|qui (se )?charge|qui contacter|quel service|"

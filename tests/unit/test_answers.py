@@ -149,6 +149,15 @@ def test_steps_state_the_faq_figures():
     ("on aura plus de place ?", "storage"),
     ("puis-je utiliser Outlook", "outlook_web"),
     ("qu'est-ce qui change pour moi", "overview"),
+    # Stop 33 (development set 3's shapes, other words): typos, English words, attachments as context.
+    ("la nouvelle mailbox aura un storage plus grand ?", "storage"),
+    ("aurons-nous plus d'esapce ?", "storage"),
+    ("on reçoit plein de pièces jointes et la boîte est toujours pleine, ce sera mieux ?", "storage"),
+    ("quelle est la taille maximale des pièces jointes ?", "not_in_faq"),
+    ("les pièces jointes trop lourdes passeront-elles ?", "not_in_faq"),
+    ("l'adrese e-mail du secrétariat va changer ?", "address_unchanged"),
+    ("pourrai-je retaper mon mdp d'avant sur la nouvelle plateforme ?", "keep_old_password"),
+    ("notre mot de passe habituel marchera encore ensuite ?", "keep_old_password"),
 ])
 def test_section_3_sub_answer_is_chosen_from_the_question(question, topic):
     assert change_topic(question) == topic
