@@ -154,7 +154,9 @@ def what_changes(s: Situation, topic: str) -> Reply:
             "envoyé par l'e-mail n°2.",
             [what_changes_button("Et le mot de passe ?", "new_password"), Q_WHAT_CHANGES], faq(3),
         ),
-        "new_password": Reply(new_password, [Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS], faq(3, 5)),
+        # Told of a new password, users ask next whether they may keep theirs: that answer one click away.
+        "new_password": Reply(new_password, [topic_button("keep_old_password"), Q_NEW_PASSWORD, Q_OLD_PASSWORD, Q_STATUS],
+                              faq(3, 5)),
         "contact_point": Reply(contact_point_text(s), [Q_CONTACTS, Q_STATUS], faq(3)),
         "forwarding": Reply(
             "Les redirections automatiques (« forward ») vers une autre boîte sont déconseillées dans la "
