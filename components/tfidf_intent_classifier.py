@@ -49,7 +49,7 @@ from sklearn.svm import LinearSVC
 
 from bma.confusable import MARGIN as CONFUSABLE_MARGIN
 from bma.confusable import is_close_pair
-from components.concepts import DEFAULT_LEXICON, ConceptLexicon
+from components.concepts import DEFAULT_LEXICON, ConceptLexicon, french_words
 
 NLU_FALLBACK = "nlu_fallback"
 
@@ -188,7 +188,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         # cross-validation with the first lexicon; with the extended one, 2 ties with it (README,
         # « Measured quality »).
         return {"C": 1.0, "temperature": 0.11, "vector_weight": 1.0, "concept_weight": 1.5, "max_iter": 3000, "ranking_length": 10,
-                "lexicon": "components/lexicon_fr.yml", "second_question_confidence": 0.6,
+                "lexicon": "components/lexicon_fr.yml", "near_forms": True, "second_question_confidence": 0.6,
                 "confusable_margin": CONFUSABLE_MARGIN}
 
     @classmethod
@@ -284,6 +284,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             return self._resource
         self.clf, self.temperature = None, float(self.config["temperature"])  # a retraining starts afresh
         self.lexicon = ConceptLexicon.from_file(_lexicon_path(self.config))
+        if self.config["near_forms"]:  # misspelt forms read as their concept (components/concepts.py)
+            self.lexicon = self.lexicon.with_near_forms(french_words())
         counter = TfidfVectorizer(analyzer=lambda tokens: tokens).fit([[t.lower_ for t in _tokens(e)] for e in examples])
         self._use_vocabularies({name: _vectorizer(name).fit(_view_texts(name, examples, self.lexicon))
                                 for name in TEXT_VIEWS},
@@ -352,6 +354,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             (model_dir / "tfidf.json").write_text(json.dumps({
                 "vocabularies": vocabularies, "classes": [str(c) for c in self.clf.classes_],
                 "word_idf": self.word_idf, "lexicon": self.lexicon.concepts, "model": "crammer_singer_svm",
+                "near_forms_protected": None if self.lexicon.protected is None else sorted(self.lexicon.protected),
                 "temperature": self.temperature}, ensure_ascii=False))
             np.savez(model_dir / "tfidf.npz", coef=self.clf.coef_, intercept=self.clf.intercept_,
                      **{f"idf_{name}": v.idf_ for name, v in self.vectorizers.items()})
@@ -369,7 +372,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                     vectorizers[name] = _vectorizer(name, saved["vocabularies"][name])
                     vectorizers[name].idf_ = arrays[f"idf_{name}"]
                 component._use_vocabularies(vectorizers, saved["word_idf"])
-                component.lexicon = ConceptLexicon(saved["lexicon"])
+                component.lexicon = ConceptLexicon(saved["lexicon"], saved.get("near_forms_protected"))
                 component.temperature = float(saved.get("temperature", 1.0))
                 clf = LinearSVC(C=float(component.config["C"]), multi_class="crammer_singer")
                 clf.classes_ = np.array(saved["classes"])

@@ -20,7 +20,7 @@ import yaml
 
 from bma import registry
 from bma.remask import remask_tickets, remask_tracker
-from bma.secrets import MASK, mask
+from bma.secrets import MASK, WARNING_FR, mask
 from channels import guard
 from harness.servers import SQLITE_TRACKER, texts
 from tests.support.botframework import activity, post_teams, received, reply_text, start_stack, token
@@ -91,7 +91,11 @@ async def _socketio_send(url: str, conversations: list[tuple[str, str]]) -> dict
         await client.emit("user_uttered", {"message": message, "session_id": session})
         got = []
         try:
-            got.append(await asyncio.wait_for(inbox.get(), 30))
+            # The guard's warning comes first and the assistant's reply after it, later under load: wait
+            # for a reply (not only the warning) before the idle window, or this conversation's reply
+            # would be read as the next one's.
+            while all(r.get("text") == WARNING_FR for r in got):
+                got.append(await asyncio.wait_for(inbox.get(), 30))
             while True:
                 got.append(await asyncio.wait_for(inbox.get(), 0.5))
         except asyncio.TimeoutError:

@@ -49,3 +49,28 @@ def test_a_malformed_lexicon_is_refused_with_its_path(tmp_path):
     path.write_text("- juste une liste\n- sans concepts\n", encoding="utf-8")
     with pytest.raises(ValueError, match="lexicon.yml"):
         ConceptLexicon.from_file(path)
+
+
+def test_a_misspelt_form_is_read_as_its_concept_but_not_a_french_word():
+    lexicon = ConceptLexicon({"steps": ["étapes"], "storage": ["stockage"], "letter": ["lettre"]})
+    near = lexicon.with_near_forms(["mettre", "lettre", "etapes"])
+    assert near.rewrite("les étpaes du stokage") == "les c_steps du c_storage"  # two letters swapped, one dropped
+    assert near.rewrite("je dois mettre quoi") == "je dois mettre quoi"  # a French word one edit from « lettre »
+    assert near.rewrite("les etappes") == "les c_steps"  # a letter added
+    assert near.rewrite("les etapxs") == "les c_steps"  # a letter replaced
+    assert near.rewrite("les eptaes") == "les eptaes"  # two edits: left as typed
+    assert lexicon.rewrite("les étpaes") == "les etpaes"  # a lexicon without near forms (a model saved before)
+
+
+def test_near_forms_of_two_concepts_are_left_as_typed():
+    near = ConceptLexicon({"a": ["marche"], "b": ["marque"]}).with_near_forms([])
+    assert near.near_concept("marche") is None  # the form itself is read exactly, not near
+    assert near.near_concept("marqhe") is None  # one edit from both « marche » and « marque »
+
+
+def test_the_french_words_hold_the_usual_forms():
+    from components.concepts import french_words
+
+    known = french_words()
+    assert {"mettre", "migration", "etapes", "pourriez"} <= known
+    assert not {"migraiton", "etpaes", "stokage"} & known

@@ -144,3 +144,17 @@ def test_the_lexicon_is_read_at_training_and_travels_in_the_model(tmp_path, mess
     assert reloaded.lexicon.rewrite("sésame paumé") == "c_password c_lost"
     assert np.allclose(reloaded._probabilities(questions), trained._probabilities(questions), atol=1e-12)
     assert TfidfIntentClassifier.fingerprint_addon(config) is None
+
+
+def test_near_forms_are_read_at_training_and_travel_in_the_model(tmp_path, messages):
+    lexicon = tmp_path / "lexicon.yml"
+    lexicon.write_text("password: [mot de passe, mdp]\nmigration: [migration, migrer]\n", encoding="utf-8")
+    config = {**DEFAULTS, "lexicon": str(lexicon)}
+    trained, storage = train(tmp_path, messages(TRAINING), config)
+    reloaded = reload(storage, config)
+    assert trained.lexicon.rewrite("la migraiton") == reloaded.lexicon.rewrite("la migraiton") == "la c_migration"
+    assert reloaded.lexicon.protected == trained.lexicon.protected
+    assert reloaded.lexicon.rewrite("tu migres") == "tu migres"  # a French word one edit from « migrer »
+    exact, exact_storage = train(tmp_path / "exact", messages(TRAINING), {**config, "near_forms": False})
+    assert reload(exact_storage, config).lexicon.rewrite("la migraiton") == "la migraiton"
+
