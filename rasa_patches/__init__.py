@@ -7,7 +7,8 @@
   (which every local user can read in ``ps``);
 - ``event_types``: ``Event.resolve_by_type`` remembered per type name (speed);
 - ``gc_freeze``: the loaded model moved out of the garbage collector's way (the tail under load);
-- ``graph_runner``: the model graph run in an order computed once, not rebuilt by dask per call (speed).
+- ``graph_runner``: the model graph run in an order computed once, not rebuilt by dask per call (speed);
+- ``kept_alive``: calls to the action server over kept-alive connections, not one connection per call (speed).
 
 ``install()`` is called in one place, ``python -m rasa_patches run …`` (the Rasa server of
 `make run`, `make shell`, the benchmarks and the tests); the project's channels refuse to serve
@@ -54,7 +55,15 @@ def install() -> None:
     internals.verify()
     from rasa.core.actions.action import RemoteAction
 
-    from rasa_patches import action_fallback, action_validation, api_token, event_types, gc_freeze, graph_runner
+    from rasa_patches import (
+        action_fallback,
+        action_validation,
+        api_token,
+        event_types,
+        gc_freeze,
+        graph_runner,
+        kept_alive,
+    )
 
     action_validation.install(RemoteAction)
     api_token.install()
@@ -62,6 +71,7 @@ def install() -> None:
     event_types.install()
     gc_freeze.install()
     graph_runner.install()
+    kept_alive.install()
     _installed = True
 
 

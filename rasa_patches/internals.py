@@ -53,7 +53,8 @@ class Internal:
 
 
 PATCHES = ("rasa_patches/action_fallback.py", "rasa_patches/action_validation.py", "rasa_patches/api_token.py",
-           "rasa_patches/event_types.py", "rasa_patches/gc_freeze.py", "rasa_patches/graph_runner.py")
+           "rasa_patches/event_types.py", "rasa_patches/gc_freeze.py", "rasa_patches/graph_runner.py",
+           "rasa_patches/kept_alive.py")
 TRACKER_TABLE_USERS = ("stores/sql_trackers.py", "bma/remask.py", "analytics/privacy.py", "analytics/kept.py",
                        "analytics/retention.py")
 BROKER_TABLE_USERS = ("stores/sql_brokers.py", "analytics/db.py", "analytics/rated_answers.py", "analytics/ingest.py",
@@ -91,6 +92,13 @@ INTERNALS: tuple[Internal, ...] = (
     Internal("rasa.engine.graph:GraphSchema.minimal_graph_schema", ("rasa_patches/graph_runner.py",),
              "(self, targets) → a GraphSchema whose nodes[name].needs maps parameters to node or input names",
              params=("self", "targets")),
+    Internal("rasa.utils.endpoints:EndpointConfig.session", ("rasa_patches/kept_alive.py",),
+             "replaced: session(self) → an aiohttp ClientSession with the endpoint's headers, basic auth and "
+             "ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT), entered with `async with` by request()", params=("self",)),
+    Internal("rasa.utils.endpoints:DEFAULT_REQUEST_TIMEOUT", ("rasa_patches/kept_alive.py",),
+             "the total timeout in seconds of Rasa's endpoint sessions"),
+    Internal("rasa.core.run:configure_app", ("rasa_patches/kept_alive.py",),
+             "wrapped: returns the Sanic app, looked up as a module global by serve_application"),
     # --- stores/ ------------------------------------------------------------------------------------
     Internal("rasa.core.tracker_store:SQLTrackerStore._event_query", ("stores/sql_trackers.py",),
              "(self, session, sender_id, fetch_events_from_all_sessions) → a Query; for the latest session it "

@@ -1,0 +1,117 @@
+"""rasa_patches.kept_alive: Rasa's endpoint calls reuse their connections, with Rasa's session settings.
+
+A real HTTP server on 127.0.0.1 records the client port of every request: one port for several
+calls means one kept-alive connection."""
+import asyncio
+import inspect
+
+import rasa.core.run
+from aiohttp import web
+from rasa.utils.endpoints import EndpointConfig
+
+from rasa_patches import kept_alive
+
+kept_alive.install()
+
+
+async def serve(ports: list[int]):
+    async def webhook(request: web.Request) -> web.Response:
+        ports.append(request.transport.get_extra_info("peername")[1])
+        return web.json_response({"events": [], "responses": [], "seen": await request.json()})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app, keepalive_timeout=5)  # Sanic's default
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, EndpointConfig(url=f"http://127.0.0.1:{port}/webhook", headers={"X-Bma": "1"})
+
+
+def test_calls_to_an_endpoint_share_one_connection_and_get_their_answers():
+    async def scenario():
+        ports: list[int] = []
+        runner, endpoint = await serve(ports)
+        try:
+            answers = [await endpoint.request(json={"call": n}) for n in range(5)]
+            await asyncio.gather(*(endpoint.request(json={"call": n}) for n in range(5, 8)))  # concurrent: new ones
+        finally:
+            await kept_alive.close_shared_connector()
+            await runner.cleanup()
+        return ports, answers
+
+    ports, answers = asyncio.run(scenario())
+    assert [answer["seen"]["call"] for answer in answers] == [0, 1, 2, 3, 4]
+    assert len(set(ports[:5])) == 1  # one after the other: one connection (Rasa's own session opened five)
+    assert len(ports) == 8 and len(set(ports)) <= 3
+
+
+def test_an_idle_connection_is_closed_by_the_client_before_the_server_would(monkeypatch):
+    monkeypatch.setattr(kept_alive, "KEEPALIVE_SECONDS", 0.2)
+
+    async def scenario():
+        ports: list[int] = []
+        runner, endpoint = await serve(ports)
+        try:
+            await endpoint.request(json={})
+            await asyncio.sleep(0.6)
+            await endpoint.request(json={})
+            await endpoint.request(json={})
+        finally:
+            await kept_alive.close_shared_connector()
+            await runner.cleanup()
+        return ports
+
+    ports = asyncio.run(scenario())
+    assert ports[0] != ports[1] and ports[1] == ports[2]
+    assert kept_alive.KEEPALIVE_SECONDS < 5  # under Sanic's KEEP_ALIVE_TIMEOUT (the action server)
+
+
+def test_a_closed_connector_is_replaced_and_each_loop_has_its_own():
+    async def scenario():
+        ports: list[int] = []
+        runner, endpoint = await serve(ports)
+        try:
+            await endpoint.request(json={})
+            first = kept_alive.shared_connector()
+            await kept_alive.close_shared_connector()
+            await endpoint.request(json={})  # the server stopped and started again in the same process
+            second = kept_alive.shared_connector()
+        finally:
+            await kept_alive.close_shared_connector()
+            await runner.cleanup()
+        return first, second
+
+    first, second = asyncio.run(scenario())
+    assert first.closed and first is not second
+    other_loop = asyncio.run(scenario())
+    assert other_loop[0] is not first
+
+
+def test_the_session_has_rasas_headers_auth_and_timeout():
+    endpoint = EndpointConfig(url="http://127.0.0.1:1/", headers={"X-Bma": "1"},
+                              basic_auth={"username": "u", "password": "p"})
+
+    async def both():
+        ours = endpoint.session()
+        rasas = kept_alive.rasa_session(endpoint)
+        try:
+            return ((dict(ours.headers), ours.auth, ours.timeout, ours.connector is kept_alive.shared_connector()),
+                    (dict(rasas.headers), rasas.auth, rasas.timeout))
+        finally:
+            await ours.close()
+            await rasas.close()
+            await kept_alive.close_shared_connector()
+
+    ours, rasas = asyncio.run(both())
+    assert ours[:3] == rasas and ours[3]
+
+
+def test_rasa_enters_the_session_per_request_and_serves_the_app_configure_app_returns():
+    assert "async with self.session() as session:" in inspect.getsource(EndpointConfig.request)
+    assert "app = configure_app(" in inspect.getsource(rasa.core.run.serve_application)
+    app = rasa.core.run.configure_app(enable_api=False)
+    at_shutdown = [route.handler.keywords.get("listener") for route in app.signal_router.routes
+                   if route.path.startswith("server.shutdown.")]
+    assert kept_alive.close_shared_connector in at_shutdown
