@@ -19,6 +19,7 @@ from bma import answers, desks, follow_up, intents, prompts, what_changes
 from bma.confusable import is_close_pair
 from bma.labels import candidate_buttons
 from bma.replies import ASSISTANT, Q_NONE, Reply
+from bma.text import split_span
 
 
 class ActionAnswerFaq(Action):
@@ -37,13 +38,16 @@ class ActionAnswerFaq(Action):
         if intent not in intents.GENERAL_ANSWERS:
             intent = "check_migration_status"  # an address alone: say where that mailbox stands
         situation = await look_up(tracker.get_slot("bma_address"))
+        # Two questions in one message: each sub-answer of section 3 is read in its own question's words.
+        second_entity = next((e for e in entities if e.get("entity") == "second_question"), None)
+        first_question, second_question = split_span(text, second_entity)
         sub = None
         if intent == "faq_what_changes":
             entity_topic = next(
                 (e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "change_topic"),
                 None,
             )
-            sub = entity_topic or what_changes.change_topic(text)
+            sub = entity_topic or what_changes.change_topic(first_question)
             reply = what_changes.what_changes(situation, sub)
         elif intent in ("faq_more_questions", "faq_not_covered"):
             # The desk the question names comes first, else the technical one for a technical question.
@@ -57,10 +61,11 @@ class ActionAnswerFaq(Action):
             sub = None  # an entity's raw value is no identifier: not recorded
         send(dispatcher, reply, intent, sub, situation=situation, desks=answers.desks_named(intent, situation),
              tracker=tracker)
-        second = next((e.get("value") for e in entities if e.get("entity") == "second_question"), None)
+        second = (second_entity or {}).get("value")
         if second and second != intent and second in intents.INTENT_LABELS:
             # Two questions in one message: the second one's answer is one click away.
-            button = (what_changes.sub_answer_button(text) if second == "faq_what_changes" and text else None)
+            button = (what_changes.sub_answer_button(second_question or text)
+                      if second == "faq_what_changes" and text else None)
             send(dispatcher, Reply("Vous posiez aussi une autre question :", [button or intents.INTENT_LABELS[second]],
                                    [ASSISTANT]),
                  "second_question")

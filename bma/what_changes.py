@@ -43,24 +43,27 @@ CHANGE_TOPIC_WORDS = (
     ("not_in_faq", NOT_IN_FAQ_WORDS + r"|thunderbird|serveur (entrant|sortant|de messagerie|a entrer|mail)|"
                    r"quel serveur|deux facteurs|double authentification|authentification forte|\b2fa\b|\bmfa\b"),
     ("keep_old_password", r"^(?=.*" + PASSWORD_WORDS + r").*?((garde|conserve|reutilise|remettre|reprendre|continuer|utiliser encore|utiliser toujours|"
-                          r"encoder|retaper|employer)\w*\b.{0,40}\b(ancien|meme|actuel|habituel|d'avant|precedent)|"
+                          r"encoder|retaper|employer)\w*\b.{0,40}\b(ancien|meme|actuel|habituel|d'avant|precedent|smail)|"
                           r"(ancien|meme|habituel) " + PASSWORD_WORDS
                           + r".{0,40}(reste|restera|valable|garde|marche|fonctionne)|" + PASSWORD_WORDS
                           + r" (actuel|habituel|d'avant|de tous les jours|de maintenant|courant)\b.{0,40}"
                           r"(reste|restera|valable|marche|fonctionne|encore)|" + PASSWORD_WORDS
                           + r".{0,80}\b(le|la) (garder|conserver)\b|(ne pas|pas) (changer|modifier) (de|le|mon|notre) "
-                          + PASSWORD_WORDS + ")"),
+                          + PASSWORD_WORDS + r"|" + PASSWORD_WORDS + r" (actuel|habituel|d'avant)\w* (conserv|gard)|"
+                          r"meme " + PASSWORD_WORDS + r" qu'avant)"),
     ("address_unchanged", r"(nouvelle|autre) adr?ess?e|changer d'adr?ess?e|changement d'adr?ess?e|"
                           r"adr?ess?e (change|changera|va[- ]t[- ]elle changer|va changer|reste|restera|sera)|"
                           r"adr?ess?e\b(\W+\w+){1,4}\W+(change|changera|va[- ]t[- ]elle changer|va changer|restera)\b"),
     ("storage", r"stockage|stokage|storage|capacit|place|quota|espace|esapce|pleine|plus grande?\b|satur|trop petite"),
     ("outlook_web", r"outlook|application|appli|navigateur|interface web|webmail|sur le web|consulter|ecran|"
-                    r"a quoi (ressemble|ressemblera)|lire (mes|les) (e-?)?mails"),
+                    r"a quoi (ressemble|ressemblera)|lire (mes|les) (e-?)?mails|logiciel|client (e-?)?mail|"
+                    r"client de messagerie|programme (de )?(courrier|messagerie|mail)"),
     ("contact_point", r"qui gere|point de contact|qui s'occupe|qui (se )?charge|qui contacter|quel service|"
                       r"(m'adresse|m'adresser|s'adresser|dois-je m'adresser|adresser) a qui|a qui (m'adresser|s'adresser)|"
-                      r"enseignement\.be|etnic|\bcontacter\b|nouveau contact|nouvel interlocuteur|contact pour (la gestion|les bma)"),
+                      r"enseignement\.be|etnic|\bcontacter\b|nouveau contact|nouvel interlocuteur|contact pour (la gestion|les bma)|"
+                      r"\b(appelle|appeler|telephone|ecris|ecrire) (a )?qui\b|qui (appeler|aide|aidera)|\bsupport\b|vers quel service"),
     ("new_password", PASSWORD_WORDS),
-    ("address_unchanged", r"adresse|ec\d|po\d|adm\.cfwb"),
+    ("address_unchanged", r"adr?ess?e|ec\d|po\d|adm\.cfwb"),
 )
 CHANGE_TOPICS = list(dict.fromkeys(topic for topic, _ in CHANGE_TOPIC_WORDS)) + ["overview"]
 

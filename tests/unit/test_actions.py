@@ -99,6 +99,23 @@ def test_a_second_question_on_section_3_offers_its_sub_answer():
     assert [b["payload"] for b in messages[1]["buttons"]] == ["/faq_what_changes"]
 
 
+def test_each_of_two_questions_gets_the_sub_answer_its_own_words_ask():
+    text = "Et concrètement, qu'est-ce qui va changer ? Par ailleurs mon mot de passe actuel est perdu"
+    start = text.index("Par ailleurs")
+    entities = [{"entity": "second_question", "value": "faq_lost_old_password", "start": start, "end": len(text)}]
+    messages, _ = run(faq.ActionAnswerFaq(), [user(text, "faq_what_changes", entities)])
+    alone, _ = run(faq.ActionAnswerFaq(), [user("Et concrètement, qu'est-ce qui va changer ?", "faq_what_changes")])
+    assert messages[0]["text"] == alone[0]["text"]  # the overview, not the password's sub-answer
+    assert [b["payload"] for b in messages[1]["buttons"]] == ["/faq_lost_old_password"]
+    text = "Je n'ai plus l'ancien mot de passe. Et est-ce que la boîte sera plus grande ?"
+    start = text.index("Et est-ce")
+    entities = [{"entity": "second_question", "value": "faq_what_changes", "start": start, "end": len(text)}]
+    messages, _ = run(faq.ActionAnswerFaq(), [user(text, "faq_lost_old_password", entities)])
+    assert [b["payload"] for b in messages[1]["buttons"]] == ['/faq_what_changes{"change_topic": "storage"}']
+    messages, _ = run(faq.ActionAnswerFaq(), [user(text, "faq_lost_old_password", [{**entities[0], "end": 999}])])
+    assert len(messages) == 2  # a span that does not fit the text: the whole text is read, nothing lost
+
+
 def test_more_questions_gives_both_desks_technical_first_for_cerbere():
     messages, events = run(faq.ActionAnswerFaq(), [user("mon compte Cerbère ne marche pas", "faq_more_questions")])
     text = messages[0]["text"]
