@@ -218,6 +218,20 @@ def test_two_questions_in_one_message_get_the_first_answer_and_the_second_one_cl
     assert "Quelle est l'adresse" not in second
 
 
+def test_each_of_two_questions_gets_the_sub_answer_of_its_own_words(bot):
+    # The password named in the second question is not the first one's sub-answer of §3 (« what changes »).
+    (overview,) = conversation(bot, "Qu'est-ce qui va changer pour l'école ?")
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    replies = bot.say(sender, "Qu'est-ce qui va changer pour l'école ? Par ailleurs, je n'ai plus du tout l'ancien mot de passe.")
+    if any("Quelle est l'adresse" in (r.get("text") or "") for r in replies):
+        replies = bot.say(sender, "ec000001@adm.cfwb.be")
+    offers = [b["payload"] for r in replies for b in r.get("buttons") or [] if "autre question" in (r.get("text") or "")]
+    if "§3" in texts(replies):  # §3 answered first: the overview, and §7 one click away
+        assert overview.split("Source")[0] in texts(replies) and offers == ["/faq_lost_old_password"]
+    else:  # §7 answered first: the overview of §3 one click away, not a sub-answer on passwords
+        assert "§7" in texts(replies) and offers == ["/faq_what_changes"]
+
+
 def test_one_question_with_context_gets_no_second_offer(bot):
     (reply,) = conversation(bot, "Je suis la secrétaire de l'école et je voudrais savoir pourquoi on change de système")
     assert "§2" in reply and "autre question" not in reply
