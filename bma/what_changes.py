@@ -33,7 +33,10 @@ NOT_IN_FAQ_WORDS = (
     r"pi[eè]ces? jointes?\W+(\w+\W+){0,3}(taille|poids|limite|max|lourde?s?|volumineuse?s?)|"
     r"taille (max|limite|des)|limite de taille|poids (max|des)|"
     r"combien de (go|giga|mo|mega)|\d+ ?(go|gb|mo|mb)\b|en (go|giga)|"
-    r"configur|param[eè]tr|iphone|android|smartphone|gsm|tablette|imap|smtp|pop3"
+    r"configur|param[eè]tr|iphone|android|smartphone|gsm|tablette|imap|smtp|pop3|"
+    # A box or an address for other people than the school's or the PO's (pupils, each teacher).
+    r"\b(eleves|enseignants|professeurs|profs|instituteurs|institutrices|educateurs|chaque (prof|enseignant|membre))\b"
+    r"\W+(\w+\W+){0,6}(une|leur|leurs|sa|son|propre|chacun|chacune) (\w+ )?(adresses?|boites?|comptes?)\b"
 )
 PASSWORD_WORDS = r"(mot de passe|mdp|password|code d'acc)"
 CHANGE_TOPIC_WORDS = (

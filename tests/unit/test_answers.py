@@ -164,6 +164,9 @@ def test_steps_state_the_faq_figures():
     ("notre programme de messagerie sur le portable du directeur relèvera-t-il la boîte ?", "outlook_web"),
     ("mot de passe habituel gardé après la bascule ?", "keep_old_password"),
     ("on conserve le mdp SMAIL2 ensuite ?", "keep_old_password"),
+    ("nos institutrices recevront-elles leur propre adresse ?", "not_in_faq"),
+    ("les éducateurs auront-ils chacun un compte sur Exchange ?", "not_in_faq"),
+    ("les élèves connaissent notre adresse ec : restera-t-elle la même ?", "address_unchanged"),
 ])
 def test_section_3_sub_answer_is_chosen_from_the_question(question, topic):
     assert change_topic(question) == topic
