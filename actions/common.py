@@ -23,6 +23,15 @@ NON_QUESTION_INTENTS = {"inform", "affirm", "deny", "greet", "thanks", "goodbye"
 REGISTRY_TIMEOUT_S = 3.0
 
 
+def split_span(text: str, span: dict | None) -> tuple[str, str]:
+    """``text`` without the part an entity spans (``start``, ``end``), and that part; the whole text
+    and "" when the span is missing or does not fit the text."""
+    start, end = (span or {}).get("start"), (span or {}).get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        return text, ""
+    return (text[:start] + " " + text[end:]).strip(), text[start:end]
+
+
 def send(dispatcher: CollectingDispatcher, reply: Reply, topic: str, sub: str | None = None, *,
          situation: Situation | None = None, desks=(), tracker: Tracker | None = None) -> None:
     """The reply as the user reads it: its text, then its « Source : » line. What was decided (the

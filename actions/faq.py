@@ -13,13 +13,13 @@ from actions.common import (
     latest_address_entity,
     look_up,
     send,
+    split_span,
     status_of_given_address,
 )
 from bma import answers, desks, follow_up, intents, prompts, what_changes
 from bma.confusable import is_close_pair
 from bma.labels import candidate_buttons
 from bma.replies import ASSISTANT, Q_NONE, Reply
-from bma.text import split_span
 
 
 class ActionAnswerFaq(Action):

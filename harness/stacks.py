@@ -119,46 +119,62 @@ def anchor_env() -> dict:
     return {**os.environ, **SERVING_THREADS, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
 
 
-def floor_bot(workdir: Path, duration: float) -> dict:
-    """FLOOR_BOT trained into a temporary folder, saturated by the same generator."""
+def train_floor_bot(workdir: Path) -> Path:
+    """FLOOR_BOT trained into ``workdir``/floor; the project folder."""
     project = workdir / "floor"
     for name, text in FLOOR_BOT.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(text)
-    env = anchor_env()
-    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--quiet"], cwd=project, env=env, check=True,
+    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--quiet"], cwd=project, env=anchor_env(), check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return serve_and_drive(project, env, duration, levels=("saturation",))
+    return project
 
 
-def stock_bot(workdir: Path, duration: float) -> dict:
-    """The stock `rasa init --no-prompt` bot (trained during init), served and driven the same way."""
+def init_stock_bot(workdir: Path) -> tuple[Path, float]:
+    """The stock `rasa init --no-prompt` bot, trained during init into ``workdir``/stock: the project
+    folder and the seconds init and training took."""
     project = workdir / "stock"
     project.mkdir()  # rasa init wants the folder to exist
-    env = anchor_env()
     started = time.perf_counter()
     subprocess.run([str(ROOT / ".venv/bin/rasa"), "init", "--no-prompt", "--init-dir", str(project)], cwd=workdir,
-                   env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    init_s = time.perf_counter() - started
-    return {"init_and_training_s": round(init_s, 1),
-            **serve_and_drive(project, env, duration, levels=("single", "fifty", "saturation"))}
+                   env=anchor_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return project, time.perf_counter() - started
 
 
-def serve_and_drive(project: Path, env: dict, duration: float, levels: tuple) -> dict:
-    """`rasa run` in ``project`` (its last trained model), driven with STOCK_CONVERSATIONS."""
-    port = free_port()
-    log = project / "rasa.log"
-    process = subprocess.Popen([str(ROOT / ".venv/bin/rasa"), "run", "--port", str(port), "--interface", "127.0.0.1"],
-                               cwd=project, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/", process, 180, log)
-        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-        plans = {"single": (1, duration * 3, (1.0, 3.0), 1), "fifty": (50, duration, (1.0, 3.0), 50),
-                 "saturation": (20, duration, None, 7)}
-        report = {level: asyncio.run(run_level(url, STOCK_CONVERSATIONS, [""], plans[level][0], plans[level][1],
-                                               plans[level][2], seed=plans[level][3])) for level in levels}
-        report["rasa_mb"] = round(peak_rss_mb(process.pid))
-    finally:
-        process.terminate()
-        process.wait(20)
-    return report
+class AnchorBot:
+    """`rasa run` in an anchor project (its last trained model), kept up for the whole benchmark so
+    that its saturation can be measured between the assistant's: each ratio then compares the same
+    minutes of a machine whose speed drifts. Driven with STOCK_CONVERSATIONS."""
+
+    PLANS = {"single": (1, 3, (1.0, 3.0), 1), "fifty": (50, 1, (1.0, 3.0), 50), "saturation": (20, 1, None, 7)}
+
+    def __init__(self, project: Path):
+        self.project, self.port = project, free_port()
+        log = project / "rasa.log"
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/rasa"), "run", "--port", str(self.port), "--interface", "127.0.0.1"],
+            cwd=project, env=anchor_env(), stdout=log.open("w"), stderr=subprocess.STDOUT)
+        try:
+            wait_until_up(f"http://127.0.0.1:{self.port}/", self.process, 180, log)
+        except BaseException:
+            self.stop()
+            raise
+
+    def drive(self, level: str, duration: float) -> dict:
+        """One load level (single, fifty or saturation) of ``duration`` seconds (three times longer
+        for one user, as for the assistant)."""
+        users, longer, think, seed = self.PLANS[level]
+        return asyncio.run(run_level(f"http://127.0.0.1:{self.port}/webhooks/rest/webhook", STOCK_CONVERSATIONS, [""],
+                                     users, duration * longer, think, seed=seed))
+
+    def rss_mb(self) -> int:
+        return round(peak_rss_mb(self.process.pid))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)

@@ -2,7 +2,7 @@
 
 Rasa 3.6 builds a new aiohttp ``ClientSession`` for every call to an endpoint
 (``EndpointConfig.session``, used by ``EndpointConfig.request``): each custom action of each message
-opened a TCP connection to the action server and closed it, on both sides (under saturation, 3 % of
+opened a TCP connection to the action server and closed it, on both sides (under saturation, 2.6 % of
 the Rasa process in ``connect`` alone, py-spy). Here the sessions of one event loop share one
 connector, so that connections are reused; each session is still Rasa's (headers, basic auth, the
 same total timeout). Idle connections are closed by this side after ``KEEPALIVE_SECONDS``, before a
