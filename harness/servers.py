@@ -42,11 +42,13 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, log: Path
 
 
 class Servers:
-    """An action server and a Rasa server (REST channel) sharing ``env``."""
+    """An action server and a Rasa server (REST channel) sharing ``env``, serving the code of
+    ``root`` (this project, or a checkout of another commit for a before/after) with this venv."""
 
     def __init__(self, workdir: Path, env: dict, model: Path, *, credentials: str = GUARDED_REST,
-                 endpoints_extra: str = "", rasa_args: tuple = ()):
+                 endpoints_extra: str = "", rasa_args: tuple = (), root: Path = ROOT):
         self.workdir = workdir
+        self.root = root
         self.env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore",
                     "SANIC_HOST": "127.0.0.1", **env}  # the action server on loopback only
         self.model = model
@@ -65,7 +67,7 @@ class Servers:
         log = self.workdir / "actions.log"
         self.processes["actions"] = subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
-            cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            cwd=self.root, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         )
         wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", self.processes["actions"], 60, log)
 
@@ -82,7 +84,7 @@ class Servers:
             [str(VENV_BIN / "python"), "-m", "rasa_patches", "run", "--model", str(self.model), "--port", str(self.rasa_port),
              "--interface", "127.0.0.1", "--endpoints", str(self.workdir / "endpoints.yml"),
              "--credentials", str(self.workdir / "credentials.yml"), *self.rasa_args],
-            cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            cwd=self.root, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         )
         wait_until_up(self.rasa_url + "/", self.processes["rasa"], 180, log)
 

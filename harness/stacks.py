@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVING_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
-def train_time(workdir: Path) -> float:
+def train_time(workdir: Path, root: Path = ROOT) -> float:
     started = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--force", "--out", str(workdir), "--quiet"], cwd=ROOT, check=True,
+    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--force", "--out", str(workdir), "--quiet"], cwd=root, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env={**{k: v for k, v in os.environ.items() if k not in SERVING_THREADS},  # training: all cores
                         "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"})
@@ -50,21 +50,26 @@ http {{
     return process, f"http://127.0.0.1:{port}"
 
 
-def demo_registry(workdir: Path) -> tuple[dict, list[str]]:
-    """The demo registry in ``workdir``: the servers' environment (on 2024-11-15, every phase
-    present) and the addresses the simulated users give."""
+def demo_registry(workdir: Path, root: Path = ROOT) -> tuple[dict, list[str]]:
+    """The demo registry in ``workdir``, written by ``root``'s own code: the servers' environment
+    (on 2024-11-15, every phase present) and the addresses the simulated users give."""
     db_url = f"sqlite:///{workdir / 'registry.sqlite3'}"
-    registry.load_demo(db_url, environ={})
-    registry.dispose_engines()
+    if root == ROOT:
+        registry.load_demo(db_url, environ={})
+        registry.dispose_engines()
+    else:
+        subprocess.run([str(ROOT / ".venv/bin/python"), "-c",
+                        f"from bma import registry; registry.load_demo({db_url!r}, environ={{}})"],
+                       cwd=root, check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     return {"BMA_DB_URL": db_url, "BMA_TODAY": "2024-11-15", **SERVING_THREADS}, [row[0] for row in demo.rows()]
 
 
-def shipped_endpoints(workdir: Path) -> str:
+def shipped_endpoints(workdir: Path, root: Path = ROOT) -> str:
     """endpoints.yml as `make run` serves it, without the action endpoint (set per run) and with its
     SQLite files in ``workdir``."""
     import yaml
 
-    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text()) or {}
+    endpoints = yaml.safe_load((root / "endpoints.yml").read_text()) or {}
     endpoints.pop("action_endpoint", None)
     for key, section in endpoints.items():
         if isinstance(section, dict) and section.get("dialect") == "sqlite":

@@ -161,6 +161,10 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per load level")
     parser.add_argument("--layout", choices=("shipped", "production"), default="shipped")
     parser.add_argument("--no-anchor", action="store_true", help="skip the stock rasa init bot")
+    parser.add_argument("--checkout", type=Path, default=ROOT,
+                        help="serve (and train) the code of another checkout of this project, e.g. a worktree "
+                             "of an earlier commit with its own model, for a before/after with the same "
+                             "generator and anchors (results/bench-checkout.json)")
     args = parser.parse_args()
     duration = 3.0 if args.quick else args.duration
     levels_users = [1, 5] if args.quick else [1, 10, 50, 100]
@@ -170,8 +174,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        env, addresses = demo_registry(workdir)
-        training_s = None if args.quick else round(train_time(workdir / "models"), 1)
+        checkout = args.checkout.resolve()
+        env, addresses = demo_registry(workdir, checkout)
+        training_s = None if args.quick else round(train_time(workdir / "models", checkout), 1)
         prefix = f"bmabench{random.getrandbits(32):x}"
         database = None
         if production:
@@ -184,14 +189,14 @@ def main() -> int:
                 conn.execute(text(f'CREATE DATABASE "{database}_events"'))
             endpoints = production_endpoints(database, prefix)
         else:
-            endpoints = shipped_endpoints(workdir)
+            endpoints = shipped_endpoints(workdir, checkout)
         anchors: dict[str, AnchorBot] = {}
         stock_init_s = None
         if not (args.quick or args.no_anchor):
             stock_project, stock_init_s = init_stock_bot(workdir)
             floor_project = train_floor_bot(workdir)
         (workdir / "a").mkdir()
-        servers = Servers(workdir / "a", env, model, endpoints_extra=endpoints)
+        servers = Servers(workdir / "a", env, model, endpoints_extra=endpoints, root=checkout)
         extra, nginx, shipped_saturation = [], None, None
         try:
             if stock_init_s is not None:
@@ -208,7 +213,7 @@ def main() -> int:
                 shipped_saturation = measure_cpu(lambda: asyncio.run(run_level(
                     url, CONVERSATIONS, addresses, 3 if args.quick else 20, duration, None, seed=8)), busy)
                 (workdir / "b").mkdir()
-                second = Servers(workdir / "b", env, model, endpoints_extra=endpoints)
+                second = Servers(workdir / "b", env, model, endpoints_extra=endpoints, root=checkout)
                 second.actions_port = servers.actions_port
                 second.start_rasa()
                 extra.append(second)
@@ -276,7 +281,7 @@ def main() -> int:
                           "Redis lock store (AtomicRedisLockStore), two Rasa processes behind nginx, one action server"),
         "machine": {"cores": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                     "python": platform.python_version()},
-        "quick": args.quick, "model": model.name, "cold_start_s": cold_start_s, "training_s": training_s,
+        "quick": args.quick, "model": model.name, "checkout": str(checkout), "cold_start_s": cold_start_s, "training_s": training_s,
         "peak_rss": memory, "realistic": realistic, "saturation": saturation, "open_loop": open_loop,
         "shipped_saturation": shipped_saturation, "stock": stock, "framework_floor": framework_floor,
         "nlu_only": floor,
@@ -288,7 +293,8 @@ def main() -> int:
             report[f"saturation_{key}"] = statistics.median(row[key] for row in report["saturation_rounds"])
     report["targets"] = targets(report)
     RESULTS.mkdir(exist_ok=True)
-    name = ("bench-quick" if args.quick else "bench") + ("-production" if production else "")
+    name = (("bench-quick" if args.quick else "bench") + ("-production" if production else "")
+            + ("-checkout" if checkout != ROOT else ""))
     (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     if not args.quick:
         plot(report, RESULTS / f"{name}.png")
