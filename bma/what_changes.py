@@ -42,7 +42,8 @@ PASSWORD_WORDS = r"(mot de passe|mdp|password|code d'acc)"
 CHANGE_TOPIC_WORDS = (
     # Checked in order: the most specific words first.
     ("forwarding", r"redirig|redirect|redirection|forward|transfer|faire suivre|renvoi automatique|"
-                   r"\brenvoi(e|ent|s)? (tout|tous|toutes|les|nos|mes|des)\b|\brenvoyer (tout|tous|toutes|les|nos|mes)\b|vers une autre (boite|adresse)"),
+                   r"\brenvoi(e|ent|s)? (tout|tous|toutes|les|nos|mes|des)\b|\brenvoyer (tout|tous|toutes|les|nos|mes)\b|vers une autre (boite|adresse)|"
+                   r"\b(renvoye|renvoyes|renvoyee|renvoyees|renvoie|renvoient) (automatiquement )?(vers|sur) (l'adresse|la boite|une adresse|une boite|nos|mes|gmail|outlook)"),
     ("not_in_faq", NOT_IN_FAQ_WORDS + r"|thunderbird|serveur (entrant|sortant|de messagerie|a entrer|mail)|"
                    r"quel serveur|deux facteurs|double authentification|authentification forte|\b2fa\b|\bmfa\b"),
     ("keep_old_password", r"^(?=.*" + PASSWORD_WORDS + r").*?((garde|conserve|reutilise|remettre|reprendre|continuer|utiliser encore|utiliser toujours|"
@@ -64,7 +65,9 @@ CHANGE_TOPIC_WORDS = (
     ("contact_point", r"qui gere|point de contact|qui s'occupe|qui (se )?charge|qui contacter|quel service|"
                       r"(m'adresse|m'adresser|s'adresser|dois-je m'adresser|adresser) a qui|a qui (m'adresser|s'adresser)|"
                       r"enseignement\.be|etnic|\bcontacter\b|nouveau contact|nouvel interlocuteur|contact pour (la gestion|les bma)|"
-                      r"\b(appelle|appeler|telephone|ecris|ecrire) (a )?qui\b|qui (appeler|aide|aidera)|\bsupport\b|vers quel service"),
+                      r"\b(appelle|appeler|telephone|ecris|ecrire) (a )?qui\b|qui (appeler|aide|aidera)|\bsupport\b|vers quel service|"
+                      r"interlocuteur|qui (traite|traitera|va traiter|va gerer|gerera|s'en occupe|s'en occupera)\b|"
+                      r"\ba qui\b(\W+\w+){1,3}\W+(m'adresser|s'adresser|nous adresser|ecrire|envoyer|demander)\b"),
     ("new_password", PASSWORD_WORDS),
     ("address_unchanged", r"adr?ess?e|ec\d|po\d|adm\.cfwb"),
 )

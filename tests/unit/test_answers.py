@@ -167,6 +167,14 @@ def test_steps_state_the_faq_figures():
     ("nos institutrices recevront-elles leur propre adresse ?", "not_in_faq"),
     ("les éducateurs auront-ils chacun un compte sur Exchange ?", "not_in_faq"),
     ("les élèves connaissent notre adresse ec : restera-t-elle la même ?", "address_unchanged"),
+    # Stop 35 (development set 5's shapes, other words): the desk named by its role or by what it does,
+    # « à qui … m'adresser » (once read as « adresse »), a forward described as what is done with the mail.
+    ("après la bascule, qui traitera une demande de réinitialisation du mdp ?", "contact_point"),
+    ("à qui faudra-t-il s'adresser quand le mot de passe sera perdu ?", "contact_point"),
+    ("quel sera notre interlocuteur pour la BMA une fois passés sur Exchange ?", "contact_point"),
+    ("qui va gérer nos accès à la boîte après la migration ?", "contact_point"),
+    ("nos mails sont renvoyés automatiquement vers la boîte du PO, ça restera possible ?", "forwarding"),
+    ("c'est un robot qui répond ? le nouveau mot de passe arrive quand ?", "new_password"),
 ])
 def test_section_3_sub_answer_is_chosen_from_the_question(question, topic):
     assert change_topic(question) == topic
