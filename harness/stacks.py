@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bma import demo, registry
 from harness.load import STOCK_CONVERSATIONS, peak_rss_mb, run_level
+from harness.processes import stop
 from harness.servers import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,10 +177,4 @@ class AnchorBot:
         return round(peak_rss_mb(self.process.pid))
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop(self.process, grace=20)

@@ -199,8 +199,9 @@ def main() -> int:
         servers = Servers(workdir / "a", env, model, endpoints_extra=endpoints, root=checkout)
         extra, nginx, shipped_saturation = [], None, None
         try:
-            if stock_init_s is not None:
-                anchors = {"stock": AnchorBot(stock_project), "floor": AnchorBot(floor_project)}
+            if stock_init_s is not None:  # one at a time: the finally below stops those that started
+                anchors["stock"] = AnchorBot(stock_project)
+                anchors["floor"] = AnchorBot(floor_project)
             servers.start_actions()
             started = time.perf_counter()
             servers.start_rasa()
