@@ -8,7 +8,11 @@
 - ``event_types``: ``Event.resolve_by_type`` remembered per type name (speed);
 - ``gc_freeze``: the loaded model moved out of the garbage collector's way (the tail under load);
 - ``graph_runner``: the model graph run in an order computed once, not rebuilt by dask per call (speed);
-- ``kept_alive``: calls to the action server over kept-alive connections, not one connection per call (speed).
+- ``kept_alive``: calls to the action server over kept-alive connections, not one connection per call,
+  their bodies encoded by ujson (speed);
+- ``log_copies``: no deep copies made for debug logs that are off (speed);
+- ``rule_policy``: the rule policy builds a conversation's states once per prediction, not twice, and
+  matches rules no further back than the longest rule (speed).
 
 ``install()`` is called in one place, ``python -m rasa_patches run …`` (the Rasa server of
 `make run`, `make shell`, the benchmarks and the tests); the project's channels refuse to serve
@@ -63,6 +67,8 @@ def install() -> None:
         gc_freeze,
         graph_runner,
         kept_alive,
+        log_copies,
+        rule_policy,
     )
 
     action_validation.install(RemoteAction)
@@ -72,6 +78,8 @@ def install() -> None:
     gc_freeze.install()
     graph_runner.install()
     kept_alive.install()
+    log_copies.install()
+    rule_policy.install()
     _installed = True
 
 

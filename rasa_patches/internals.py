@@ -54,7 +54,7 @@ class Internal:
 
 PATCHES = ("rasa_patches/action_fallback.py", "rasa_patches/action_validation.py", "rasa_patches/api_token.py",
            "rasa_patches/event_types.py", "rasa_patches/gc_freeze.py", "rasa_patches/graph_runner.py",
-           "rasa_patches/kept_alive.py")
+           "rasa_patches/kept_alive.py", "rasa_patches/log_copies.py", "rasa_patches/rule_policy.py")
 TRACKER_TABLE_USERS = ("stores/sql_trackers.py", "bma/remask.py", "analytics/privacy.py", "analytics/kept.py",
                        "analytics/retention.py")
 BROKER_TABLE_USERS = ("stores/sql_brokers.py", "analytics/db.py", "analytics/rated_answers.py", "analytics/ingest.py",
@@ -99,6 +99,32 @@ INTERNALS: tuple[Internal, ...] = (
              "the total timeout in seconds of Rasa's endpoint sessions"),
     Internal("rasa.core.run:configure_app", ("rasa_patches/kept_alive.py",),
              "wrapped: returns the Sanic app, looked up as a module global by serve_application"),
+    Internal("rasa.utils.endpoints:EndpointConfig.request", ("rasa_patches/kept_alive.py",),
+             "sends a json= body through the session's request, so the session's json_serialize encodes it",
+             params=("self", "method", "subpath", "content_type", "compress", "kwargs")),
+    Internal("rasa.core.processor:copy", ("rasa_patches/log_copies.py",),
+             "the module global `copy`, used only as copy.deepcopy(…) arguments of structlogger.debug"),
+    Internal("rasa.core.policies.rule_policy:copy", ("rasa_patches/log_copies.py",),
+             "the module global `copy`, used only as copy.deepcopy(…) arguments of structlogger.debug"),
+    Internal("rasa.core.actions.forms:copy", ("rasa_patches/log_copies.py",),
+             "the module global `copy`, used only as copy.deepcopy(…) arguments of structlogger.debug"),
+    Internal("rasa.core.policies.rule_policy:RulePolicy._predict", ("rasa_patches/rule_policy.py",),
+             "wrapped: (self, tracker, domain) → (prediction, source), runs without awaiting; looks for rules "
+             "with the text then the intent, each building the states with TrackerFeaturizer._create_states",
+             params=("self", "tracker", "domain")),
+    Internal("rasa.core.policies.rule_policy:RulePolicy._get_possible_keys", ("rasa_patches/rule_policy.py",),
+             "replaced: (self, lookup, states) → the rule keys of lookup applicable to the states, filtered from "
+             "the last state back with _is_rule_applicable(key, turn_index, state), True once turn_index ≥ the "
+             "rule's length (_rule_key_to_state(key))", params=("self", "lookup", "states")),
+    Internal("rasa.core.policies.rule_policy:RulePolicy._is_rule_applicable", ("rasa_patches/rule_policy.py",),
+             "(self, rule_key, turn_index, conversation_state) → bool", params=("self", "rule_key", "turn_index",
+                                                                                "conversation_state")),
+    Internal("rasa.core.policies.rule_policy:RulePolicy._rule_key_to_state", ("rasa_patches/rule_policy.py",),
+             "a cached static method: a rule key → its list of states", params=("rule_key",)),
+    Internal("rasa.core.featurizers.tracker_featurizers:TrackerFeaturizer._create_states", ("rasa_patches/rule_policy.py",),
+             "a static method, overridden by no subclass: (tracker, domain, omit_unset_slots, ignore_rule_only_turns, "
+             "rule_only_data) → a list of states, each {kind: {key: str or tuple}}, edited in place by its callers",
+             params=("tracker", "domain", "omit_unset_slots", "ignore_rule_only_turns", "rule_only_data")),
     # --- stores/ ------------------------------------------------------------------------------------
     Internal("rasa.core.tracker_store:SQLTrackerStore._event_query", ("stores/sql_trackers.py",),
              "(self, session, sender_id, fetch_events_from_all_sessions) → a Query; for the latest session it "
@@ -189,8 +215,10 @@ INTERNALS: tuple[Internal, ...] = (
     Internal("rasa.nlu.constants:SPACY_DOCS", ("components/tfidf_intent_classifier.py",),
              "SPACY_DOCS[TEXT]: the message key under which SpacyNLP stores the spaCy document"),
     # --- scripts/ -----------------------------------------------------------------------------------
-    Internal("rasa.utils.log_utils:configure_structlog", ("scripts/bench.py", "evaluation/quiet.py"),
-             "configure_structlog(log_level): Rasa's structured logs quietened", params=("log_level",)),
+    Internal("rasa.utils.log_utils:configure_structlog", ("scripts/bench.py", "evaluation/quiet.py",
+                                                           "rasa_patches/log_copies.py"),
+             "configure_structlog(log_level): Rasa's structured logs quietened; it sets structlog's wrapper_class "
+             "to structlog.make_filtering_bound_logger(log_level)", params=("log_level",)),
     Internal("rasa.core.processor:MessageProcessor.handle_message", ("scripts/profile_saturation.py",),
              "a py-spy frame `handle_message (rasa/core/processor.py:…)` marks handling a message",
              params=("self", "message"), source="rasa/core/processor.py"),

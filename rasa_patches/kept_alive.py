@@ -8,18 +8,33 @@ connector, so that connections are reused; each session is still Rasa's (headers
 same total timeout). Idle connections are closed by this side after ``KEEPALIVE_SECONDS``, before a
 Sanic server would close them (its ``KEEP_ALIVE_TIMEOUT`` is 5 s): a request never goes out on a
 connection the server is closing. The connector is closed when the server stops.
+
+The body of each call (the whole tracker) is encoded with ujson, which Sanic already brings, instead
+of ``json.dumps``: 3.5 % of a message under load went into encoding it (py-spy, `make profile`). What
+ujson refuses is encoded by ``json.dumps`` as before.
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import weakref
+from typing import Any
 
 import aiohttp
+import ujson
 
 KEEPALIVE_SECONDS = 2.0
 _connectors: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.TCPConnector] = weakref.WeakKeyDictionary()
 _installed = False
 rasa_session = None  # Rasa's EndpointConfig.session, once installed
+
+
+def request_json(value: Any) -> str:
+    """The JSON text of a call's body: the same values as ``json.dumps(value)`` once decoded."""
+    try:
+        return ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False)
+    except (OverflowError, TypeError, ValueError):
+        return json.dumps(value)
 
 
 def shared_connector() -> aiohttp.TCPConnector:
@@ -55,7 +70,7 @@ def install() -> None:
                 if self.basic_auth else None)
         return aiohttp.ClientSession(headers=self.headers, auth=auth,
                                      timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-                                     connector=connector, connector_owner=False)
+                                     connector=connector, connector_owner=False, json_serialize=request_json)
 
     original_configure_app = core_run.configure_app
 

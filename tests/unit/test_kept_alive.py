@@ -5,8 +5,11 @@ calls means one kept-alive connection."""
 import asyncio
 import inspect
 
+import pytest
 import rasa.core.run
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_patches import kept_alive
@@ -115,3 +118,61 @@ def test_rasa_enters_the_session_per_request_and_serves_the_app_configure_app_re
     at_shutdown = [route.handler.keywords.get("listener") for route in app.signal_router.routes
                    if route.path.startswith("server.shutdown.")]
     assert kept_alive.close_shared_connector in at_shutdown
+
+
+async def serve_raw(bodies: list[bytes]):
+    async def webhook(request: web.Request) -> web.Response:
+        bodies.append(await request.read())
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, EndpointConfig(url=f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook")
+
+
+def test_a_body_goes_out_encoded_by_ujson_and_decodes_to_what_json_dumps_sends():
+    import json
+
+    body = {"tracker": {"sender_id": "é/\u2028", "events": [{"event": "user", "text": "mdp perdu ?", "confidence": 0.1 + 0.2,
+                                                              "timestamp": 1733500000.123456, "n": 2 ** 70}]},
+            "next_action": "action_faq", "nan": float("nan")}
+
+    async def scenario():
+        bodies: list[bytes] = []
+        runner, endpoint = await serve_raw(bodies)
+        try:
+            await endpoint.request(json=body)
+        finally:
+            await kept_alive.close_shared_connector()
+            await runner.cleanup()
+        return bodies[0]
+
+    sent = asyncio.run(scenario()).decode()
+    assert sent == kept_alive.request_json(body) and sent != json.dumps(body)  # ujson's text, not json's
+    decoded, expected = json.loads(sent), json.loads(json.dumps(body))
+    assert decoded.pop("nan") != decoded.get("nan") and expected.pop("nan") != expected.get("nan")  # NaN ≠ NaN
+    assert decoded == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text()),
+                    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(), inner, max_size=4)),
+                    max_leaves=12))
+def test_request_json_decodes_to_the_same_values_as_json_dumps(value):
+    import json
+
+    assert json.loads(kept_alive.request_json(value)) == json.loads(json.dumps(value))
+
+
+def test_what_cannot_be_encoded_raises_as_json_dumps_does():
+    import json
+
+    for value in ({"text": b"bytes"}, {"n": 1j}):
+        with pytest.raises(TypeError):
+            json.dumps(value)
+        with pytest.raises(TypeError):
+            kept_alive.request_json(value)

@@ -152,6 +152,50 @@ def test_rasa_still_calls_what_the_project_overrides_or_replaces():
     assert "await self.stream_events(tracker)" in inspect.getsource(RedisTrackerStore.save)
 
 
+def test_rasas_copies_in_the_log_copies_modules_are_only_arguments_of_debug_logs():
+    import ast
+    import importlib
+
+    from rasa_patches import log_copies
+
+    for name in log_copies.MODULES:
+        tree = ast.parse(inspect.getsource(importlib.import_module(name)))
+        in_debug_logs = {id(inner) for node in ast.walk(tree)
+                         if isinstance(node, ast.Call) and ast.unparse(node.func) == "structlogger.debug"
+                         for inner in ast.walk(node)}
+        uses = [node for node in ast.walk(tree)
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "copy"]
+        assert uses, f"{name} no longer copies: drop it from log_copies.MODULES"
+        assert not [ast.unparse(n) for n in uses if id(n) not in in_debug_logs], f"{name} copies for its own use"
+        assert any(isinstance(n, ast.Import) and [a.name for a in n.names] == ["copy"] for n in tree.body)
+
+
+def test_the_rule_policy_looks_twice_with_states_only_create_states_builds():
+    from rasa.core.featurizers.tracker_featurizers import TrackerFeaturizer
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.shared.utils.common import all_subclasses
+
+    from rasa_patches import rule_policy
+
+    source = inspect.getsource(rule_policy.RASA_PREDICT)
+    assert source.count("self._find_action_from_rules(") == 2
+    assert "await" not in source and not inspect.iscoroutinefunction(rule_policy.RASA_PREDICT)
+    assert not [c for c in all_subclasses(TrackerFeaturizer) if "_create_states" in vars(c)]
+    assert isinstance(inspect.getattr_static(TrackerFeaturizer, "_create_states"), staticmethod)
+    applicable = inspect.getsource(RulePolicy._is_rule_applicable)
+    assert "if turn_index >= len(reversed_rule_states):\n            return True" in applicable
+    assert "self._is_rule_applicable(_key, i, state)" in inspect.getsource(rule_policy.RASA_GET_POSSIBLE_KEYS)
+    featurizers = inspect.getsource(sys.modules[TrackerFeaturizer.__module__])
+    assert "self._choose_last_user_input(trackers_as_states, use_text_for_last_user_input)" in featurizers
+
+
+def test_an_endpoint_request_hands_its_json_body_to_the_session():
+    from rasa.utils.endpoints import EndpointConfig
+
+    source = inspect.getsource(EndpointConfig.request)
+    assert "async with self.session() as session:" in source and "**kwargs," in source
+
+
 def test_the_response_schema_has_one_branch_per_event_name():
     from rasa.core.actions.action import RemoteAction
 

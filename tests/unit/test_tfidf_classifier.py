@@ -11,8 +11,16 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.special import expit
 from scipy.special import softmax as scipy_softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
-from components.tfidf_intent_classifier import TEXT_VIEWS, TfidfIntentClassifier, _vectorizer, fitted_view, tfidf_rows
+from components.tfidf_intent_classifier import (
+    TEXT_VIEWS,
+    TfidfIntentClassifier,
+    _vectorizer,
+    fitted_view,
+    tfidf_rows,
+    unit_rows,
+)
 
 TRAINING = [
     ("j'ai perdu le nouveau mot de passe", "faq_lost_new_password"),
@@ -26,6 +34,17 @@ TRAINING = [
 ]
 QUESTIONS = ["J'AI PERDU mon nouveau MDP !!", "ma boite migre quand", "", "???", "élève réçu école", "xyzzy qwerty",
              "Bonjour, c'est quoi la BMA et pourquoi Exchange ? merci", "ec000001@adm.cfwb.be"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_unit_rows_equal_scikit_learn_normalize_bit_for_bit(dtype):
+    rows = np.random.default_rng(7).normal(size=(6, 300)).astype(dtype)
+    rows[3] = 0.0  # a message without any word vector
+    expected = normalize(rows)
+    got = unit_rows(rows.copy())
+    assert got.dtype == expected.dtype
+    assert np.array_equal(got, expected)
+    assert not got[3].any()
 
 
 def test_tfidf_rows_equal_scikit_learn_transform():
