@@ -32,7 +32,9 @@ rasa_session = None  # Rasa's EndpointConfig.session, once installed
 def request_json(value: Any) -> str:
     """The JSON text of a call's body: the same values as ``json.dumps(value)`` once decoded."""
     try:
-        return ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False)
+        # ASCII, as json.dumps writes it: a lone surrogate (a client cutting an emoji in two) stays an
+        # escape, where raw it could not be encoded in UTF-8 and every later call would fail.
+        return ujson.dumps(value, escape_forward_slashes=False)
     except (OverflowError, TypeError, ValueError):
         return json.dumps(value)
 

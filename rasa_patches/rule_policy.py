@@ -18,6 +18,7 @@ probabilities and events with and without the patch, and builds the states once.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from rasa.core.featurizers.tracker_featurizers import TrackerFeaturizer
@@ -26,10 +27,10 @@ from rasa.core.policies.rule_policy import RulePolicy
 RASA_PREDICT = RulePolicy._predict
 RASA_GET_POSSIBLE_KEYS = RulePolicy._get_possible_keys
 RASA_CREATE_STATES = TrackerFeaturizer._create_states  # a static method
-# The states built during the current ``RulePolicy._predict`` call (None outside one): a prediction
-# runs without awaiting, so no other conversation's prediction interleaves.
-_built: dict[tuple, list] | None = None
-_longest: dict[int, tuple[dict, int]] = {}
+# The states built during the current ``RulePolicy._predict`` call (None outside one), per thread and
+# task: the server's loop predicts while `POST /model/train` trains the rule policy in a thread (its
+# training predicts too). Within the loop a prediction runs without awaiting: nothing interleaves.
+_built: ContextVar[dict[tuple, list] | None] = ContextVar("bma_rule_states_built", default=None)
 
 
 def copy_states(states: list[dict[str, dict[str, Any]]]) -> list[dict[str, dict[str, Any]]]:
@@ -46,41 +47,41 @@ def rule_only_key(rule_only_data: dict[str, Any] | None) -> tuple | None:
 
 
 def _predict(self: RulePolicy, tracker, domain):
-    global _built
-    _built = {}
+    token = _built.set({})
     try:
         return RASA_PREDICT(self, tracker, domain)
     finally:
-        _built = None
+        _built.reset(token)
 
 
 def _create_states(tracker, domain, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
                    rule_only_data: dict[str, Any] | None = None) -> list:
-    if _built is None:
+    built = _built.get()
+    if built is None:
         return RASA_CREATE_STATES(tracker, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     key = (id(tracker), id(domain), omit_unset_slots, ignore_rule_only_turns, rule_only_key(rule_only_data))
-    states = _built.get(key)
+    states = built.get(key)
     if states is None:
-        states = _built[key] = RASA_CREATE_STATES(tracker, domain, omit_unset_slots, ignore_rule_only_turns,
-                                                  rule_only_data)
+        states = built[key] = RASA_CREATE_STATES(tracker, domain, omit_unset_slots, ignore_rule_only_turns,
+                                                 rule_only_data)
     return copy_states(states)
 
 
-def longest_rule(lookup: dict[str, str]) -> int:
-    """The number of states of the longest rule of ``lookup`` (a lookup of the loaded policy, never
-    changed once loaded), remembered per lookup."""
-    remembered = _longest.get(id(lookup))
-    if remembered is None or remembered[0] is not lookup:
-        if len(_longest) > 16:  # lookups of models replaced since (PUT /model)
-            _longest.clear()
-        remembered = _longest[id(lookup)] = (lookup, max((len(RulePolicy._rule_key_to_state(key)) for key in lookup),
-                                                         default=0))
-    return remembered[1]
+def longest_rule(policy: RulePolicy, lookup: dict[str, str]) -> int:
+    """The number of states of the longest rule of ``lookup``, remembered on the policy (it goes with
+    its model). A lookup only loses rules once built (training pops the contradicting ones): a longest
+    remembered before is then too long, which only walks further."""
+    remembered = policy.__dict__.setdefault("bma_longest_rule", {})
+    found = remembered.get(id(lookup))
+    if found is None or found[0] is not lookup:
+        found = remembered[id(lookup)] = (lookup, max((len(RulePolicy._rule_key_to_state(key)) for key in lookup),
+                                                      default=0))
+    return found[1]
 
 
 def _get_possible_keys(self: RulePolicy, lookup: dict[str, str], states: list) -> set[str]:
     possible_keys = set(lookup.keys())
-    longest = longest_rule(lookup)
+    longest = longest_rule(self, lookup)
     for turn_index, state in enumerate(reversed(states)):
         if turn_index >= longest or not possible_keys:
             break

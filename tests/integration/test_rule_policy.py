@@ -1,6 +1,8 @@
 """rasa_patches.rule_policy predicts exactly what Rasa predicts, on the trained model, through whole
 conversations (forms, hand-off, a ticket, fallbacks; longer than the longest rule), and builds the
 conversation's states once per prediction where Rasa builds them twice."""
+import sys
+
 import pytest
 from rasa.core.featurizers.tracker_featurizers import TrackerFeaturizer
 from rasa.core.policies.rule_policy import RulePolicy
@@ -81,7 +83,7 @@ def test_same_predictions_as_rasa_with_the_states_built_once(agent, messages, mo
             if action == "action_listen":
                 break
     assert after_a_message >= len(messages) - 1  # Rasa looked twice after (nearly) every message; we built once
-    assert rule_policy._built is None  # nothing kept between predictions
+    assert rule_policy._built.get() is None  # nothing kept between predictions
 
 
 def test_the_rules_left_are_rasas_for_every_rule_played_as_a_conversation(agent):
@@ -110,3 +112,48 @@ def test_the_rules_left_are_rasas_for_every_rule_played_as_a_conversation(agent)
                         assert rule_policy._get_possible_keys(policy, lookup, states[start:]) == expected
                         checked, kept = checked + 1, kept + len(expected)
     assert checked > 100 and kept > 0
+
+
+def test_threads_predicting_at_once_each_get_rasas_prediction(agent, monkeypatch):
+    """`POST /model/train` trains (and so predicts with) the rule policy in a thread while the server's
+    loop predicts: each thread's states stay its own, and every prediction is Rasa's."""
+    import threading
+
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    monkeypatch.setattr(RulePolicy, "_predict", rule_policy._predict)
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", rule_policy._get_possible_keys)
+    monkeypatch.setattr(TrackerFeaturizer, "_create_states", staticmethod(rule_policy._create_states))
+    policy = next(node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+                  if isinstance(getattr(node, "_component", None), RulePolicy))
+    trackers = []
+    for n, intent in enumerate(["greet", "faq_lost_new_password", "check_migration_status", "thanks"]):
+        tracker = DialogueStateTracker.from_events(f"thread{n}", [ActionExecuted("action_listen")], slots=agent.domain.slots)
+        for _ in range(n + 1):  # conversations of different lengths
+            tracker.update(UserUttered("…", {"name": intent, "confidence": 1.0}), agent.domain)
+            tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered("…", {"name": intent, "confidence": 1.0}), agent.domain)
+        trackers.append(tracker)
+    expected = [policy.predict_action_probabilities(t, agent.domain).probabilities for t in trackers]
+    failures: list = []
+
+    def predict_often(index: int) -> None:
+        try:
+            for _ in range(60):
+                assert policy.predict_action_probabilities(trackers[index], agent.domain).probabilities == expected[index]
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=predict_often, args=(i,)) for i in range(len(trackers))]
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as the interpreter allows
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch_interval)
+    assert not failures
+    assert len({tuple(p) for p in expected}) > 1  # the conversations differ

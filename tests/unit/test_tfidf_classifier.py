@@ -40,11 +40,15 @@ QUESTIONS = ["J'AI PERDU mon nouveau MDP !!", "ma boite migre quand", "", "???",
 def test_unit_rows_equal_scikit_learn_normalize_bit_for_bit(dtype):
     rows = np.random.default_rng(7).normal(size=(6, 300)).astype(dtype)
     rows[3] = 0.0  # a message without any word vector
+    rows[4] = 0.0
+    rows[4][:2] = [1e-7, -2e-7]  # a norm below scikit-learn's threshold (10 float32 epsilons): kept as it is
+    rows[5] *= 1e-3  # small but above it: scaled
     expected = normalize(rows)
     got = unit_rows(rows.copy())
     assert got.dtype == expected.dtype
     assert np.array_equal(got, expected)
     assert not got[3].any()
+    assert np.array_equal(got[4], rows[4]) == (dtype is np.float32)
 
 
 def test_tfidf_rows_equal_scikit_learn_transform():
