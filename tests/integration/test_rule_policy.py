@@ -30,6 +30,12 @@ def agent():
     return Agent.load(str(model))
 
 
+def rule_policy_of(agent) -> RulePolicy:
+    """The loaded model's RulePolicy (its graph node's component)."""
+    return next(node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+                if isinstance(getattr(node, "_component", None), RulePolicy))
+
+
 def predict(agent, tracker, patched: bool, monkeypatch) -> tuple:
     """The policy graph's prediction, with the patch or with Rasa's own code, and the number of times
     the conversation's states were built."""
@@ -89,8 +95,7 @@ def test_same_predictions_as_rasa_with_the_states_built_once(agent, messages, mo
 def test_the_rules_left_are_rasas_for_every_rule_played_as_a_conversation(agent):
     """Each rule's own states, after another rule's (a conversation longer than any rule), and every
     tail of them: the rules Rasa keeps, and ours, are the same sets, full-length rules included."""
-    policy = next(node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
-                  if isinstance(getattr(node, "_component", None), RulePolicy))
+    policy = rule_policy_of(agent)
 
     def as_conversation(rule_key: str) -> list:  # JSON lists back to the tuples of live states
         return [{kind: {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
@@ -125,8 +130,7 @@ def test_threads_predicting_at_once_each_get_rasas_prediction(agent, monkeypatch
     monkeypatch.setattr(RulePolicy, "_predict", rule_policy._predict)
     monkeypatch.setattr(RulePolicy, "_get_possible_keys", rule_policy._get_possible_keys)
     monkeypatch.setattr(TrackerFeaturizer, "_create_states", staticmethod(rule_policy._create_states))
-    policy = next(node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
-                  if isinstance(getattr(node, "_component", None), RulePolicy))
+    policy = rule_policy_of(agent)
     trackers = []
     for n, intent in enumerate(["greet", "faq_lost_new_password", "check_migration_status", "thanks"]):
         tracker = DialogueStateTracker.from_events(f"thread{n}", [ActionExecuted("action_listen")], slots=agent.domain.slots)

@@ -18,9 +18,12 @@ from rasa_patches import kept_alive
 kept_alive.install()
 
 
-async def serve(ports: list[int]):
+async def serve(ports: list[int], bodies: list[bytes] | None = None):
+    """A webhook on 127.0.0.1 recording each request's client port (and its body, when asked)."""
     async def webhook(request: web.Request) -> web.Response:
         ports.append(request.transport.get_extra_info("peername")[1])
+        if bodies is not None:
+            bodies.append(await request.read())
         return web.json_response({"events": [], "responses": [], "seen": await request.json()})
 
     app = web.Application()
@@ -121,20 +124,6 @@ def test_rasa_enters_the_session_per_request_and_serves_the_app_configure_app_re
     assert kept_alive.close_shared_connector in at_shutdown
 
 
-async def serve_raw(bodies: list[bytes]):
-    async def webhook(request: web.Request) -> web.Response:
-        bodies.append(await request.read())
-        return web.json_response({"events": [], "responses": []})
-
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, EndpointConfig(url=f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook")
-
-
 def test_a_body_goes_out_encoded_by_ujson_and_decodes_to_what_json_dumps_sends():
     import json
 
@@ -144,7 +133,7 @@ def test_a_body_goes_out_encoded_by_ujson_and_decodes_to_what_json_dumps_sends()
 
     async def scenario():
         bodies: list[bytes] = []
-        runner, endpoint = await serve_raw(bodies)
+        runner, endpoint = await serve([], bodies)
         try:
             await endpoint.request(json=body)
         finally:
