@@ -15,7 +15,7 @@ PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python
 # they import at serve time (`make model-files` lists them; tests/unit/test_model_hash.py follows the
 # imports of components/ and fails when a module is missing here).
 MODEL_FILES = config.yml domain.yml $(shell find data components -type f -name '*.y*ml' -o -type f -name '*.py' | sort) \
-	bma/__init__.py bma/confusable.py bma/text.py requirements.txt
+	bma/__init__.py bma/change_topics.py bma/confusable.py bma/text.py requirements.txt
 MODEL_HASH = $(shell cat $(MODEL_FILES) | sha256sum | cut -c1-12)
 MODEL = models/bma-$(MODEL_HASH).tar.gz
 INSTALLED := $(VENV)/.installed
@@ -184,7 +184,7 @@ test-stories: setup
 # measure (accuracy 0.958, baseline 0.945, served 0.949, confidently wrong 3.6 %; stop 34); the issue's targets
 # (0.96, 0.97, 2 %) are printed as met or not.
 nlu-gate: setup
-	$(PY) -m scripts.nlu_sealed_gate --model $(MODEL) --min-accuracy 0.95 --min-served 0.935 --max-confident-wrong 0.05
+	$(PY) -m scripts.nlu_sealed_gate --model $(MODEL) --min-accuracy 0.95 --min-served 0.945 --max-confident-wrong 0.035
 
 # The development set (tests/heldout/nlu_heldout.yml, read many times to choose: development data).
 # Issue #11's targets (0.95, baseline + 0.03, honest 0.90) are printed as met or not; the floor is

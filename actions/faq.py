@@ -17,9 +17,11 @@ from actions.common import (
     status_of_given_address,
 )
 from bma import answers, desks, follow_up, intents, prompts, what_changes
-from bma.confusable import is_close_pair
-from bma.labels import candidate_buttons
+from bma.confusable import CLARIFY_BETWEEN, is_close_pair
+from bma.labels import buttons_for, candidate_buttons
 from bma.replies import ASSISTANT, Q_NONE, Reply
+
+OVERVIEW_PAYLOAD = intents.INTENT_LABELS["faq_what_changes"][1]
 
 
 class ActionAnswerFaq(Action):
@@ -98,8 +100,14 @@ class ActionAskAffirmation(Action):
         if latest_address_entity(tracker):  # an unclear message that holds an address: its state
             return await status_of_given_address(dispatcher, tracker)
         ranking = tracker.latest_message.get("intent_ranking") or []
-        # A close confusable pair (bma/confusable.py): exactly those two.
-        buttons = candidate_buttons(ranking, limit=2 if is_close_pair(ranking) else None)
+        # The two the classifier could not choose between (a close confusable pair, or its best and the
+        # second opinion's: components/tfidf_intent_classifier.py): exactly those. A model trained
+        # before the classifier named them: a close pair read from the ranking.
+        chosen = buttons_for(tracker.latest_message.get(CLARIFY_BETWEEN) or [])
+        buttons = chosen or candidate_buttons(ranking, limit=2 if is_close_pair(ranking) else None)
+        # Section 3 offered: the sub-answer the question's words name, as for a second question.
+        named = what_changes.sub_answer_button(tracker.latest_message.get("text") or "")
+        buttons = [named if named and payload == OVERVIEW_PAYLOAD else (title, payload) for title, payload in buttons]
         send(dispatcher, Reply("Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…", buttons + [Q_NONE], [ASSISTANT]),
              "clarify")
         return []

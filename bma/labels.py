@@ -20,3 +20,9 @@ def candidate_buttons(intent_ranking: list[dict], limit: int | None = None) -> l
     if not buttons:
         buttons = [INTENT_LABELS["faq_how_to_migrate"], INTENT_LABELS["check_migration_status"]]
     return buttons
+
+
+def buttons_for(intents: list[str]) -> list[tuple[str, str]]:
+    """The labelled buttons of ``intents`` the classifier chose to offer, in their order (an intent
+    without a label, out of scope, is left to « Aucune de ces propositions »)."""
+    return [INTENT_LABELS[name] for name in intents if name in INTENT_LABELS]

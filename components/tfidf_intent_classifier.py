@@ -26,9 +26,8 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -46,43 +45,28 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from bma.change_topics import change_topic
+from bma.confusable import CLARIFY_BETWEEN, SECOND_OPINION_BELOW, disputed, is_close_pair
 from bma.confusable import MARGIN as CONFUSABLE_MARGIN
-from bma.confusable import is_close_pair
 from components.concepts import DEFAULT_LEXICON, ConceptLexicon, french_words
+from components.fast_tfidf import FittedView, fitted_view, per_class, softmax, tfidf_rows, tfidf_vector, unit_rows
+from components.second_opinion import SECOND_OPINION_VIEWS, fit_second_opinion
+from components.two_questions import (
+    MIN_CLAUSE_TOKENS,
+    SECOND_QUESTION,
+    SECOND_QUESTION_TOPICS,
+    clause_spans,
+    same_answer,
+)
 
 NLU_FALLBACK = "nlu_fallback"
 
+# Questions « Vouliez-vous dire… » may offer when the second opinion disagrees: a second question's
+# topics (out of scope left out: as many errors fixed on the development sets, fewer right answers asked).
+ASKABLE = SECOND_QUESTION_TOPICS
+NOT_IN_FAQ_PAIR = {"faq_what_changes", "faq_not_covered"}
 # name → (analyzer, n-grams, token pattern); concept tokens and one-letter SMS words (« c », « j »)
 # count in the concept view.
-SECOND_QUESTION = "second_question"
-# Topics a second question may have (the FAQ's and the mailbox's state), and answers that serve each other.
-SECOND_QUESTION_TOPICS = frozenset({
-    "faq_bma_definition", "faq_migration_reason", "faq_what_changes", "faq_migration_steps", "faq_how_to_migrate",
-    "faq_lost_new_password", "faq_lost_old_password", "faq_no_email_received", "faq_more_questions",
-    "faq_not_covered", "check_migration_status"})
-SAME_ANSWER = ({"faq_how_to_migrate", "faq_migration_steps"}, {"faq_more_questions", "faq_not_covered"})
-MIN_CLAUSE_TOKENS = 3
-# Where a message turns to another question: punctuation, or a conjunction between two clauses.
-CLAUSE_BREAKS = {"?", ".", ";", "!", "et", "mais", "puis", "ensuite", "aussi", "également", "sinon", "autre"}
-
-
-def same_answer(a: str, b: str) -> bool:
-    return a == b or any(a in group and b in group for group in SAME_ANSWER)
-
-
-def clause_spans(doc) -> list:
-    """The clauses of a spaCy document, cut at sentence punctuation and at conjunctions."""
-    spans, start = [], 0
-    for token in doc:
-        if token.lower_ in CLAUSE_BREAKS:
-            if token.i > start:
-                spans.append(doc[start:token.i + (1 if token.is_punct else 0)])
-            start = token.i + 1
-    if start < len(doc):
-        spans.append(doc[start:len(doc)])
-    return spans
-
-
 TEXT_VIEWS = {"words": ("word", (1, 2), r"(?u)\b\w\w+\b"), "chars": ("char_wb", (2, 5), None),
               "lemmas": ("word", (1, 2), r"(?u)\b\w\w+\b"), "concepts": ("word", (1, 2), r"\S+")}
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -112,74 +96,6 @@ def _view_texts(name: str, messages: list[Message], lexicon: ConceptLexicon) -> 
     return [m.get(TEXT) or "" for m in messages]
 
 
-class FittedView(NamedTuple):
-    """What inference reads of a fitted vectorizer, taken once: scikit-learn's ``idf_`` property
-    rebuilds the array from a sparse diagonal on every read (3 % of a message under load, py-spy)."""
-    analyze: Callable[[str], list[str]]
-    vocabulary: dict[str, int]
-    idf: np.ndarray
-
-
-def fitted_view(vectorizer: TfidfVectorizer) -> FittedView:
-    return FittedView(vectorizer.build_analyzer(), vectorizer.vocabulary_, np.asarray(vectorizer.idf_))
-
-
-def tfidf_vector(view: FittedView, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """One text's row of ``vectorizer.transform`` (sublinear tf × idf, unit length) as (columns,
-    values), without scikit-learn's per-call checks: 0.1 instead of 0.7 ms per view and message."""
-    counts: dict[int, int] = {}
-    for term in view.analyze(text):
-        column = view.vocabulary.get(term)
-        if column is not None:
-            counts[column] = counts.get(column, 0) + 1
-    columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
-    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * view.idf[columns]
-    norm = np.sqrt(np.dot(values, values))
-    return columns, (values / norm if norm > 0 else values)
-
-
-def per_class(clf: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
-    """One weight row and one intercept per class of ``clf.classes_``. With two classes scikit-learn
-    keeps one row, the second class against the first: its half is the second class's and its
-    opposite the first's, so the softmax stays the same."""
-    weights, intercepts = clf.coef_, np.atleast_1d(clf.intercept_)
-    if weights.shape[0] == 1:
-        return np.vstack([-weights / 2, weights / 2]), np.concatenate([-intercepts / 2, intercepts / 2])
-    return weights, intercepts
-
-
-def class_scores(clf: LinearSVC, features) -> np.ndarray:
-    """One score per class: ``clf.decision_function`` with both columns of a two-class model."""
-    weights, intercepts = per_class(clf)
-    return np.asarray(features @ weights.T) + intercepts
-
-
-def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    scores = scores / temperature
-    scores -= scores.max(axis=1, keepdims=True)
-    np.exp(scores, out=scores)
-    return scores / scores.sum(axis=1, keepdims=True)
-
-
-def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    """``sklearn.preprocessing.normalize(matrix)`` (each row to unit length; a row whose norm is below
-    10 machine epsilons kept as it is, as scikit-learn does) without its input checks, which cost 2 %
-    of a message under load (py-spy)."""
-    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
-    norms[norms < 10 * np.finfo(norms.dtype).eps] = 1.0
-    return matrix / norms[:, np.newaxis]
-
-
-def tfidf_rows(view: FittedView, texts: list[str]) -> csr_matrix:
-    """``vectorizer.transform(texts)`` from ``tfidf_vector`` (`tests/unit/test_tfidf_classifier.py`
-    compares both)."""
-    rows = [tfidf_vector(view, text) for text in texts]
-    indptr = np.cumsum([0] + [len(columns) for columns, _ in rows])
-    return csr_matrix((np.concatenate([v for _, v in rows]) if rows else np.zeros(0),
-                       np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, dtype=np.int64), indptr),
-                      shape=(len(texts), len(view.vocabulary)))
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
@@ -197,7 +113,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         # « Measured quality »).
         return {"C": 1.0, "temperature": 0.11, "vector_weight": 1.0, "concept_weight": 1.5, "max_iter": 3000, "ranking_length": 10,
                 "lexicon": "components/lexicon_fr.yml", "near_forms": True, "second_question_confidence": 0.6,
-                "confusable_margin": CONFUSABLE_MARGIN}
+                "confusable_margin": CONFUSABLE_MARGIN, "second_opinion_below": SECOND_OPINION_BELOW}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
@@ -215,6 +131,9 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.clf: LinearSVC | None = None
         self.weights_by_column: np.ndarray | None = None
         self.intercepts: np.ndarray | None = None
+        # The second opinion's weights (components/second_opinion.py), or None (a model trained before it).
+        self.second_by_column: np.ndarray | None = None
+        self.second_intercepts: np.ndarray | None = None
         # The softmax temperature the model was trained with: saved in it, so that a model trained
         # before the SVM (a logistic regression: temperature 1, its own probabilities) keeps its
         # confidences when the console puts it back.
@@ -233,6 +152,9 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         inference."""
         weights, self.intercepts = per_class(clf)
         self.clf, self.weights_by_column = clf, np.ascontiguousarray(weights.T)
+
+    def _use_second_opinion(self, weights: np.ndarray, intercepts: np.ndarray) -> None:
+        self.second_by_column, self.second_intercepts = np.ascontiguousarray(weights.T), intercepts
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -270,10 +192,15 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         return hstack(blocks).tocsr()
 
     def _probabilities(self, messages: list[Message]) -> np.ndarray:
+        return self._scores(messages)[0]
+
+    def _scores(self, messages: list[Message]) -> tuple[np.ndarray, np.ndarray | None]:
         """``softmax(class_scores(clf, self._features(messages)), temperature)`` without building sparse matrices (scipy's
         construction and stacking cost more than the scores for one message): each view's
-        columns select their rows of the weights."""
+        columns select their rows of the weights. With it, the second opinion's scores (or None),
+        read from the same TF-IDF vectors."""
         weights, scores = self.weights_by_column, np.tile(self.intercepts, (len(messages), 1))
+        second = None if self.second_by_column is None else np.tile(self.second_intercepts, (len(messages), 1))
         offset = 0
         for name in TEXT_VIEWS:
             view, scale = self.views[name], self._view_weight(name)
@@ -281,11 +208,13 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 columns, values = tfidf_vector(view, text)
                 if len(columns):
                     scores[row] += (values * scale) @ weights[offset + columns]
+                    if second is not None and name in SECOND_OPINION_VIEWS:
+                        second[row] += values @ self.second_by_column[offset + columns]
             offset += len(view.vocabulary)
         vectors = self._weighted_vectors(messages)
         if vectors is not None and offset < weights.shape[0]:
             scores += (vectors * float(self.config["vector_weight"])) @ weights[offset:offset + vectors.shape[1]]
-        return softmax(scores, self.temperature)
+        return softmax(scores, self.temperature), second
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get("intent") and e.get(TEXT)]
@@ -307,31 +236,59 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                         random_state=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            clf.fit(self._features(examples), [e.get("intent") for e in examples])
+            features, intents = self._features(examples), [e.get("intent") for e in examples]
+            clf.fit(features, intents)
         self._use_classifier(clf)
+        width = sum(len(self.views[name].vocabulary) for name in SECOND_OPINION_VIEWS)
+        self._use_second_opinion(*per_class(fit_second_opinion(features[:, :width], intents, clf.classes_)))
         self.persist()
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.clf is None or not messages:
             return messages
-        probabilities = self._probabilities(messages)
-        for message, row in zip(messages, probabilities):
+        probabilities, opinions = self._scores(messages)
+        for index, (message, row) in enumerate(zip(messages, probabilities)):
             ranking = sorted(({"name": str(name), "confidence": float(p)} for name, p in zip(self.clf.classes_, row)),
                              key=lambda r: -r["confidence"])
             message.set("intent", ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
-            if is_close_pair(ranking, float(self.config["confusable_margin"])):
-                # Two intents users' questions are often taken for one another, too close to choose:
-                # « Vouliez-vous dire… » with both (the ranking keeps them), as Rasa's FallbackClassifier does.
+            opinion = None if opinions is None else str(self.clf.classes_[opinions[index].argmax()])
+            # A close pair is asked first; then two questions in one message get the first answer
+            # and the second one click away; only then is the second opinion heard.
+            second_question = None if self._close_pair(message, ranking) else self._second_question(message, ranking[0]["name"])
+            asked = None if second_question else self._clarification(message, ranking, opinion)
+            if asked:
+                # Too unsure to choose: « Vouliez-vous dire… » with both (the ranking keeps the
+                # classifier's best first), as Rasa's FallbackClassifier does.
                 message.set("intent", {"name": NLU_FALLBACK, "confidence": ranking[0]["confidence"]}, add_to_output=True)
                 message.set("intent_ranking", [{"name": NLU_FALLBACK, "confidence": ranking[0]["confidence"]},
                                                *ranking[: self.config["ranking_length"]]], add_to_output=True)
-                continue
-            second = self._second_question(message, ranking[0]["name"])
-            if second:
-                message.set(ENTITIES, [*message.get(ENTITIES, []), second], add_to_output=True)
+                message.set(CLARIFY_BETWEEN, asked, add_to_output=True)
+            elif second_question:
+                message.set(ENTITIES, [*message.get(ENTITIES, []), second_question], add_to_output=True)
         return messages
+
+    def _close_pair(self, message: Message, ranking: list[dict]) -> list[str] | None:
+        """A close confusable pair (bma/confusable.py), unless both give the same reply (a detail of
+        the new box the FAQ does not give: section 3's honest sub-answer is the « not covered » reply)."""
+        if not is_close_pair(ranking, float(self.config["confusable_margin"])):
+            return None
+        return self._unless_same_reply(message, [ranking[0]["name"], ranking[1]["name"]])
+
+    def _clarification(self, message: Message, ranking: list[dict], second_opinion: str | None) -> list[str] | None:
+        """The two intents to offer instead of answering: a close pair, or the SVM's best and the
+        second opinion's when they give different answers and the SVM is unsure."""
+        asked = self._close_pair(message, ranking)
+        other = not asked and second_opinion and disputed(ranking, second_opinion, ASKABLE, same_answer,
+                                                          float(self.config["second_opinion_below"]))
+        return asked or (self._unless_same_reply(message, [ranking[0]["name"], other]) if other else None)
+
+    @staticmethod
+    def _unless_same_reply(message: Message, asked: list[str]) -> list[str] | None:
+        if set(asked) == NOT_IN_FAQ_PAIR and change_topic(message.get(TEXT) or "") == "not_in_faq":
+            return None
+        return asked
 
     def _second_question(self, message: Message, first: str) -> dict[str, Any] | None:
         """A second FAQ question in the same message (« j'ai perdu le nouveau mot de passe et je n'ai
@@ -365,8 +322,10 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 "word_idf": self.word_idf, "lexicon": self.lexicon.concepts, "model": "crammer_singer_svm",
                 "near_forms_protected": None if self.lexicon.protected is None else sorted(self.lexicon.protected),
                 "temperature": self.temperature}, ensure_ascii=False))
+            second = {} if self.second_by_column is None else {
+                "second_by_column": self.second_by_column, "second_intercepts": self.second_intercepts}
             np.savez(model_dir / "tfidf.npz", coef=self.clf.coef_, intercept=self.clf.intercept_,
-                     **{f"idf_{name}": v.idf_ for name, v in self.vectorizers.items()})
+                     **{f"idf_{name}": v.idf_ for name, v in self.vectorizers.items()}, **second)
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -387,6 +346,9 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 clf.classes_ = np.array(saved["classes"])
                 clf.coef_, clf.intercept_ = arrays["coef"], arrays["intercept"]
                 component._use_classifier(clf)
+                if "second_by_column" in arrays.files:
+                    component.second_by_column = arrays["second_by_column"]
+                    component.second_intercepts = arrays["second_intercepts"]
         except (ValueError, FileNotFoundError, KeyError):
             component.clf = None  # not trained (no intent examples)
         return component

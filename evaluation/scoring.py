@@ -36,18 +36,38 @@ def fallback_threshold() -> float:
     return next(c["threshold"] for c in config["pipeline"] if c["name"] == "FallbackClassifier")
 
 
-async def rasa_predict(model: str, texts: list[str]) -> tuple[list[str], list[float]]:
+async def rasa_parses(model: str, texts: list[str]) -> list[dict]:
+    """The model's parse of each text (Rasa's ``Agent``), as the server gives it to the dialogue."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
-    intents, confidences = [], []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        intents.append(parsed["intent"]["name"])
-        # The confidence of the best real intent (nlu_fallback reports the threshold).
-        ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
-        confidences.append(ranking[0]["confidence"] if ranking else parsed["intent"]["confidence"])
-    return intents, confidences
+    return [await agent.parse_message(text) for text in texts]
+
+
+def classifier_best(parsed: dict) -> tuple[str, float]:
+    """The classifier's best real intent and its confidence: behind a « Vouliez-vous dire… »
+    (nlu_fallback), the first of the ranking, as the sealed gate reads it."""
+    ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK]
+    return (ranking[0]["name"], ranking[0]["confidence"]) if ranking else (parsed["intent"]["name"], parsed["intent"]["confidence"])
+
+
+def offered_intents(parsed: dict) -> list[str]:
+    """The intents a « Vouliez-vous dire… » offers (actions/faq.py: the two the classifier named, or
+    the candidates of its ranking); none when the message is answered."""
+    from bma.confusable import CLARIFY_BETWEEN
+    from bma.labels import candidate_buttons
+
+    if parsed["intent"]["name"] != FALLBACK:
+        return []
+    named = parsed.get(CLARIFY_BETWEEN)
+    return list(named) if named else [payload.lstrip("/").split("{")[0] for _, payload in
+                                       candidate_buttons(parsed.get("intent_ranking") or [])]
+
+
+async def rasa_predict(model: str, texts: list[str]) -> tuple[list[str], list[float]]:
+    """The intent the dialogue acts on (nlu_fallback for a question) and the best real intent's confidence."""
+    parses = await rasa_parses(model, texts)
+    return [p["intent"]["name"] for p in parses], [classifier_best(p)[1] for p in parses]
 
 
 def baseline_predict(train_texts, train_intents, texts, threshold) -> tuple[list[str], list[float]]:

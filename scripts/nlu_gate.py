@@ -4,7 +4,10 @@
 
 Gates (failing): accuracy ≥ ``--min-accuracy`` **and** ≥ the TF-IDF + logistic-regression baseline
 + ``--min-margin`` (same file, same run, same training data, same fallback threshold); out of scope +
-« the FAQ does not say » each answered as such ≥ ``--min-honest``. The targets of issue #11
+« the FAQ does not say » each answered as such ≥ ``--min-honest`` (a question does not count).
+Accuracy is the classifier's best intent, behind a « Vouliez-vous dire… » the first of its ranking,
+as the sealed gate reads it (before stop 37 a question counted as a miss: that figure, « answered
+directly », is printed too, with the questions asked and how many offered the expected intent). The targets of issue #11
 (accuracy 0.95, baseline + 0.03, honest replies 0.90) are printed as met or not; `make test` gates
 on them (Makefile).
 """
@@ -17,7 +20,16 @@ from pathlib import Path
 
 from evaluation.paths import HELD_OUT, NLU_DIR
 from evaluation.quiet import quiet
-from evaluation.scoring import baseline_predict, fallback_threshold, load_examples, metrics, rasa_predict
+from evaluation.scoring import (
+    FALLBACK,
+    baseline_predict,
+    classifier_best,
+    fallback_threshold,
+    load_examples,
+    metrics,
+    offered_intents,
+    rasa_parses,
+)
 
 TARGET_ACCURACY = 0.95
 TARGET_HONEST = 0.90
@@ -35,17 +47,25 @@ def main() -> int:
     quiet()
     texts, truth, _ = load_examples(Path(args.test))
     train_texts, train_intents, _ = load_examples(NLU_DIR)
-    predicted, _ = asyncio.run(rasa_predict(args.model, texts))
+    parses = asyncio.run(rasa_parses(args.model, texts))
+    direct = [p["intent"]["name"] for p in parses]  # what the dialogue acts on: nlu_fallback asks
+    predicted = [classifier_best(p)[0] for p in parses]
     baseline, _ = baseline_predict(train_texts, train_intents, texts, fallback_threshold())
-    ours, theirs = metrics(truth, predicted), metrics(truth, baseline)
+    ours, theirs, acted = metrics(truth, predicted), metrics(truth, baseline), metrics(truth, direct)
+    # Out of scope and « not in the FAQ » need their own reply: a question is not one.
+    ours["oos_and_not_covered_handled"] = acted["oos_and_not_covered_handled"]
+    asked = [(t, p) for t, p in zip(truth, parses) if p["intent"]["name"] == FALLBACK]
+    offered = sum(t in offered_intents(p) for t, p in asked)
     print(f"NLU held-out ({ours['items']} items, {len(set(truth))} intents, {Path(args.test).name}):")
     print(f"  pipeline: accuracy {ours['accuracy']:.3f}, macro-F1 {ours['macro_f1']:.3f}, "
           f"out of scope + not in the FAQ handled {ours['oos_and_not_covered_handled']:.3f}")
+    print(f"  answered directly and right {acted['accuracy']:.3f}; « Vouliez-vous dire… » asked {len(asked)} "
+          f"({len(asked) / len(truth):.1%}), the expected intent offered in {offered}")
     print(f"  baseline: accuracy {theirs['accuracy']:.3f}, macro-F1 {theirs['macro_f1']:.3f}, "
           f"out of scope + not in the FAQ handled {theirs['oos_and_not_covered_handled']:.3f}")
-    for text, expected, got in zip(texts, truth, predicted):
+    for text, expected, got, acted_on in zip(texts, truth, predicted, direct):
         if expected != got:
-            print(f"  miss: {text!r}: expected {expected}, got {got}")
+            print(f"  miss: {text!r}: expected {expected}, got {got}{' (asked)' if acted_on == FALLBACK else ''}")
     failures = []
     if ours["accuracy"] < args.min_accuracy:
         failures.append(f"accuracy {ours['accuracy']:.3f} < {args.min_accuracy:.2f}")

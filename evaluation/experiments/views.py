@@ -36,8 +36,8 @@ from sklearn.svm import LinearSVC  # noqa: E402
 
 from analytics.config import DEFAULT_LOW_CONFIDENCE  # noqa: E402
 from components.concepts import ConceptLexicon  # noqa: E402
+from components.fast_tfidf import class_scores, softmax  # noqa: E402
 from components.spacy_nlp import UNUSED_PIPES, load_pipeline  # noqa: E402
-from components.tfidf_intent_classifier import class_scores, softmax  # noqa: E402
 from evaluation.paths import ROOT
 from evaluation.scoring import load_examples  # noqa: E402
 

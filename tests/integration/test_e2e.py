@@ -232,6 +232,19 @@ def test_each_of_two_questions_gets_the_sub_answer_of_its_own_words(bot):
         assert "§7" in texts(replies) and offers == ["/faq_what_changes"]
 
 
+def test_a_disputed_unsure_question_offers_both_answers_and_a_click_answers_it(bot):
+    """The SVM reads « the reason » (0.6), its second opinion « what to do »: asked, not guessed
+    (components/second_opinion.py); each button gives its answer."""
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    (question,) = bot.say(sender, "le mail 2 c'est pour quoi faire")
+    assert question["text"].startswith("Je ne suis pas sûr d'avoir compris. Vouliez-vous dire")
+    assert [b["payload"] for b in question["buttons"]] == ["/faq_migration_reason", "/faq_how_to_migrate", "/deny"]
+    answer = texts(bot.say(sender, "/faq_how_to_migrate"))
+    assert "e-mail n°3" in answer and "Vouliez-vous dire" not in answer
+    (reason,) = conversation(bot, "pourquoi abandonner smail2 ?")
+    assert reason.split("Source")[0] in texts(bot.say(f"e2e-{uuid.uuid4().hex[:8]}", "/faq_migration_reason"))
+
+
 def test_one_question_with_context_gets_no_second_offer(bot):
     (reply,) = conversation(bot, "Je suis la secrétaire de l'école et je voudrais savoir pourquoi on change de système")
     assert "§2" in reply and "autre question" not in reply

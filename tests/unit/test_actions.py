@@ -147,6 +147,27 @@ def test_ask_affirmation_lists_french_candidates_and_none():
     assert titles == ["J'ai perdu le nouveau mot de passe", "Je n'ai plus mon ancien mot de passe", "Aucune de ces propositions"]
 
 
+def test_ask_affirmation_offers_exactly_the_two_the_classifier_could_not_choose_between():
+    """The classifier names them (a close pair, or its best and the second opinion's): those, in its order,
+    even when the second is far down the ranking or out of scope."""
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "faq_lost_new_password", "confidence": 0.6},
+               {"name": "faq_lost_old_password", "confidence": 0.3}, {"name": "faq_no_email_received", "confidence": 0.02}]
+    event = user("le code du mail", "nlu_fallback", ranking=ranking)
+    event["parse_data"]["clarify_between"] = ["faq_lost_new_password", "faq_no_email_received"]
+    messages, _ = run(faq.ActionAskAffirmation(), [event])
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/faq_lost_new_password", "/faq_no_email_received", "/deny"]
+    event["parse_data"]["clarify_between"] = ["faq_what_changes", "out_of_scope"]
+    messages, _ = run(faq.ActionAskAffirmation(), [event])
+    assert [b["title"] for b in messages[0]["buttons"]][-1] == "Aucune de ces propositions"
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/faq_what_changes", "/deny"]
+    # Section 3 offered: the sub-answer the words name, not the overview.
+    event["text"] = "garder ancien mot de passe"
+    event["parse_data"]["clarify_between"] = ["faq_what_changes", "faq_lost_old_password"]
+    messages, _ = run(faq.ActionAskAffirmation(), [event])
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        '/faq_what_changes{"change_topic": "keep_old_password"}', "/faq_lost_old_password", "/deny"]
+
+
 @pytest.mark.parametrize("text, expected_slot, message_part", [
     ("EC000001@ADM.CFWB.BE", "ec000001@adm.cfwb.be", None),
     ("ec000001@adm.cfwb", None, "Vouliez-vous dire ec000001@adm.cfwb.be"),

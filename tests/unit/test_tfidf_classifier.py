@@ -11,16 +11,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.special import expit
 from scipy.special import softmax as scipy_softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from components.tfidf_intent_classifier import (
-    TEXT_VIEWS,
-    TfidfIntentClassifier,
-    _vectorizer,
-    fitted_view,
-    tfidf_rows,
-    unit_rows,
-)
+from bma.confusable import CLARIFY_BETWEEN, disputed, is_close_pair
+from components.fast_tfidf import fitted_view, tfidf_rows, unit_rows
+from components.second_opinion import SECOND_OPINION_VIEWS
+from components.tfidf_intent_classifier import ASKABLE, TEXT_VIEWS, TfidfIntentClassifier, _vectorizer
+from components.two_questions import same_answer
 
 TRAINING = [
     ("j'ai perdu le nouveau mot de passe", "faq_lost_new_password"),
@@ -113,7 +111,9 @@ def test_inference_equals_scikit_learn_scores_trained_and_reloaded(tmp_path, mes
         assert np.allclose(component._probabilities(questions), reference, atol=1e-12)
     assert np.allclose(reloaded._probabilities(questions[:1]), reference[:1], atol=1e-12)  # one message, as served
     ranked = reloaded.process(questions)
-    assert [m.get("intent")["name"] for m in ranked] == list(trained.clf.classes_[reference.argmax(axis=1)])
+    best = [next(r for r in m.get("intent_ranking") if r["name"] != "nlu_fallback") for m in ranked]  # behind a question too
+    assert [b["name"] for b in best] == list(trained.clf.classes_[reference.argmax(axis=1)])
+    assert [b["confidence"] for b in best] == pytest.approx(list(reference.max(axis=1)), abs=1e-12)
     assert [m.get("intent")["confidence"] for m in ranked] == pytest.approx(list(reference.max(axis=1)), abs=1e-12)
     # Trained again (`rasa train --finetune` loads, then trains): the new vocabulary, not the old one.
     reloaded.train(TrainingData(messages(TRAINING[:5] + [("l'ancienne adresse smail2 disparaît-elle ?", "faq_what_changes")])))
@@ -181,3 +181,94 @@ def test_near_forms_are_read_at_training_and_travel_in_the_model(tmp_path, messa
     exact, exact_storage = train(tmp_path / "exact", messages(TRAINING), {**config, "near_forms": False})
     assert reload(exact_storage, config).lexicon.rewrite("la migraiton") == "la migraiton"
 
+
+
+def reference_second_opinion(component, examples):
+    """scikit-learn's logistic regression (C = 10) on the SVM's word and character columns, as the baseline of `make evaluate`."""
+    width = sum(len(component.views[name].vocabulary) for name in SECOND_OPINION_VIEWS)
+    features = component._features(examples)[:, :width]
+    return LogisticRegression(C=10, max_iter=2000).fit(features, [e.get("intent") for e in examples]), width
+
+
+def test_the_second_opinion_is_scikit_learns_regression_trained_and_reloaded(tmp_path, messages):
+    examples = messages(TRAINING)
+    trained, storage = train(tmp_path, examples)
+    reference, width = reference_second_opinion(trained, examples)
+    questions = messages([(q, None) for q in QUESTIONS])
+    expected = reference.decision_function(trained._features(questions)[:, :width])
+    for component in (trained, reload(storage)):
+        _, second = component._scores(questions)
+        assert np.allclose(second, expected, atol=1e-9)
+    # Two classes: scikit-learn's one column of scores becomes two opposite ones, ranked alike.
+    two, _ = train(tmp_path / "two", messages([TRAINING[0], TRAINING[2], ("mot de passe oublié", TRAINING[0][1])]))
+    reference, width = reference_second_opinion(two, messages([TRAINING[0], TRAINING[2], ("mot de passe oublié", TRAINING[0][1])]))
+    _, second = two._scores(questions)
+    assert np.allclose(second[:, 1] - second[:, 0], reference.decision_function(two._features(questions)[:, :width]))
+
+
+def expected_clarification(component, message, ranking, second_row):
+    if is_close_pair(ranking):
+        return [ranking[0]["name"], ranking[1]["name"]]
+    if component._second_question(message, ranking[0]["name"]):
+        return None  # two questions: the first answered, the second offered
+    other = disputed(ranking, str(component.clf.classes_[second_row.argmax()]), ASKABLE, same_answer,
+                     component.config["second_opinion_below"])
+    return [ranking[0]["name"], other] if other else None  # (no question of the list is a detail the FAQ does not give)
+
+
+@pytest.mark.parametrize(("below", "least_asked"), [(0.5, 1), (DEFAULTS["second_opinion_below"], 2)])
+def test_a_disputed_unsure_answer_becomes_a_question_between_both(tmp_path, messages, below, least_asked):
+    """« Vouliez-vous dire… » exactly where the rule says: a close confusable pair, or the second
+    opinion naming another answer while the SVM is below the threshold; otherwise the SVM's best."""
+    config = {**DEFAULTS, "second_opinion_below": below}
+    trained, storage = train(tmp_path, messages(TRAINING), config)
+    served = reload(storage, config)
+    texts = QUESTIONS + ["c'est quoi le nouveau mot de passe de la BMA", "pourquoi rien reçu", "perdu l'ancien mdp BMA",
+                         "bonjour je n'ai rien reçu", "merci pour la migration", "quand migre exchange",
+                         "le mail du SGNE c'est quoi"]
+    questions = served.process(messages([(q, None) for q in texts]))
+    fresh = messages([(q, None) for q in texts])
+    probabilities, second = trained._scores(fresh)
+    asked_by_second_opinion = 0
+    for message, unprocessed, row, second_row in zip(questions, fresh, probabilities, second):
+        ranking = sorted(({"name": str(n), "confidence": float(p)} for n, p in zip(trained.clf.classes_, row)),
+                         key=lambda r: -r["confidence"])
+        expected = expected_clarification(served, unprocessed, ranking, second_row)
+        assert message.get(CLARIFY_BETWEEN) == expected
+        if expected:
+            assert message.get("intent")["name"] == "nlu_fallback"
+            assert [r["name"] for r in message.get("intent_ranking")][:2] == ["nlu_fallback", ranking[0]["name"]]
+            asked_by_second_opinion += not is_close_pair(ranking)
+        else:
+            assert message.get("intent")["name"] == ranking[0]["name"]
+    assert asked_by_second_opinion >= least_asked  # the rule is exercised, not only its absence
+
+
+def test_a_model_saved_without_a_second_opinion_answers_as_before(tmp_path, messages):
+    """A model trained before the second opinion (the console can put one back) loads and never hears one."""
+    trained, storage = train(tmp_path, messages(TRAINING), {**DEFAULTS, "second_opinion_below": 1.01})
+    trained.second_by_column = trained.second_intercepts = None
+    trained.persist()
+    old = reload(storage, {**DEFAULTS, "second_opinion_below": 1.01})
+    assert old.second_by_column is None
+    questions = messages([(q, None) for q in QUESTIONS])
+    probabilities, second = old._scores(questions)
+    assert second is None
+    assert np.allclose(probabilities, reference_probabilities(trained, questions), atol=1e-12)
+    for message, row in zip(old.process(questions), probabilities):
+        ranking = sorted(({"name": str(n), "confidence": float(p)} for n, p in zip(trained.clf.classes_, row)),
+                         key=lambda r: -r["confidence"])
+        assert message.get(CLARIFY_BETWEEN) == ([ranking[0]["name"], ranking[1]["name"]] if is_close_pair(ranking) else None)
+
+
+def test_no_question_between_two_intents_that_give_the_same_reply(tmp_path, messages):
+    """Section 3 and « not covered » give the same honest reply to a detail of the new box the FAQ
+    does not give: answered, not asked; any other question of the pair is asked."""
+    trained, _ = train(tmp_path, messages(TRAINING))
+    close = [{"name": "faq_what_changes", "confidence": 0.5}, {"name": "faq_not_covered", "confidence": 0.45}]
+    detail, other = messages([("Quel serveur entrer dans Thunderbird pour la nouvelle BMA ?", None),
+                              ("garder ancien mot de passe", None)])
+    assert trained._clarification(detail, close, None) is None
+    assert trained._clarification(detail, close[:1], "faq_not_covered") is None
+    assert trained._clarification(other, close, None) == ["faq_what_changes", "faq_not_covered"]
+    assert trained._clarification(other, close[:1], "faq_not_covered") == ["faq_what_changes", "faq_not_covered"]
