@@ -99,18 +99,21 @@ class ActionAskAffirmation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if latest_address_entity(tracker):  # an unclear message that holds an address: its state
             return await status_of_given_address(dispatcher, tracker)
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        # The two the classifier could not choose between (a close confusable pair, or its best and the
-        # second opinion's: components/tfidf_intent_classifier.py): exactly those. A model trained
-        # before the classifier named them: a close pair read from the ranking.
-        chosen = buttons_for(tracker.latest_message.get(CLARIFY_BETWEEN) or [])
-        buttons = chosen or candidate_buttons(ranking, limit=2 if is_close_pair(ranking) else None)
-        # Section 3 offered: the sub-answer the question's words name, as for a second question.
-        named = what_changes.sub_answer_button(tracker.latest_message.get("text") or "")
-        buttons = [named if named and payload == OVERVIEW_PAYLOAD else (title, payload) for title, payload in buttons]
-        send(dispatcher, Reply("Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…", buttons + [Q_NONE], [ASSISTANT]),
-             "clarify")
+        send(dispatcher, clarification(tracker), "clarify")
         return []
+
+
+def clarification(tracker: Tracker) -> Reply:
+    """« Vouliez-vous dire… »: the two the classifier could not choose between when it names them (a
+    close confusable pair, or its best and the second opinion's: components/tfidf_intent_classifier.py),
+    else the candidates of its ranking (a message below the FallbackClassifier's threshold)."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    chosen = buttons_for(tracker.latest_message.get(CLARIFY_BETWEEN) or [])
+    buttons = chosen or candidate_buttons(ranking, limit=2 if is_close_pair(ranking) else None)
+    # Section 3 offered: the sub-answer the question's words name, as for a second question.
+    named = what_changes.sub_answer_button(tracker.latest_message.get("text") or "")
+    buttons = [named if named and payload == OVERVIEW_PAYLOAD else (title, payload) for title, payload in buttons]
+    return Reply("Je ne suis pas sûr d'avoir compris. Vouliez-vous dire…", buttons + [Q_NONE], [ASSISTANT])
 
 
 class ActionDefaultFallback(Action):

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import send
 from bma import address as bma_address
 from bma import answers, prompts, tickets
+from bma.confusable import CLARIFY_BETWEEN
 
 
 class ValidateAddressForm(FormValidationAction):
@@ -37,7 +38,10 @@ def validate_address_turn(dispatcher: CollectingDispatcher, tracker: Tracker, fo
     if check.ok:
         return [SlotSet("bma_address", check.address.address), SlotSet("address_attempts", 0)]
     attempts = int(tracker.get_slot("address_attempts") or 0) + 1
-    declined = intent == "deny" or (check.problem == "missing" and intent not in ("inform", "nlu_fallback"))
+    # A message the classifier could not place stays an attempt; one it placed between two answers
+    # (clarify_between) is a new question, as any other intent.
+    unplaced = intent == "nlu_fallback" and not tracker.latest_message.get(CLARIFY_BETWEEN)
+    declined = intent == "deny" or (check.problem == "missing" and intent != "inform" and not unplaced)
     if declined or attempts >= 3:
         if form == "address_form" and not declined:
             dispatcher.utter_message(text="Je n'arrive pas à lire cette adresse : je vous réponds de manière générale.")

@@ -13,6 +13,7 @@ from analytics.decisions import recorded_counts
 from analytics.events import FALLBACK_INTENT, Clock, predicted
 from bma import address as bma_address
 from bma import decisions
+from bma.confusable import CLARIFY_BETWEEN
 from bma.decisions import FALLBACK_MARK
 
 CLARIFY = "action_default_ask_affirmation"
@@ -98,7 +99,9 @@ class Batch:
         self.counts[(day, "messages", "")] += 1
         self.counts[(day, "intent", (intent or "")[:64])] += 1
         reasons = set()
-        if intent == FALLBACK_INTENT:
+        if intent == FALLBACK_INTENT and not parse_data.get(CLARIFY_BETWEEN):
+            # Not placed at all (a question between two answers the classifier named is understood:
+            # it is counted as a clarification, by its action).
             self.counts[(day, "fallback", "")] += 1
             reasons.add("fallback")
         if intent == NOT_COVERED:

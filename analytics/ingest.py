@@ -7,7 +7,7 @@ sums a few hundred counter rows, whatever the number of conversations.
 
 Metrics (key = '' unless said): conversations (by the day of their first message), messages,
 intent (key: the predicted intent), clarification (action_default_ask_affirmation), fallback
-(intent nlu_fallback or action_default_fallback), not_covered (intent faq_not_covered),
+(intent nlu_fallback the classifier did not place between two answers, or action_default_fallback), not_covered (intent faq_not_covered),
 none_of_these (deny right after a clarification), handoff (action_human_handoff), handoff_desk
 (key: a desk the hand-off reply named, as its decision recorded it), lookup_phase (key: the phase
 of a BMA address just given, as the reply that looked it up recorded it, « unknown » when it was not

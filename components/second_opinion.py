@@ -5,8 +5,8 @@ of accent-free characters (2–5): the baseline of `make evaluate`, fitted on th
 never decides alone. When it names another answer than the SVM and the SVM's confidence is below
 ``SECOND_OPINION_BELOW`` (bma/confusable.py), the assistant asks with both instead of guessing. The
 two models err on different questions more often than on the same: on the four development sets
-(1 831 questions, intent level), confidently wrong 75 → 61 for 35 right answers turned into a
-question (docs/measurements-nlu.md). Saved as plain arrays next to the SVM's (no pickle).
+(1 831 questions, end to end), confidently wrong 49 → 42 for 16 right answers turned into a question
+(docs/measurements-nlu.md). Saved as plain arrays next to the SVM's (no pickle).
 """
 from __future__ import annotations
 

@@ -69,6 +69,8 @@ NOT_IN_FAQ_PAIR = {"faq_what_changes", "faq_not_covered"}
 # count in the concept view.
 TEXT_VIEWS = {"words": ("word", (1, 2), r"(?u)\b\w\w+\b"), "chars": ("char_wb", (2, 5), None),
               "lemmas": ("word", (1, 2), r"(?u)\b\w\w+\b"), "concepts": ("word", (1, 2), r"\S+")}
+# The second opinion reads the first columns of the SVM's features (its views at weight 1).
+assert tuple(TEXT_VIEWS)[:len(SECOND_OPINION_VIEWS)] == SECOND_OPINION_VIEWS
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -262,8 +264,10 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 # Too unsure to choose: « Vouliez-vous dire… » with both (the ranking keeps the
                 # classifier's best first), as Rasa's FallbackClassifier does.
                 message.set("intent", {"name": NLU_FALLBACK, "confidence": ranking[0]["confidence"]}, add_to_output=True)
-                message.set("intent_ranking", [{"name": NLU_FALLBACK, "confidence": ranking[0]["confidence"]},
-                                               *ranking[: self.config["ranking_length"]]], add_to_output=True)
+                shown = ranking[: self.config["ranking_length"]]
+                shown += [r for r in ranking[len(shown):] if r["name"] in asked]  # what is offered stays visible
+                message.set("intent_ranking", [{"name": NLU_FALLBACK, "confidence": ranking[0]["confidence"]}, *shown],
+                            add_to_output=True)
                 message.set(CLARIFY_BETWEEN, asked, add_to_output=True)
             elif second_question:
                 message.set(ENTITIES, [*message.get(ENTITIES, []), second_question], add_to_output=True)
@@ -346,7 +350,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
                 clf.classes_ = np.array(saved["classes"])
                 clf.coef_, clf.intercept_ = arrays["coef"], arrays["intercept"]
                 component._use_classifier(clf)
-                if "second_by_column" in arrays.files:
+                width = sum(len(component.views[name].vocabulary) for name in SECOND_OPINION_VIEWS)
+                if "second_by_column" in arrays.files and arrays["second_by_column"].shape == (width, len(clf.classes_)):
                     component.second_by_column = arrays["second_by_column"]
                     component.second_intercepts = arrays["second_intercepts"]
         except (ValueError, FileNotFoundError, KeyError):

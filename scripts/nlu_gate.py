@@ -5,9 +5,11 @@
 Gates (failing): accuracy ≥ ``--min-accuracy`` **and** ≥ the TF-IDF + logistic-regression baseline
 + ``--min-margin`` (same file, same run, same training data, same fallback threshold); out of scope +
 « the FAQ does not say » each answered as such ≥ ``--min-honest`` (a question does not count).
-Accuracy is the classifier's best intent, behind a « Vouliez-vous dire… » the first of its ranking,
-as the sealed gate reads it (before stop 37 a question counted as a miss: that figure, « answered
-directly », is printed too, with the questions asked and how many offered the expected intent). The targets of issue #11
+Accuracy is the classifier's best intent, also behind a « Vouliez-vous dire… » between two answers it
+named (``clarify_between``); a message below the FallbackClassifier's threshold stays a miss, as for
+the baseline (the sealed gate reads the best intent behind every question). Before stop 37 every
+question counted as a miss: that figure, « answered directly », is printed too, with the questions
+asked and how many offered the expected intent. The targets of issue #11
 (accuracy 0.95, baseline + 0.03, honest replies 0.90) are printed as met or not; `make test` gates
 on them (Makefile).
 """
@@ -18,6 +20,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bma.confusable import CLARIFY_BETWEEN
 from evaluation.paths import HELD_OUT, NLU_DIR
 from evaluation.quiet import quiet
 from evaluation.scoring import (
@@ -49,7 +52,9 @@ def main() -> int:
     train_texts, train_intents, _ = load_examples(NLU_DIR)
     parses = asyncio.run(rasa_parses(args.model, texts))
     direct = [p["intent"]["name"] for p in parses]  # what the dialogue acts on: nlu_fallback asks
-    predicted = [classifier_best(p)[0] for p in parses]
+    # Behind a « Vouliez-vous dire… » between two answers it named, the classifier's best; a message it
+    # could not place (below the FallbackClassifier's threshold) stays a miss, as for the baseline.
+    predicted = [classifier_best(p)[0] if p.get(CLARIFY_BETWEEN) else p["intent"]["name"] for p in parses]
     baseline, _ = baseline_predict(train_texts, train_intents, texts, fallback_threshold())
     ours, theirs, acted = metrics(truth, predicted), metrics(truth, baseline), metrics(truth, direct)
     # Out of scope and « not in the FAQ » need their own reply: a question is not one.

@@ -183,6 +183,20 @@ def test_address_form_validation(text, expected_slot, message_part):
         assert not messages
 
 
+def test_a_question_placed_between_two_answers_ends_the_address_form_an_unplaced_message_does_not():
+    asked = {"requested_slot": "bma_address"}
+    disputed = user("le mail 2 c'est pour quoi faire", "nlu_fallback", confidence=0.6)
+    disputed["parse_data"]["clarify_between"] = ["faq_migration_reason", "faq_how_to_migrate"]
+    _, result = run(forms.ValidateAddressForm(), [user("statut", "check_migration_status"), disputed], asked,
+                    {"name": "address_form"})
+    assert SlotSet("form_cancelled", True) in result  # a new question, as any other intent
+    messages, result = run(forms.ValidateAddressForm(), [user("statut", "check_migration_status"),
+                                                         user("zzkq", "nlu_fallback", confidence=0.1)], asked,
+                           {"name": "address_form"})
+    assert SlotSet("form_cancelled", True) not in result and SlotSet("address_attempts", 1) in result
+    assert messages  # the address is asked again, with what was wrong
+
+
 def test_address_form_decline_ends_the_form():
     events = [user("statut", "check_migration_status"), user("/deny", "deny")]
     _, result = run(forms.ValidateAddressForm(), events, {"requested_slot": "bma_address"}, {"name": "address_form"})

@@ -26,7 +26,7 @@ def test_two_buttons_for_the_pair():
     assert [payload for _, payload in buttons] == ["/faq_lost_new_password", "/faq_lost_old_password"]
 
 
-ASKABLE = frozenset({"faq_lost_new_password", "faq_no_email_received", "faq_how_to_migrate", "faq_migration_steps", "out_of_scope"})
+ASKABLE = frozenset({"faq_lost_new_password", "faq_no_email_received", "faq_how_to_migrate", "faq_migration_steps"})
 
 
 def same_answer(a, b):
@@ -36,7 +36,7 @@ def same_answer(a, b):
 def test_a_second_opinion_is_heard_when_the_best_is_unsure_and_it_names_another_answer():
     unsure = ranking(("faq_lost_new_password", 0.62), ("faq_no_email_received", 0.2))
     assert disputed(unsure, "faq_no_email_received", ASKABLE, same_answer) == "faq_no_email_received"
-    assert disputed(unsure, "out_of_scope", ASKABLE, same_answer) == "out_of_scope"
+    assert disputed(unsure, "out_of_scope", ASKABLE, same_answer) is None  # not offered
     assert disputed([{"name": "nlu_fallback", "confidence": 0.62}, *unsure], "faq_no_email_received", ASKABLE,
                     same_answer) == "faq_no_email_received"
 
